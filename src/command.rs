@@ -1,0 +1,91 @@
+//! `Command`: what the UI (or the local API) asks the core to do. Imperative, one line each.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::AccountConfig;
+use crate::model::{Availability, ChatState};
+
+/// A request from the UI or the local API to the core.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Sign in with this account and password (saved config is replaced by `account`).
+    SignIn {
+        /// Where and as whom to connect.
+        account: AccountConfig,
+        /// The password; never stored by the core.
+        password: String,
+    },
+    /// Disconnect cleanly and stay offline.
+    SignOut,
+    /// Create the account on its server (XEP-0077), then sign in with it.
+    RegisterAccount {
+        /// Where and as whom to register.
+        account: AccountConfig,
+        /// The password for the new account.
+        password: String,
+    },
+    /// Change the user's presence and status message.
+    SetPresence {
+        /// Online, away, busy, appear offline or offline.
+        availability: Availability,
+        /// The status message; `None` clears it.
+        status: Option<String>,
+    },
+    /// Send a chat message; it waits in the outbox while offline.
+    SendMessage {
+        /// Bare JID of the contact.
+        to: String,
+        /// The text.
+        body: String,
+    },
+    /// Tell a contact whether the user is typing (XEP-0085).
+    SendChatState {
+        /// Bare JID of the contact.
+        to: String,
+        /// The state to send.
+        state: ChatState,
+    },
+    /// Add a contact to the roster and ask to see their presence.
+    AddContact {
+        /// Bare JID.
+        jid: String,
+        /// Optional display name.
+        name: Option<String>,
+        /// Roster groups.
+        groups: Vec<String>,
+    },
+    /// Remove a contact from the roster (which also cancels subscriptions).
+    RemoveContact {
+        /// Bare JID.
+        jid: String,
+    },
+    /// Rename a contact and/or move it between groups.
+    UpdateContact {
+        /// Bare JID.
+        jid: String,
+        /// New display name (`None` clears it).
+        name: Option<String>,
+        /// New groups.
+        groups: Vec<String>,
+    },
+    /// Allow a contact who asked to see the user's presence (and ask back, for mutual trust).
+    ApproveSubscription {
+        /// Bare JID.
+        jid: String,
+    },
+    /// Refuse a contact's request to see the user's presence.
+    DenySubscription {
+        /// Bare JID.
+        jid: String,
+    },
+    /// Load the stored history of a conversation (newest `limit` messages).
+    LoadHistory {
+        /// Bare JID of the contact.
+        peer: String,
+        /// How many messages at most.
+        limit: usize,
+    },
+    /// Stop the core: sign out and end its tasks.
+    Shutdown,
+}

@@ -1,0 +1,289 @@
+//! Profiles and their files: where config, data and the runtime socket live, and the account.
+//!
+//! A profile (`--profile NAME`, default `default`) keeps everything apart so two instances run
+//! side by side: `$XDG_CONFIG_HOME/nudge/NAME`, `$XDG_DATA_HOME/nudge/NAME` and
+//! `$XDG_RUNTIME_DIR/nudge/NAME`. Passwords are never written here (see `platform::keyring`).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Errors reading or writing profile files.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The profile name has characters that do not belong in a folder name.
+    #[error("the profile name {0:?} may only use letters, digits, '-' and '_'")]
+    BadProfileName(String),
+    /// No home or config folder could be found.
+    #[error("could not find your home folder to keep Nudge's settings in")]
+    NoHome,
+    /// Reading or writing a file failed.
+    #[error("could not use {path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// A settings file is not valid.
+    #[error("the settings file {path} is not valid: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// How the connection is secured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsMode {
+    /// Direct TLS (XEP-0368) when the server offers it in DNS, else STARTTLS.
+    #[default]
+    Auto,
+    /// Always STARTTLS on the c2s port.
+    StartTls,
+    /// Always TLS from the first byte (XEP-0368).
+    DirectTls,
+    /// No encryption at all: only allowed to a loopback address.
+    PlaintextLoopback,
+}
+
+/// One account: who to sign in as and how to reach the server.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountConfig {
+    /// The bare JID, e.g. `alice@example.org`.
+    pub jid: String,
+    /// Server host to connect to instead of DNS SRV lookup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Server port to connect to instead of DNS SRV lookup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// How to secure the connection.
+    #[serde(default)]
+    pub tls: TlsMode,
+    /// SHA-256 fingerprints (`AB:CD:..`) of certificates the user chose to trust.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pinned_certificates: Vec<String>,
+    /// The resource to bind; a random one is chosen when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+}
+
+/// The folders of one profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    /// The profile's name.
+    pub name: String,
+    /// Settings and the account file.
+    pub config_dir: PathBuf,
+    /// History database.
+    pub data_dir: PathBuf,
+    /// The local API socket (private to the user).
+    pub runtime_dir: PathBuf,
+}
+
+impl Profile {
+    /// The profile `name` under the user's XDG folders.
+    pub fn named(name: &str) -> Result<Self, ConfigError> {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(ConfigError::BadProfileName(name.to_string()));
+        }
+        let base = directories::BaseDirs::new().ok_or(ConfigError::NoHome)?;
+        let runtime_root = base
+            .runtime_dir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| {
+                // Without XDG_RUNTIME_DIR, keep the socket in a private folder of the temp dir.
+                std::env::temp_dir().join(format!("nudge-{}", current_uid()))
+            });
+        Ok(Self::in_dirs(
+            name,
+            &base.config_dir().join("nudge"),
+            &base.data_local_dir().join("nudge"),
+            &runtime_root.join("nudge"),
+        ))
+    }
+
+    /// A profile rooted at explicit folders (tests and portable installs).
+    pub fn in_dirs(name: &str, config_root: &Path, data_root: &Path, runtime_root: &Path) -> Self {
+        Self {
+            name: name.to_string(),
+            config_dir: config_root.join(name),
+            data_dir: data_root.join(name),
+            runtime_dir: runtime_root.join(name),
+        }
+    }
+
+    /// A profile whose three folders all live below `root` (tests).
+    pub fn under(root: &Path, name: &str) -> Self {
+        Self::in_dirs(
+            name,
+            &root.join("config"),
+            &root.join("data"),
+            &root.join("run"),
+        )
+    }
+
+    /// Creates the folders; the runtime folder is made private to the user (0700).
+    pub fn create_dirs(&self) -> Result<(), ConfigError> {
+        for dir in [&self.config_dir, &self.data_dir, &self.runtime_dir] {
+            fs::create_dir_all(dir).map_err(|source| ConfigError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+        }
+        restrict_to_user(&self.runtime_dir)
+    }
+
+    /// The account file.
+    pub fn account_path(&self) -> PathBuf {
+        self.config_dir.join("account.toml")
+    }
+
+    /// The SQLite database of history and the outbox.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("nudge.sqlite3")
+    }
+
+    /// The local API socket.
+    pub fn socket_path(&self) -> PathBuf {
+        self.runtime_dir.join("api.sock")
+    }
+
+    /// Reads the account, if one was set.
+    pub fn load_account(&self) -> Result<Option<AccountConfig>, ConfigError> {
+        let path = self.account_path();
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(ConfigError::Io { path, source }),
+        };
+        toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| ConfigError::Invalid {
+                path,
+                message: e.message().to_string(),
+            })
+    }
+
+    /// Writes the account atomically (a crash never leaves half a file).
+    pub fn save_account(&self, account: &AccountConfig) -> Result<(), ConfigError> {
+        let path = self.account_path();
+        let text = toml::to_string_pretty(account).map_err(|e| ConfigError::Invalid {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        write_atomically(&path, text.as_bytes())
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
+    let io_error = |source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io_error)?;
+    }
+    let temporary = path.with_extension("tmp");
+    fs::write(&temporary, bytes).map_err(io_error)?;
+    fs::rename(&temporary, path).map_err(io_error)
+}
+
+#[cfg(unix)]
+fn restrict_to_user(dir: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|source| ConfigError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(not(unix))]
+fn restrict_to_user(_dir: &Path) -> Result<(), ConfigError> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn current_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(0)
+}
+
+#[cfg(not(unix))]
+fn current_uid() -> u32 {
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names_are_checked() {
+        assert!(matches!(
+            Profile::named("../etc"),
+            Err(ConfigError::BadProfileName(_))
+        ));
+        assert!(matches!(
+            Profile::named(""),
+            Err(ConfigError::BadProfileName(_))
+        ));
+    }
+
+    #[test]
+    fn profiles_are_kept_apart() {
+        let root = Path::new("/x");
+        let a = Profile::under(root, "a");
+        let b = Profile::under(root, "b");
+        assert_ne!(a.config_dir, b.config_dir);
+        assert_ne!(a.socket_path(), b.socket_path());
+    }
+
+    #[test]
+    fn account_round_trips_and_runtime_dir_is_private() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let profile = Profile::under(dir.path(), "p");
+        profile.create_dirs().expect("dirs");
+        assert_eq!(profile.load_account().expect("load"), None);
+        let account = AccountConfig {
+            jid: "alice@example.org".into(),
+            host: Some("127.0.0.1".into()),
+            port: Some(5222),
+            tls: TlsMode::StartTls,
+            pinned_certificates: vec!["AB:CD".into()],
+            resource: None,
+        };
+        profile.save_account(&account).expect("save");
+        assert_eq!(profile.load_account().expect("load"), Some(account));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&profile.runtime_dir)
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+    }
+
+    #[test]
+    fn a_broken_account_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let profile = Profile::under(dir.path(), "p");
+        profile.create_dirs().expect("dirs");
+        fs::write(profile.account_path(), "jid = ").expect("write");
+        let error = profile.load_account().expect_err("must fail");
+        assert!(error.to_string().contains("not valid"), "{error}");
+    }
+}

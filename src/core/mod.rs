@@ -1,0 +1,86 @@
+//! The core runtime: owns all IO (network, SQLite, processes) on a tokio runtime.
+//!
+//! The UI and the local API talk to it only through [`CommandSender`] and [`EventReceiver`].
+//! It never imports egui.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::mpsc;
+
+use crate::command::Command;
+use crate::event::Event;
+
+/// Called after an event was queued for a subscriber, so a sleeping UI repaints.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Sends commands to the core. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct CommandSender(mpsc::UnboundedSender<Command>);
+
+impl CommandSender {
+    /// Wraps a channel (tests build one to see what the UI sends).
+    pub fn new(sender: mpsc::UnboundedSender<Command>) -> Self {
+        Self(sender)
+    }
+
+    /// Queues a command; returns false when the core has stopped.
+    pub fn send(&self, command: Command) -> bool {
+        self.0.send(command).is_ok()
+    }
+}
+
+/// Receives every event the core reports after subscribing.
+#[derive(Debug)]
+pub struct EventReceiver(mpsc::UnboundedReceiver<Event>);
+
+impl EventReceiver {
+    /// Wraps a channel (tests feed events by hand).
+    pub fn new(receiver: mpsc::UnboundedReceiver<Event>) -> Self {
+        Self(receiver)
+    }
+
+    /// The next event if one is waiting; never blocks (for the UI thread).
+    pub fn try_next(&mut self) -> Option<Event> {
+        self.0.try_recv().ok()
+    }
+
+    /// Waits for the next event; `None` once the core has stopped.
+    pub async fn next(&mut self) -> Option<Event> {
+        self.0.recv().await
+    }
+}
+
+struct Subscriber {
+    sender: mpsc::UnboundedSender<Event>,
+    waker: Option<Waker>,
+}
+
+/// Fans events out to every subscriber (the window, API clients) and wakes them.
+#[derive(Clone, Default)]
+pub struct EventBus {
+    subscribers: Arc<Mutex<Vec<Subscriber>>>,
+}
+
+impl EventBus {
+    /// A new subscriber; `waker` runs after each event is queued for it.
+    pub fn subscribe(&self, waker: Option<Waker>) -> EventReceiver {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        if let Ok(mut subscribers) = self.subscribers.lock() {
+            subscribers.push(Subscriber { sender, waker });
+        }
+        EventReceiver(receiver)
+    }
+
+    /// Reports an event to every live subscriber; subscribers that went away are dropped.
+    pub fn emit(&self, event: Event) {
+        let Ok(mut subscribers) = self.subscribers.lock() else {
+            return;
+        };
+        subscribers.retain(|s| s.sender.send(event.clone()).is_ok());
+        for subscriber in subscribers.iter() {
+            if let Some(waker) = &subscriber.waker {
+                waker();
+            }
+        }
+    }
+}

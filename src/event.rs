@@ -1,0 +1,104 @@
+//! `Event`: facts the core reports to the UI and the local API. Past tense, one line each.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery};
+
+/// Something that happened in the core.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The connection changed state (connecting, online, reconnecting, failed...).
+    ConnectionChanged {
+        /// The new state.
+        state: ConnectionState,
+    },
+    /// The account was created on the server (XEP-0077).
+    AccountRegistered {
+        /// The new account's bare JID.
+        jid: String,
+    },
+    /// Creating the account failed.
+    RegistrationFailed {
+        /// Why, in plain words.
+        message: String,
+    },
+    /// The user's own presence changed (as sent to contacts).
+    OwnPresenceChanged {
+        /// The availability now shown.
+        availability: Availability,
+        /// The status message now shown.
+        status: Option<String>,
+    },
+    /// The whole roster arrived (replaces what was known).
+    RosterReceived {
+        /// Every contact.
+        contacts: Vec<Contact>,
+    },
+    /// A contact was added or changed.
+    ContactUpdated {
+        /// The contact as it is now.
+        contact: Contact,
+    },
+    /// A contact was removed from the roster.
+    ContactRemoved {
+        /// Bare JID.
+        jid: String,
+    },
+    /// One of a contact's resources changed presence.
+    PresenceChanged {
+        /// Bare JID of the contact.
+        jid: String,
+        /// The resource (device).
+        resource: String,
+        /// Its availability (`Offline` when it left).
+        availability: Availability,
+        /// Its status message.
+        status: Option<String>,
+        /// Its priority.
+        priority: i8,
+    },
+    /// Someone asked to see the user's presence; the user should approve or deny.
+    SubscriptionRequested {
+        /// Bare JID of who asked.
+        jid: String,
+    },
+    /// A message arrived, or one the user sent from another device was copied here (carbons).
+    MessageReceived {
+        /// The message.
+        message: ChatMessage,
+    },
+    /// An outgoing message was accepted into the outbox.
+    MessageQueued {
+        /// The message, with `Delivery::Pending`.
+        message: ChatMessage,
+    },
+    /// An outgoing message moved on (sent, delivered, failed).
+    DeliveryChanged {
+        /// Bare JID of the conversation.
+        peer: String,
+        /// The message's id.
+        id: String,
+        /// The new state.
+        delivery: Delivery,
+    },
+    /// A contact started or stopped typing.
+    ChatStateChanged {
+        /// Bare JID of the contact.
+        jid: String,
+        /// The new chat state.
+        state: ChatState,
+    },
+    /// Stored history of a conversation, oldest first.
+    HistoryLoaded {
+        /// Bare JID of the contact.
+        peer: String,
+        /// The messages, oldest first.
+        messages: Vec<ChatMessage>,
+    },
+    /// Something went wrong that the user should know about; nothing was lost.
+    Problem {
+        /// What happened, in plain words.
+        message: String,
+    },
+}

@@ -1,0 +1,11 @@
+//! Nudge: a desktop instant messenger for XMPP.
+//!
+//! The UI (`ui`) and the core runtime (`core`) meet only through [`command::Command`] and
+//! [`event::Event`]. See README.md for the architecture.
+
+pub mod command;
+pub mod config;
+pub mod core;
+pub mod event;
+pub mod model;
+pub mod state;

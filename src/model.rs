@@ -1,0 +1,236 @@
+//! Plain data shared by the core, the UI and the local API: contacts, presence, messages.
+//!
+//! Everything here is serialisable because the local API sends it as JSON (see `docs/api.md`).
+
+use serde::{Deserialize, Serialize};
+
+/// How available someone is, as shown in the contact list.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    /// Online and available.
+    Online,
+    /// Busy / do not disturb (XMPP `dnd`).
+    Busy,
+    /// Away or be right back (XMPP `away` and `xa`).
+    Away,
+    /// Connected but shown as offline to contacts (own presence only).
+    AppearOffline,
+    /// Not connected.
+    #[default]
+    Offline,
+}
+
+impl Availability {
+    /// Words for the user.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Online => "Online",
+            Self::Busy => "Busy",
+            Self::Away => "Away",
+            Self::AppearOffline => "Appear offline",
+            Self::Offline => "Offline",
+        }
+    }
+
+    /// Parses the names used on the command line and in the API (`online`, `away`, `busy`,
+    /// `appear_offline`/`invisible`, `offline`).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().replace('-', "_").as_str() {
+            "online" | "available" => Some(Self::Online),
+            "away" | "brb" | "xa" => Some(Self::Away),
+            "busy" | "dnd" => Some(Self::Busy),
+            "appear_offline" | "invisible" => Some(Self::AppearOffline),
+            "offline" => Some(Self::Offline),
+            _ => None,
+        }
+    }
+}
+
+/// The presence subscription between the user and a contact (RFC 6121 §2.1.2.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Subscription {
+    /// Neither side sees the other's presence.
+    #[default]
+    None,
+    /// The user sees the contact's presence.
+    To,
+    /// The contact sees the user's presence.
+    From,
+    /// Mutual: the contact is trusted.
+    Both,
+}
+
+/// A roster item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Bare JID.
+    pub jid: String,
+    /// The name the user gave the contact, if any.
+    pub name: Option<String>,
+    /// Roster groups, sorted.
+    pub groups: Vec<String>,
+    /// Subscription state.
+    pub subscription: Subscription,
+    /// The user asked to see the contact's presence and awaits an answer.
+    pub pending_out: bool,
+}
+
+impl Contact {
+    /// Mutual presence subscription is what makes a contact trusted (DESIGN.md).
+    pub fn is_trusted(&self) -> bool {
+        self.subscription == Subscription::Both
+    }
+
+    /// The name to show: the roster name, else the JID.
+    pub fn display_name(&self) -> &str {
+        self.name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.jid)
+    }
+}
+
+/// The presence of one of a contact's resources (devices).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourcePresence {
+    /// The resource part of the full JID.
+    pub resource: String,
+    /// How available that device is.
+    pub availability: Availability,
+    /// The status message, if any.
+    pub status: Option<String>,
+    /// XMPP priority, used to pick the presence shown for the contact.
+    pub priority: i8,
+}
+
+/// Which way a message went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the contact to the user.
+    Incoming,
+    /// From the user (this device or another of theirs) to the contact.
+    Outgoing,
+}
+
+/// Where an outgoing message is on its way to the contact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum Delivery {
+    /// Waiting in the outbox to be sent.
+    Pending,
+    /// The server acknowledged it (XEP-0198).
+    Sent,
+    /// The contact's client confirmed receipt (XEP-0184).
+    Delivered,
+    /// It could not be delivered; the reason is for the user.
+    Failed {
+        /// What went wrong, in plain words.
+        reason: String,
+    },
+    /// An incoming message.
+    Received,
+}
+
+/// One chat message in a one-to-one conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Stable id: the XEP-0359 origin-id (or stanza id) the sender chose.
+    pub id: String,
+    /// Bare JID of the contact the conversation is with.
+    pub peer: String,
+    /// Which way it went.
+    pub direction: Direction,
+    /// The text.
+    pub body: String,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp_ms: i64,
+    /// Delivery state (outgoing) or `Received` (incoming).
+    pub delivery: Delivery,
+}
+
+/// XEP-0085 chat states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatState {
+    /// Paying attention to the conversation.
+    Active,
+    /// Typing.
+    Composing,
+    /// Stopped typing for a moment.
+    Paused,
+    /// Not paying attention.
+    Inactive,
+    /// Left the conversation.
+    Gone,
+}
+
+/// Where the connection of the account is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum ConnectionState {
+    /// Not connected and not trying.
+    #[default]
+    Offline,
+    /// Connecting, negotiating TLS or authenticating.
+    Connecting,
+    /// Signed in.
+    Online {
+        /// The full JID the server bound.
+        jid: String,
+    },
+    /// The link was lost; the next attempt is scheduled.
+    Reconnecting {
+        /// When the next attempt starts, in milliseconds since the Unix epoch.
+        next_attempt_ms: i64,
+        /// How many attempts failed in a row.
+        attempt: u32,
+        /// Why the last attempt failed, in plain words.
+        reason: String,
+    },
+    /// The server refused the password. Final: no retry until the user signs in again.
+    AuthFailed {
+        /// What the server said, in plain words.
+        message: String,
+    },
+    /// The server's certificate is neither valid nor pinned. Final until the user trusts it.
+    CertificateRejected {
+        /// SHA-256 fingerprint of the certificate, as `AB:CD:...`.
+        fingerprint: String,
+        /// Why verification failed, in plain words.
+        message: String,
+    },
+    /// Connecting failed in a way retrying cannot fix (for example a bad configuration).
+    Failed {
+        /// What went wrong, in plain words.
+        message: String,
+    },
+}
+
+impl ConnectionState {
+    /// Whether the account is signed in.
+    pub fn is_online(&self) -> bool {
+        matches!(self, Self::Online { .. })
+    }
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The bare part (`user@domain`) of a JID string, lower-cased where XMPP compares without case.
+pub fn bare_jid(jid: &str) -> String {
+    let bare = jid.split('/').next().unwrap_or(jid);
+    match bare.split_once('@') {
+        Some((node, domain)) => format!("{}@{}", node.to_lowercase(), domain.to_lowercase()),
+        None => bare.to_lowercase(),
+    }
+}

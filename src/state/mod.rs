@@ -1,0 +1,257 @@
+//! `AppState`: what the UI and the local API know, changed only by `apply(event)`.
+//!
+//! Plain data, testable without a window. Each event kind has a small `on_*` function.
+
+use std::collections::BTreeMap;
+
+use crate::event::Event;
+use crate::model::{
+    Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery, ResourcePresence,
+};
+
+/// A contact with what is known of their devices.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ContactEntry {
+    /// The roster item.
+    #[serde(flatten)]
+    pub contact: Contact,
+    /// Presence per resource, sorted by resource name.
+    pub resources: BTreeMap<String, ResourcePresence>,
+}
+
+impl ContactEntry {
+    fn new(contact: Contact) -> Self {
+        Self {
+            contact,
+            resources: BTreeMap::new(),
+        }
+    }
+
+    /// The presence shown for the contact: the highest-priority, most available resource.
+    pub fn best_presence(&self) -> Option<&ResourcePresence> {
+        self.resources
+            .values()
+            .filter(|r| r.availability != Availability::Offline)
+            .max_by(|a, b| {
+                a.priority
+                    .cmp(&b.priority)
+                    .then(b.availability.cmp(&a.availability))
+            })
+    }
+
+    /// The availability shown for the contact.
+    pub fn availability(&self) -> Availability {
+        self.best_presence()
+            .map(|p| p.availability)
+            .unwrap_or(Availability::Offline)
+    }
+
+    /// The status message shown for the contact.
+    pub fn status(&self) -> Option<&str> {
+        self.best_presence().and_then(|p| p.status.as_deref())
+    }
+}
+
+/// A one-to-one conversation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Conversation {
+    /// Messages, oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// What the contact last said about typing.
+    pub their_state: Option<ChatState>,
+    /// Messages received since the user last looked.
+    pub unread: usize,
+}
+
+impl Conversation {
+    /// Inserts or replaces by id, keeping time order; re-delivery never duplicates.
+    fn upsert(&mut self, message: ChatMessage) {
+        if let Some(existing) = self.messages.iter_mut().find(|m| m.id == message.id) {
+            *existing = message;
+            return;
+        }
+        let at = self
+            .messages
+            .partition_point(|m| m.timestamp_ms <= message.timestamp_ms);
+        self.messages.insert(at, message);
+    }
+}
+
+/// Everything the core has told the UI.
+#[derive(Clone, Debug, Default)]
+pub struct AppState {
+    /// The connection.
+    pub connection: ConnectionState,
+    /// Own availability as shown to contacts.
+    pub own_availability: Availability,
+    /// Own status message.
+    pub own_status: Option<String>,
+    /// The roster by bare JID.
+    pub contacts: BTreeMap<String, ContactEntry>,
+    /// Conversations by bare JID of the contact.
+    pub conversations: BTreeMap<String, Conversation>,
+    /// Bare JIDs that asked to see the user's presence, in arrival order.
+    pub subscription_requests: Vec<String>,
+    /// Problems to show the user, oldest first.
+    pub problems: Vec<String>,
+    /// The last registration outcome: `Ok(jid)` or `Err(message)`.
+    pub registration: Option<Result<String, String>>,
+}
+
+impl AppState {
+    /// Applies one event from the core.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::ConnectionChanged { state } => self.on_connection(state),
+            Event::AccountRegistered { jid } => self.registration = Some(Ok(jid)),
+            Event::RegistrationFailed { message } => self.registration = Some(Err(message)),
+            Event::OwnPresenceChanged {
+                availability,
+                status,
+            } => {
+                self.own_availability = availability;
+                self.own_status = status;
+            }
+            Event::RosterReceived { contacts } => self.on_roster(contacts),
+            Event::ContactUpdated { contact } => self.on_contact(contact),
+            Event::ContactRemoved { jid } => {
+                self.contacts.remove(&jid);
+            }
+            Event::PresenceChanged {
+                jid,
+                resource,
+                availability,
+                status,
+                priority,
+            } => self.on_presence(
+                jid,
+                ResourcePresence {
+                    resource,
+                    availability,
+                    status,
+                    priority,
+                },
+            ),
+            Event::SubscriptionRequested { jid } => {
+                if !self.subscription_requests.contains(&jid) {
+                    self.subscription_requests.push(jid);
+                }
+            }
+            Event::MessageReceived { message } => self.on_message(message, true),
+            Event::MessageQueued { message } => self.on_message(message, false),
+            Event::DeliveryChanged { peer, id, delivery } => self.on_delivery(&peer, &id, delivery),
+            Event::ChatStateChanged { jid, state } => {
+                self.conversations.entry(jid).or_default().their_state = Some(state);
+            }
+            Event::HistoryLoaded { peer, messages } => {
+                let conversation = self.conversations.entry(peer).or_default();
+                for message in messages {
+                    conversation.upsert(message);
+                }
+            }
+            Event::Problem { message } => self.problems.push(message),
+        }
+    }
+
+    fn on_connection(&mut self, state: ConnectionState) {
+        if !state.is_online() {
+            // Presence is only known while connected.
+            for entry in self.contacts.values_mut() {
+                entry.resources.clear();
+            }
+            if self.connection.is_online() {
+                self.own_availability = Availability::Offline;
+            }
+        }
+        self.connection = state;
+    }
+
+    fn on_roster(&mut self, contacts: Vec<Contact>) {
+        let mut old = std::mem::take(&mut self.contacts);
+        for contact in contacts {
+            let mut entry = old
+                .remove(&contact.jid)
+                .unwrap_or_else(|| ContactEntry::new(contact.clone()));
+            entry.contact = contact;
+            self.contacts.insert(entry.contact.jid.clone(), entry);
+        }
+    }
+
+    fn on_contact(&mut self, contact: Contact) {
+        self.subscription_requests
+            .retain(|jid| !(jid == &contact.jid && contact.subscription_includes_from()));
+        match self.contacts.get_mut(&contact.jid) {
+            Some(entry) => entry.contact = contact,
+            None => {
+                self.contacts
+                    .insert(contact.jid.clone(), ContactEntry::new(contact));
+            }
+        }
+    }
+
+    fn on_presence(&mut self, jid: String, presence: ResourcePresence) {
+        let Some(entry) = self.contacts.get_mut(&jid) else {
+            return;
+        };
+        if presence.availability == Availability::Offline {
+            entry.resources.remove(&presence.resource);
+        } else {
+            entry.resources.insert(presence.resource.clone(), presence);
+        }
+    }
+
+    fn on_message(&mut self, message: ChatMessage, count_unread: bool) {
+        let conversation = self.conversations.entry(message.peer.clone()).or_default();
+        let is_new = !conversation.messages.iter().any(|m| m.id == message.id);
+        if count_unread && is_new && message.delivery == Delivery::Received {
+            conversation.unread += 1;
+            // A message ends "is typing".
+            conversation.their_state = Some(ChatState::Active);
+        }
+        conversation.upsert(message);
+    }
+
+    fn on_delivery(&mut self, peer: &str, id: &str, delivery: Delivery) {
+        let Some(conversation) = self.conversations.get_mut(peer) else {
+            return;
+        };
+        if let Some(message) = conversation.messages.iter_mut().find(|m| m.id == id) {
+            // A receipt can arrive before the server's ack; never step back from Delivered.
+            if !(message.delivery == Delivery::Delivered && delivery == Delivery::Sent) {
+                message.delivery = delivery;
+            }
+        }
+    }
+
+    /// Marks a conversation as read.
+    pub fn mark_read(&mut self, peer: &str) {
+        if let Some(conversation) = self.conversations.get_mut(peer) {
+            conversation.unread = 0;
+        }
+    }
+
+    /// Contacts sorted for display: by availability, then name (case-insensitive), then JID.
+    pub fn sorted_contacts(&self) -> Vec<&ContactEntry> {
+        let mut list: Vec<&ContactEntry> = self.contacts.values().collect();
+        list.sort_by_cached_key(|e| {
+            (
+                e.availability(),
+                e.contact.display_name().to_lowercase(),
+                e.contact.jid.clone(),
+            )
+        });
+        list
+    }
+}
+
+impl Contact {
+    fn subscription_includes_from(&self) -> bool {
+        matches!(
+            self.subscription,
+            crate::model::Subscription::From | crate::model::Subscription::Both
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

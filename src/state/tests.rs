@@ -1,0 +1,149 @@
+use super::*;
+use crate::model::{Direction, Subscription};
+
+fn contact(jid: &str, name: Option<&str>) -> Contact {
+    Contact {
+        jid: jid.into(),
+        name: name.map(str::to_string),
+        groups: vec![],
+        subscription: Subscription::Both,
+        pending_out: false,
+    }
+}
+
+fn presence(jid: &str, resource: &str, availability: Availability, priority: i8) -> Event {
+    Event::PresenceChanged {
+        jid: jid.into(),
+        resource: resource.into(),
+        availability,
+        status: Some(format!("{resource} status")),
+        priority,
+    }
+}
+
+fn incoming(id: &str, peer: &str, at: i64) -> ChatMessage {
+    ChatMessage {
+        id: id.into(),
+        peer: peer.into(),
+        direction: Direction::Incoming,
+        body: format!("body {id}"),
+        timestamp_ms: at,
+        delivery: Delivery::Received,
+    }
+}
+
+#[test]
+fn presence_change_re_sorts_contacts() {
+    let mut state = AppState::default();
+    state.apply(Event::RosterReceived {
+        contacts: vec![contact("zed@x", None), contact("amy@x", Some("Amy"))],
+    });
+    let names: Vec<_> = state
+        .sorted_contacts()
+        .iter()
+        .map(|e| e.contact.jid.clone())
+        .collect();
+    assert_eq!(names, ["amy@x", "zed@x"]);
+    state.apply(presence("zed@x", "pc", Availability::Online, 0));
+    let names: Vec<_> = state
+        .sorted_contacts()
+        .iter()
+        .map(|e| e.contact.jid.clone())
+        .collect();
+    assert_eq!(names, ["zed@x", "amy@x"]);
+    state.apply(presence("zed@x", "pc", Availability::Offline, 0));
+    assert_eq!(
+        state.contacts["zed@x"].availability(),
+        Availability::Offline
+    );
+}
+
+#[test]
+fn best_resource_wins_by_priority() {
+    let mut state = AppState::default();
+    state.apply(Event::RosterReceived {
+        contacts: vec![contact("bob@x", None)],
+    });
+    state.apply(presence("bob@x", "phone", Availability::Away, 0));
+    state.apply(presence("bob@x", "desk", Availability::Busy, 5));
+    assert_eq!(state.contacts["bob@x"].availability(), Availability::Busy);
+    assert_eq!(state.contacts["bob@x"].status(), Some("desk status"));
+}
+
+#[test]
+fn redelivered_messages_never_duplicate_and_count_unread_once() {
+    let mut state = AppState::default();
+    state.apply(Event::MessageReceived {
+        message: incoming("1", "bob@x", 10),
+    });
+    state.apply(Event::MessageReceived {
+        message: incoming("1", "bob@x", 10),
+    });
+    state.apply(Event::MessageReceived {
+        message: incoming("0", "bob@x", 5),
+    });
+    let conversation = &state.conversations["bob@x"];
+    let ids: Vec<_> = conversation
+        .messages
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    assert_eq!(ids, ["0", "1"]);
+    assert_eq!(conversation.unread, 2);
+    state.mark_read("bob@x");
+    assert_eq!(state.conversations["bob@x"].unread, 0);
+}
+
+#[test]
+fn delivery_never_steps_back_from_delivered() {
+    let mut state = AppState::default();
+    let mut message = incoming("m", "bob@x", 1);
+    message.direction = Direction::Outgoing;
+    message.delivery = Delivery::Pending;
+    state.apply(Event::MessageQueued { message });
+    let set = |state: &mut AppState, delivery| {
+        state.apply(Event::DeliveryChanged {
+            peer: "bob@x".into(),
+            id: "m".into(),
+            delivery,
+        })
+    };
+    set(&mut state, Delivery::Delivered);
+    set(&mut state, Delivery::Sent);
+    assert_eq!(
+        state.conversations["bob@x"].messages[0].delivery,
+        Delivery::Delivered
+    );
+}
+
+#[test]
+fn going_offline_forgets_presence() {
+    let mut state = AppState::default();
+    state.apply(Event::RosterReceived {
+        contacts: vec![contact("bob@x", None)],
+    });
+    state.apply(presence("bob@x", "pc", Availability::Online, 0));
+    state.apply(Event::ConnectionChanged {
+        state: ConnectionState::Offline,
+    });
+    assert_eq!(
+        state.contacts["bob@x"].availability(),
+        Availability::Offline
+    );
+}
+
+#[test]
+fn approving_clears_the_request() {
+    let mut state = AppState::default();
+    state.apply(Event::SubscriptionRequested {
+        jid: "eve@x".into(),
+    });
+    state.apply(Event::SubscriptionRequested {
+        jid: "eve@x".into(),
+    });
+    assert_eq!(state.subscription_requests, ["eve@x"]);
+    let mut eve = contact("eve@x", None);
+    eve.subscription = Subscription::From;
+    state.apply(Event::ContactUpdated { contact: eve });
+    assert!(state.subscription_requests.is_empty());
+}
