@@ -13,8 +13,10 @@ pub enum Command {
     SignIn {
         /// Where and as whom to connect.
         account: AccountConfig,
-        /// The password; never stored by the core.
+        /// The password; kept only in the OS keyring, and only when `remember_password`.
         password: String,
+        /// Save the password in the OS keyring (or forget a saved one when false).
+        remember_password: bool,
     },
     /// Disconnect cleanly and stay offline.
     SignOut,
@@ -34,6 +36,8 @@ pub enum Command {
     },
     /// Send a chat message; it waits in the outbox while offline.
     SendMessage {
+        /// The message id (XEP-0359 origin-id) chosen by the sender, e.g. [`new_message_id`].
+        id: String,
         /// Bare JID of the contact.
         to: String,
         /// The text.
@@ -88,4 +92,9 @@ pub enum Command {
     },
     /// Stop the core: sign out and end its tasks.
     Shutdown,
+}
+
+/// A fresh, unique message id for [`Command::SendMessage`].
+pub fn new_message_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
