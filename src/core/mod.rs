@@ -84,3 +84,8 @@ impl EventBus {
         }
     }
 }
+
+pub mod backoff;
+pub mod connect;
+pub mod sm;
+pub mod tls;
