@@ -123,19 +123,31 @@ enum Transport {
     DirectTls,
 }
 
-async fn connect_inner(
-    account: &AccountConfig,
-    password: &str,
-    timeouts: Timeouts,
-) -> Result<Authenticated, ConnectError> {
+/// A secured (or loopback) stream before authentication.
+pub struct Secured {
+    /// The stream, features received.
+    pub stream: XmppStream<BoxedIo>,
+    /// What the server offers before authentication (SASL mechanisms, registration).
+    pub features: StreamFeatures,
+    /// Whether TLS protects the stream.
+    pub encrypted: bool,
+    /// The JID's domain.
+    pub domain: String,
+}
+
+/// Connects and secures the stream, without authenticating (also used for registration).
+pub async fn secure(account: &AccountConfig, timeouts: Timeouts) -> Result<Secured, ConnectError> {
     let jid = account_jid(account)?;
     let domain = jid.domain().as_str().to_string();
     let (transport, dns) = route(account, &domain).await?;
     let target = dns.to_string();
-    let tcp = dns.resolve().await.map_err(|e| ConnectError::Unreachable {
-        target: target.clone(),
-        message: e.to_string(),
-    })?;
+    let tcp = dns
+        .resolve()
+        .await
+        .map_err(|e| ConnectError::Unreachable {
+            target: target.clone(),
+            message: e.to_string(),
+        })?;
     let _ = tcp.set_nodelay(true);
 
     let rejection: RejectionSlot = Arc::new(Mutex::new(None));
@@ -153,18 +165,34 @@ async fn connect_inner(
             (Box::new(BufStream::new(tls)), true)
         }
     };
-
     let (features, stream) = open_stream(io, &domain, timeouts).await?;
+    Ok(Secured {
+        stream,
+        features,
+        encrypted,
+        domain,
+    })
+}
+
+async fn connect_inner(
+    account: &AccountConfig,
+    password: &str,
+    timeouts: Timeouts,
+) -> Result<Authenticated, ConnectError> {
+    let jid = account_jid(account)?;
+    let Secured {
+        stream,
+        features,
+        encrypted,
+        domain,
+    } = secure(account, timeouts).await?;
     let mut mechanisms: BTreeSet<String> = features.sasl_mechanisms.clone();
     // Never sign in anonymously, and never send a password in the clear.
     mechanisms.remove("ANONYMOUS");
     if !encrypted {
         mechanisms.remove("PLAIN");
     }
-    if !mechanisms
-        .iter()
-        .any(|m| m.starts_with("SCRAM-SHA-") || m == "PLAIN")
-    {
+    if !mechanisms.iter().any(|m| m.starts_with("SCRAM-SHA-") || m == "PLAIN") {
         return Err(ConnectError::NoMechanism);
     }
     let node = jid.node().map(|n| n.as_str()).unwrap_or_default();

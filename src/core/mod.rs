@@ -87,5 +87,68 @@ impl EventBus {
 
 pub mod backoff;
 pub mod connect;
+pub mod session;
 pub mod sm;
 pub mod tls;
+pub mod account;
+pub mod register;
+
+pub use account::AccountOptions;
+
+/// Why the core could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The profile's folders could not be made.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The history database could not be opened.
+    #[error("the history database could not be opened: {0}")]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// A running core: send it commands, subscribe to its events.
+pub struct Core {
+    commands: CommandSender,
+    bus: EventBus,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Core {
+    /// Opens the profile's store and starts the account task on `runtime`. The task waits for
+    /// commands (`SignIn` first), so subscribe before sending any.
+    pub fn start(
+        runtime: &tokio::runtime::Handle,
+        profile: crate::config::Profile,
+        options: AccountOptions,
+        passwords: Option<crate::platform::keyring::Passwords>,
+    ) -> Result<Self, CoreError> {
+        profile.create_dirs()?;
+        let store = crate::store::Store::open(&profile.database_path())?;
+        let bus = EventBus::default();
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let account =
+            account::Account::new(profile, store, bus.clone(), receiver, options, passwords);
+        let task = runtime.spawn(account.run());
+        Ok(Self {
+            commands: CommandSender(sender),
+            bus,
+            task,
+        })
+    }
+
+    /// Where to send commands.
+    pub fn commands(&self) -> CommandSender {
+        self.commands.clone()
+    }
+
+    /// The event fan-out, to subscribe to.
+    pub fn events(&self) -> &EventBus {
+        &self.bus
+    }
+
+    /// Asks the core to sign out and stop, and waits until it has.
+    pub async fn shutdown(self) {
+        self.commands.send(Command::Shutdown);
+        let _ = self.task.await;
+    }
+}

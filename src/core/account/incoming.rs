@@ -1,0 +1,224 @@
+//! Handling what the server sends while online.
+
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::Stanza;
+
+use super::{Account, PendingIq};
+use crate::core::register::iq_id;
+use crate::core::session::{Malformed, Session};
+use crate::event::Event;
+use crate::model::{now_ms, ChatMessage, Delivery, Direction};
+use crate::xmpp::message::{self, MessageFact};
+use crate::xmpp::presence::{self, PresenceFact};
+use crate::xmpp::roster::{self, RosterChange};
+
+/// Handles one stanza. `Err` means the link is gone.
+pub(super) async fn stanza(
+    account: &mut Account,
+    session: &mut Session,
+    stanza: Stanza,
+) -> Result<(), String> {
+    let Some(own) = account.own.clone() else {
+        return Ok(());
+    };
+    match stanza {
+        Stanza::Message(incoming) => {
+            for fact in message::classify(incoming, &own) {
+                on_message_fact(account, session, fact).await?;
+            }
+        }
+        Stanza::Presence(incoming) => {
+            if let Some(fact) = presence::classify(incoming, &own) {
+                on_presence_fact(account, fact);
+            }
+        }
+        Stanza::Iq(iq) => on_iq(account, session, iq).await?,
+    }
+    Ok(())
+}
+
+async fn on_message_fact(
+    account: &mut Account,
+    session: &mut Session,
+    fact: MessageFact,
+) -> Result<(), String> {
+    match fact {
+        MessageFact::Chat {
+            peer,
+            from,
+            id,
+            server_id,
+            body,
+            direction,
+            timestamp_ms,
+            receipt_id,
+        } => {
+            let message = ChatMessage {
+                id,
+                peer,
+                direction,
+                body,
+                timestamp_ms: timestamp_ms.unwrap_or_else(now_ms),
+                delivery: match direction {
+                    Direction::Incoming => Delivery::Received,
+                    Direction::Outgoing => Delivery::Sent,
+                },
+            };
+            match account.store.insert_message(&message, server_id.as_deref()) {
+                Ok(true) => account.emit(Event::MessageReceived { message }),
+                Ok(false) => tracing::debug!("ignored a message delivered twice"),
+                // Still show it: losing a message is worse than not storing it.
+                Err(error) => {
+                    account.problem(format!("A message could not be saved to history: {error}"));
+                    account.emit(Event::MessageReceived { message });
+                }
+            }
+            if let Some(receipt_id) = receipt_id {
+                session
+                    .send(message::build_receipt(&from, &receipt_id).into(), None)
+                    .await?;
+            }
+        }
+        MessageFact::Receipt { peer, id } => {
+            super::outgoing::set_delivery(account, &peer, &id, crate::model::Delivery::Delivered)
+        }
+        MessageFact::ChatState { peer, state } => {
+            account.emit(Event::ChatStateChanged { jid: peer, state })
+        }
+        MessageFact::Failed { peer, id, reason } => {
+            super::outgoing::set_delivery(account, &peer, &id, Delivery::Failed { reason })
+        }
+    }
+    Ok(())
+}
+
+fn on_presence_fact(account: &mut Account, fact: PresenceFact) {
+    match fact {
+        PresenceFact::Availability {
+            jid,
+            resource,
+            availability,
+            status,
+            priority,
+        } => {
+            // The user's own other devices are not contacts.
+            if account.own.as_ref().is_some_and(|own| own.as_str() == jid) {
+                return;
+            }
+            account.emit(Event::PresenceChanged {
+                jid,
+                resource,
+                availability,
+                status,
+                priority,
+            })
+        }
+        PresenceFact::SubscribeRequest { jid } => {
+            account.emit(Event::SubscriptionRequested { jid })
+        }
+        // The roster push that follows carries the new subscription state.
+        PresenceFact::Subscribed { jid } | PresenceFact::Unsubscribed { jid } => {
+            tracing::debug!("subscription of {jid} changed")
+        }
+    }
+}
+
+async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(), String> {
+    let own = account.own.clone();
+    match &iq {
+        Iq::Result { .. } | Iq::Error { .. } => {
+            let Some(purpose) = account.pending.remove(iq_id(&iq)) else {
+                return Ok(());
+            };
+            on_answer(account, purpose, &iq);
+            Ok(())
+        }
+        Iq::Set { .. } | Iq::Get { .. } => {
+            if let Some(own) = &own {
+                if roster::is_push(&iq) {
+                    return match roster::classify_push(&iq, own) {
+                        Ok(push) => {
+                            match push.change {
+                                RosterChange::Updated(contact) => {
+                                    account.emit(Event::ContactUpdated { contact })
+                                }
+                                RosterChange::Removed(jid) => {
+                                    account.emit(Event::ContactRemoved { jid })
+                                }
+                            }
+                            session.send(push.reply.into(), None).await
+                        }
+                        Err(error) => {
+                            tracing::warn!("refused a roster push: {error}");
+                            match crate::xmpp::iq::answer(&iq) {
+                                Some(reply) => session.send(reply.into(), None).await,
+                                None => Ok(()),
+                            }
+                        }
+                    };
+                }
+            }
+            match crate::xmpp::iq::answer(&iq) {
+                Some(reply) => session.send(reply.into(), None).await,
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+fn on_answer(account: &mut Account, purpose: PendingIq, iq: &Iq) {
+    match purpose {
+        PendingIq::Roster => match roster::parse_result(iq) {
+            Ok(contacts) => account.emit(Event::RosterReceived { contacts }),
+            Err(error) => account.problem(format!("The contact list could not be loaded: {error}")),
+        },
+        PendingIq::RosterChange(jid) => {
+            if let Iq::Error { error, .. } = iq {
+                account.problem(format!(
+                    "Changing {jid} in your contacts failed: {}",
+                    crate::xmpp::error::describe(error)
+                ));
+            }
+        }
+        PendingIq::Carbons => {
+            if matches!(iq, Iq::Error { .. }) {
+                tracing::info!("the server does not copy messages to other devices (carbons)");
+            }
+        }
+        PendingIq::Ping => {}
+    }
+}
+
+/// A stanza that could not be parsed: answer iq requests with an error, tell the user of
+/// unreadable messages, and go on.
+pub(super) async fn malformed(
+    account: &mut Account,
+    session: &mut Session,
+    malformed: Malformed,
+) -> Result<(), String> {
+    tracing::warn!(
+        "unreadable {} from {:?}: {}",
+        malformed.kind,
+        malformed.from,
+        malformed.reason
+    );
+    match malformed.kind.as_str() {
+        "iq" if matches!(malformed.type_.as_deref(), Some("get") | Some("set")) => {
+            if let Some(reply) = crate::xmpp::iq::bad_request(
+                malformed.id.as_deref().unwrap_or_default(),
+                malformed.from.as_deref(),
+            ) {
+                return session.send(reply.into(), None).await;
+            }
+        }
+        "message" => {
+            let from = malformed.from.as_deref().unwrap_or("the server");
+            account.problem(format!(
+                "A message from {from} could not be read and was skipped ({}).",
+                malformed.reason
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
+}

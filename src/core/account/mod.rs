@@ -1,0 +1,432 @@
+//! The account task: one per account, owning its connection, store and reconnect policy.
+//!
+//! Phases: idle (no credentials or signed out) → connecting → online → (link lost) waiting for
+//! the next attempt → connecting... A refused password or certificate is final until the user
+//! signs in again: there is no retry loop against a server that said no.
+
+mod incoming;
+mod outgoing;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_xmpp::parsers::jid::{BareJid, FullJid};
+use tokio_xmpp::xmlstream::Timeouts;
+
+use super::backoff::{clock_jitter, Backoff};
+use super::connect::{self, ConnectError};
+use super::session::{Incoming, Session, Started};
+use super::sm::StreamManagement;
+use super::EventBus;
+use crate::command::Command;
+use crate::config::{AccountConfig, Profile};
+use crate::event::Event;
+use crate::model::{now_ms, Availability, ConnectionState};
+use crate::platform::keyring::Passwords;
+use crate::store::Store;
+
+/// What an iq we sent was for, so its answer can be handled.
+#[derive(Debug, Clone)]
+enum PendingIq {
+    Roster,
+    RosterChange(String),
+    Carbons,
+    Ping,
+}
+
+/// Where the account task is.
+enum Phase {
+    Idle,
+    Connect,
+    Wait(Instant),
+    Online(Box<Session>, Started),
+    Stop,
+}
+
+/// What a command did to the phase while not online.
+enum Next {
+    Stay,
+    Go(Phase),
+}
+
+/// Settings of the account task that tests may tighten.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountOptions {
+    /// Stream silence before a ping, and the time the ping has to be answered.
+    pub timeouts: Timeouts,
+}
+
+impl Default for AccountOptions {
+    fn default() -> Self {
+        Self {
+            timeouts: Timeouts {
+                read_timeout: Duration::from_secs(90),
+                response_timeout: Duration::from_secs(30),
+            },
+        }
+    }
+}
+
+/// The state of one account.
+pub struct Account {
+    profile: Profile,
+    store: Store,
+    bus: EventBus,
+    commands: mpsc::UnboundedReceiver<Command>,
+    options: AccountOptions,
+    passwords: Option<Passwords>,
+    credentials: Option<(AccountConfig, String)>,
+    own: Option<BareJid>,
+    availability: Availability,
+    status: Option<String>,
+    resumable: Option<(FullJid, StreamManagement)>,
+    backoff: Backoff,
+    resource: String,
+    pending: HashMap<String, PendingIq>,
+}
+
+impl Account {
+    /// A task for the profile's account; it does nothing until it gets a command.
+    pub fn new(
+        profile: Profile,
+        store: Store,
+        bus: EventBus,
+        commands: mpsc::UnboundedReceiver<Command>,
+        options: AccountOptions,
+        passwords: Option<Passwords>,
+    ) -> Self {
+        let suffix: String = uuid::Uuid::new_v4().simple().to_string().chars().take(8).collect();
+        Self {
+            profile,
+            store,
+            bus,
+            commands,
+            options,
+            passwords,
+            credentials: None,
+            own: None,
+            availability: Availability::Online,
+            status: None,
+            resumable: None,
+            backoff: Backoff::default(),
+            resource: format!("nudge-{suffix}"),
+            pending: HashMap::new(),
+        }
+    }
+
+    fn emit(&self, event: Event) {
+        self.bus.emit(event);
+    }
+
+    fn set_connection(&self, state: ConnectionState) {
+        self.emit(Event::ConnectionChanged { state });
+    }
+
+    fn problem(&self, message: impl Into<String>) {
+        self.emit(Event::Problem {
+            message: message.into(),
+        });
+    }
+
+    /// Runs until `Command::Shutdown` or until every command sender is gone.
+    pub async fn run(mut self) {
+        let mut phase = Phase::Idle;
+        loop {
+            phase = match phase {
+                Phase::Idle => match self.commands.recv().await {
+                    Some(command) => match self.offline_command(command).await {
+                        Next::Stay => Phase::Idle,
+                        Next::Go(next) => next,
+                    },
+                    None => Phase::Stop,
+                },
+                Phase::Wait(until) => self.wait(until).await,
+                Phase::Connect => self.connect().await,
+                Phase::Online(session, started) => self.online(*session, started).await,
+                Phase::Stop => break,
+            };
+        }
+        self.set_connection(ConnectionState::Offline);
+    }
+
+    async fn wait(&mut self, until: Instant) -> Phase {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => return Phase::Connect,
+                command = self.commands.recv() => {
+                    let Some(command) = command else { return Phase::Stop };
+                    if let Next::Go(next) = self.offline_command(command).await {
+                        return next;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn connect(&mut self) -> Phase {
+        let Some((account, password)) = self.credentials.clone() else {
+            return Phase::Idle;
+        };
+        self.set_connection(ConnectionState::Connecting);
+        let previous = self.resumable.take();
+        let resource = account.resource.clone().unwrap_or_else(|| self.resource.clone());
+        let timeouts = self.options.timeouts;
+        let attempt = async move {
+            let auth = connect::connect(&account, &password, timeouts).await?;
+            Session::start(auth, previous, &resource).await
+        };
+        tokio::pin!(attempt);
+        let result = loop {
+            tokio::select! {
+                result = &mut attempt => break result,
+                command = self.commands.recv() => {
+                    let Some(command) = command else { return Phase::Stop };
+                    if let Next::Go(next) = self.offline_command(command).await {
+                        return next;
+                    }
+                }
+            }
+        };
+        match result {
+            Ok((session, started)) => Phase::Online(Box::new(session), started),
+            Err(error) => self.connect_failed(error),
+        }
+    }
+
+    fn connect_failed(&mut self, error: ConnectError) -> Phase {
+        tracing::info!("connecting failed: {error}");
+        let state = match error {
+            ConnectError::AuthFailed(message) => ConnectionState::AuthFailed { message },
+            ConnectError::CertificateRejected {
+                fingerprint,
+                message,
+            } => ConnectionState::CertificateRejected {
+                fingerprint,
+                message,
+            },
+            error if error.is_retryable() => return self.schedule_retry(error.to_string()),
+            error => ConnectionState::Failed {
+                message: error.to_string(),
+            },
+        };
+        self.set_connection(state);
+        Phase::Idle
+    }
+
+    fn schedule_retry(&mut self, reason: String) -> Phase {
+        let delay = self.backoff.next_delay(clock_jitter());
+        self.set_connection(ConnectionState::Reconnecting {
+            next_attempt_ms: now_ms() + delay.as_millis() as i64,
+            attempt: self.backoff.failures(),
+            reason,
+        });
+        Phase::Wait(Instant::now() + delay)
+    }
+
+    async fn online(&mut self, mut session: Session, started: Started) -> Phase {
+        self.backoff.reset();
+        self.own = Some(session.jid.to_bare());
+        if let Err(reason) = self.begin(&mut session, started).await {
+            self.resumable = session.into_resumable();
+            return self.schedule_retry(reason);
+        }
+        loop {
+            let step = tokio::select! {
+                incoming = session.read() => self.on_incoming(&mut session, incoming).await,
+                command = self.commands.recv() => match command {
+                    Some(command) => self.online_command(&mut session, command).await,
+                    None => Err(Leave::Stop),
+                },
+            };
+            match step {
+                Ok(()) => {}
+                Err(Leave::Lost(reason)) => {
+                    self.resumable = session.into_resumable();
+                    return self.schedule_retry(reason);
+                }
+                Err(Leave::SignOut(next)) => {
+                    outgoing::sign_out(self, session).await;
+                    return next;
+                }
+                Err(Leave::Stop) => {
+                    outgoing::sign_out(self, session).await;
+                    return Phase::Stop;
+                }
+            }
+        }
+    }
+
+    /// Sets up a new or resumed session and sends what waited in the outbox.
+    async fn begin(&mut self, session: &mut Session, started: Started) -> Result<(), String> {
+        match started {
+            Started::Fresh => {
+                self.pending.clear();
+                let roster = session.next_id("roster");
+                self.pending.insert(roster.clone(), PendingIq::Roster);
+                session.send(crate::xmpp::roster::request(&roster).into(), None).await?;
+                let carbons = session.next_id("carbons");
+                self.pending.insert(carbons.clone(), PendingIq::Carbons);
+                session.send(crate::xmpp::message::enable_carbons(&carbons).into(), None).await?;
+                self.send_presence(session).await?;
+            }
+            Started::Resumed(resend) => {
+                for (stanza, tracked) in resend {
+                    session.send(stanza, tracked).await?;
+                }
+            }
+        }
+        self.set_connection(ConnectionState::Online {
+            jid: session.jid.to_string(),
+        });
+        self.emit(Event::OwnPresenceChanged {
+            availability: self.availability,
+            status: self.status.clone(),
+        });
+        outgoing::flush_outbox(self, session).await
+    }
+
+    async fn send_presence(&mut self, session: &mut Session) -> Result<(), String> {
+        let presence =
+            crate::xmpp::presence::build_own(self.availability, self.status.as_deref(), 0);
+        session.send(presence.into(), None).await
+    }
+
+    async fn on_incoming(&mut self, session: &mut Session, incoming: Incoming) -> Result<(), Leave> {
+        let result = match incoming {
+            Incoming::Stanza(stanza) => incoming::stanza(self, session, *stanza).await,
+            Incoming::Malformed(malformed) => incoming::malformed(self, session, malformed).await,
+            Incoming::Acked(done) => {
+                for (peer, id) in done {
+                    outgoing::mark_sent(self, &peer, &id);
+                }
+                Ok(())
+            }
+            Incoming::AckRequested => session.send_ack().await,
+            Incoming::Idle => outgoing::ping(self, session).await,
+            Incoming::Closed(reason) => return Err(Leave::Lost(reason)),
+        };
+        result.map_err(Leave::Lost)
+    }
+
+    /// Saves the account and signs in with it; remembers or forgets the password as asked.
+    async fn sign_in(&mut self, account: AccountConfig, password: String, remember: bool) -> Phase {
+        if let Err(error) = connect::account_jid(&account) {
+            self.set_connection(ConnectionState::Failed {
+                message: error.to_string(),
+            });
+            return Phase::Idle;
+        }
+        if let Err(error) = self.profile.save_account(&account) {
+            self.problem(error.to_string());
+        }
+        self.remember_password(&account.jid, &password, remember).await;
+        self.credentials = Some((account, password));
+        self.resumable = None;
+        self.backoff.reset();
+        if self.availability == Availability::Offline {
+            self.availability = Availability::Online;
+        }
+        Phase::Connect
+    }
+
+    async fn remember_password(&self, jid: &str, password: &str, remember: bool) {
+        let Some(passwords) = self.passwords.clone() else {
+            return;
+        };
+        let jid = jid.to_string();
+        let password = password.to_string();
+        let outcome = tokio::task::spawn_blocking(move || {
+            if remember {
+                passwords.save(&jid, &password)
+            } else {
+                passwords.forget(&jid)
+            }
+        })
+        .await;
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => self.problem(error.to_string()),
+            Err(_) => self.problem("saving the password in the keyring failed"),
+        }
+    }
+
+    /// Handles a command while not online. `Go` changes the phase.
+    async fn offline_command(&mut self, command: Command) -> Next {
+        match command {
+            Command::SignIn {
+                account,
+                password,
+                remember_password,
+            } => Next::Go(self.sign_in(account, password, remember_password).await),
+            Command::RegisterAccount { account, password } => {
+                match super::register::register_account(&account, &password).await {
+                    Ok(()) => {
+                        self.emit(Event::AccountRegistered {
+                            jid: crate::model::bare_jid(&account.jid),
+                        });
+                        Next::Go(self.sign_in(account, password, false).await)
+                    }
+                    Err(message) => {
+                        self.emit(Event::RegistrationFailed { message });
+                        Next::Stay
+                    }
+                }
+            }
+            Command::SignOut => {
+                self.credentials = None;
+                self.resumable = None;
+                self.set_connection(ConnectionState::Offline);
+                Next::Go(Phase::Idle)
+            }
+            Command::Shutdown => Next::Go(Phase::Stop),
+            Command::SetPresence {
+                availability,
+                status,
+            } => {
+                self.availability = availability;
+                self.status = status;
+                match availability {
+                    Availability::Offline => {
+                        self.set_connection(ConnectionState::Offline);
+                        Next::Go(Phase::Idle)
+                    }
+                    _ if self.credentials.is_some() => Next::Go(Phase::Connect),
+                    _ => Next::Stay,
+                }
+            }
+            Command::SendMessage { id, to, body } => {
+                outgoing::queue_message(self, id, &to, body);
+                Next::Stay
+            }
+            Command::LoadHistory { peer, limit } => {
+                outgoing::load_history(self, &peer, limit);
+                Next::Stay
+            }
+            Command::SendChatState { .. } => Next::Stay,
+            Command::AddContact { .. }
+            | Command::RemoveContact { .. }
+            | Command::UpdateContact { .. }
+            | Command::ApproveSubscription { .. }
+            | Command::DenySubscription { .. } => {
+                self.problem("You are not signed in; change contacts once you are online.");
+                Next::Stay
+            }
+        }
+    }
+
+    async fn online_command(&mut self, session: &mut Session, command: Command) -> Result<(), Leave> {
+        outgoing::command(self, session, command).await
+    }
+}
+
+/// Why the online loop ends.
+enum Leave {
+    /// The link broke: reconnect.
+    Lost(String),
+    /// The user signed out (or went offline): close, then go to this phase.
+    SignOut(Phase),
+    /// The core is stopping.
+    Stop,
+}
