@@ -9,3 +9,4 @@ pub mod core;
 pub mod event;
 pub mod model;
 pub mod state;
+pub mod store;
