@@ -9,3 +9,5 @@ pub mod core;
 pub mod event;
 pub mod model;
 pub mod state;
+pub mod xmpp;
+pub mod store;
