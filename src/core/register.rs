@@ -28,7 +28,10 @@ pub async fn register_account(account: &AccountConfig, password: &str) -> Result
         let form = register::parse_fields(&fields).map_err(|e| e.to_string())?;
         let missing = form.extra_required();
         if !missing.is_empty() {
-            let names: Vec<String> = missing.iter().map(|f| f.label()).collect();
+            let names: Vec<String> = missing
+                .iter()
+                .map(|f| f.label.clone().unwrap_or_else(|| f.var.clone()))
+                .collect();
             return Err(format!(
                 "this server asks for more than a name and password to create an account ({}); \
                  create it on the server's website instead",

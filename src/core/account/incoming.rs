@@ -64,7 +64,11 @@ async fn on_message_fact(
                     Direction::Outgoing => Delivery::Sent,
                 },
             };
-            match account.store.insert_message(&message, server_id.as_deref()) {
+            let stored = match server_id.as_deref() {
+                Some(server_id) => account.store.insert_message_with_stanza_id(&message, server_id),
+                None => account.store.insert_message(&message),
+            };
+            match stored {
                 Ok(true) => account.emit(Event::MessageReceived { message }),
                 Ok(false) => tracing::debug!("ignored a message delivered twice"),
                 // Still show it: losing a message is worse than not storing it.
@@ -135,7 +139,7 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
         }
         Iq::Set { .. } | Iq::Get { .. } => {
             if let Some(own) = &own {
-                if roster::is_push(&iq) {
+                if is_roster_push(&iq) {
                     return match roster::classify_push(&iq, own) {
                         Ok(push) => {
                             match push.change {
@@ -150,7 +154,7 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
                         }
                         Err(error) => {
                             tracing::warn!("refused a roster push: {error}");
-                            match crate::xmpp::iq::answer(&iq) {
+                            match crate::xmpp::iq::answer(&iq, &[]) {
                                 Some(reply) => session.send(reply.into(), None).await,
                                 None => Ok(()),
                             }
@@ -158,7 +162,7 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
                     };
                 }
             }
-            match crate::xmpp::iq::answer(&iq) {
+            match crate::xmpp::iq::answer(&iq, &[]) {
                 Some(reply) => session.send(reply.into(), None).await,
                 None => Ok(()),
             }
@@ -204,12 +208,8 @@ pub(super) async fn malformed(
     );
     match malformed.kind.as_str() {
         "iq" if matches!(malformed.type_.as_deref(), Some("get") | Some("set")) => {
-            if let Some(reply) = crate::xmpp::iq::bad_request(
-                malformed.id.as_deref().unwrap_or_default(),
-                malformed.from.as_deref(),
-            ) {
-                return session.send(reply.into(), None).await;
-            }
+            let reply = bad_request(malformed.id.unwrap_or_default(), malformed.from.as_deref());
+            return session.send(reply.into(), None).await;
         }
         "message" => {
             let from = malformed.from.as_deref().unwrap_or("the server");
@@ -221,4 +221,25 @@ pub(super) async fn malformed(
         _ => {}
     }
     Ok(())
+}
+
+fn is_roster_push(iq: &Iq) -> bool {
+    matches!(iq, Iq::Set { payload, .. } if payload.is("query", tokio_xmpp::parsers::ns::ROSTER))
+}
+
+/// The error owed to an iq request that could not be parsed (RFC 6120 §8.3.3.1).
+fn bad_request(id: String, from: Option<&str>) -> Iq {
+    use tokio_xmpp::parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
+    Iq::Error {
+        from: None,
+        to: from.and_then(|f| f.parse().ok()),
+        id,
+        payload: None,
+        error: StanzaError::new(
+            ErrorType::Modify,
+            DefinedCondition::BadRequest,
+            "en",
+            "Nudge could not read this request",
+        ),
+    }
 }

@@ -209,7 +209,7 @@ pub(super) async fn flush_outbox(account: &mut Account, session: &mut Session) -
 /// The server has the message: it leaves the outbox.
 pub(super) fn mark_sent(account: &mut Account, peer: &str, id: &str) {
     match account.store.mark_sent(peer, id) {
-        Ok(()) => account.emit(Event::DeliveryChanged {
+        Ok(_) => account.emit(Event::DeliveryChanged {
             peer: peer.to_string(),
             id: id.to_string(),
             delivery: Delivery::Sent,
@@ -235,7 +235,7 @@ pub(super) fn set_delivery(account: &mut Account, peer: &str, id: &str, delivery
         return mark_failed(account, peer, id, reason.clone());
     }
     match account.store.set_delivery(peer, id, &delivery) {
-        Ok(()) => account.emit(Event::DeliveryChanged {
+        Ok(_) => account.emit(Event::DeliveryChanged {
             peer: peer.to_string(),
             id: id.to_string(),
             delivery,
@@ -261,7 +261,7 @@ pub(super) async fn ping(account: &mut Account, session: &mut Session) -> Result
     };
     account.pending.insert(id.clone(), PendingIq::Ping);
     session
-        .send(crate::xmpp::iq::ping(&id, own.domain()).into(), None)
+        .send(crate::xmpp::iq::ping(&id, &tokio_xmpp::parsers::jid::Jid::from(own.domain().to_owned())).into(), None)
         .await
 }
 

@@ -1,0 +1,88 @@
+//! The command line: `nudge [--profile P] [--headless]`, `account`, `ctl`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::TlsMode;
+
+/// Nudge, a desktop instant messenger for XMPP.
+#[derive(Debug, Parser)]
+#[command(name = "nudge", version, about)]
+pub struct Cli {
+    /// The profile to use; each keeps its own account, history and socket.
+    #[arg(long, global = true, default_value = "default")]
+    pub profile: String,
+    /// Run the core and the local API without a window.
+    #[arg(long)]
+    pub headless: bool,
+    /// What to do instead of running Nudge.
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Set up or show the profile's account.
+    Account {
+        /// What to do with the account.
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// Talk to the running Nudge of this profile (prints JSON).
+    Ctl {
+        /// The request.
+        #[command(subcommand)]
+        command: crate::api::ctl::CtlCommand,
+    },
+}
+
+/// `nudge account ...`
+#[derive(Debug, Subcommand)]
+pub enum AccountAction {
+    /// Set the account (the password goes to the keyring at sign-in, or comes from NUDGE_PASSWORD).
+    Set {
+        /// The account's address, e.g. alice@example.org.
+        #[arg(long)]
+        jid: String,
+        /// Connect to this host instead of looking the server up in DNS.
+        #[arg(long)]
+        host: Option<String>,
+        /// Connect to this port instead of looking the server up in DNS.
+        #[arg(long)]
+        port: Option<u16>,
+        /// Trust the certificate in this PEM file (pinned by its SHA-256 fingerprint).
+        #[arg(long, value_name = "PEM_FILE")]
+        trust_cert: Option<PathBuf>,
+        /// How to secure the connection.
+        #[arg(long, value_enum, default_value_t = TlsArg::Auto)]
+        tls: TlsArg,
+    },
+    /// Print the account settings as JSON.
+    Show,
+}
+
+/// `--tls` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TlsArg {
+    /// Direct TLS when DNS offers it, else STARTTLS.
+    Auto,
+    /// STARTTLS.
+    Starttls,
+    /// Direct TLS (XEP-0368).
+    Direct,
+    /// No encryption; only to a loopback address.
+    PlaintextLoopback,
+}
+
+impl From<TlsArg> for TlsMode {
+    fn from(arg: TlsArg) -> Self {
+        match arg {
+            TlsArg::Auto => TlsMode::Auto,
+            TlsArg::Starttls => TlsMode::StartTls,
+            TlsArg::Direct => TlsMode::DirectTls,
+            TlsArg::PlaintextLoopback => TlsMode::PlaintextLoopback,
+        }
+    }
+}

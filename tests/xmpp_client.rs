@@ -1,0 +1,283 @@
+//! Two (or more) real Nudge cores against a real Prosody: messaging, presence, roster,
+//! carbons, authentication, certificates and reconnection.
+
+mod support;
+
+use std::time::Duration;
+
+use nudge::command::{new_message_id, Command};
+use nudge::config::{AccountConfig, TlsMode};
+use nudge::event::Event;
+use nudge::model::{Availability, ChatState, ConnectionState, Delivery, Direction, Subscription};
+use support::client::Client;
+use support::prosody::Prosody;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_go_both_ways_with_receipts() {
+    let server = Prosody::start();
+    let mut alice = Client::online(&server, "alice").await;
+    let mut bob = Client::online(&server, "bob").await;
+
+    let id = new_message_id();
+    alice.send(Command::SendMessage {
+        id: id.clone(),
+        to: bob.jid.clone(),
+        body: "Hi Bob! <b>&amp;</b> 😀".into(),
+    });
+    let received = bob
+        .wait_for("alice's message", |e| matches!(e, Event::MessageReceived { message } if message.id == id))
+        .await;
+    let Event::MessageReceived { message } = received else { unreachable!() };
+    assert_eq!(message.body, "Hi Bob! <b>&amp;</b> 😀");
+    assert_eq!(message.peer, alice.jid);
+    assert_eq!(message.direction, Direction::Incoming);
+    alice
+        .wait_for("the receipt", |e| {
+            matches!(e, Event::DeliveryChanged { id: i, delivery: Delivery::Delivered, .. } if *i == id)
+        })
+        .await;
+
+    let reply = new_message_id();
+    bob.send(Command::SendMessage { id: reply.clone(), to: alice.jid.clone(), body: "Hello Alice".into() });
+    alice
+        .wait_for("bob's reply", |e| matches!(e, Event::MessageReceived { message } if message.id == reply))
+        .await;
+    bob.wait_for("the receipt", |e| {
+        matches!(e, Event::DeliveryChanged { id: i, delivery: Delivery::Delivered, .. } if *i == reply)
+    })
+    .await;
+    // Both sides kept the conversation in their history.
+    alice.send(Command::LoadHistory { peer: bob.jid.clone(), limit: 10 });
+    let history = alice
+        .wait_for("history", |e| matches!(e, Event::HistoryLoaded { .. }))
+        .await;
+    let Event::HistoryLoaded { messages, .. } = history else { unreachable!() };
+    let ids: Vec<_> = messages.iter().map(|m| m.id.clone()).collect();
+    assert_eq!(ids, [id, reply]);
+    assert_eq!(messages[0].delivery, Delivery::Delivered);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_notifications_arrive() {
+    let server = Prosody::start();
+    let alice = Client::online(&server, "alice").await;
+    let mut bob = Client::online(&server, "bob").await;
+    for state in [ChatState::Composing, ChatState::Paused] {
+        alice.send(Command::SendChatState { to: bob.jid.clone(), state });
+        bob.wait_for("a chat state", |e| {
+            matches!(e, Event::ChatStateChanged { state: s, .. } if *s == state)
+        })
+        .await;
+    }
+    assert_eq!(
+        bob.state.conversations[&alice.jid].their_state,
+        Some(ChatState::Paused)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscription_approval_makes_contacts_trusted_and_shares_presence() {
+    let server = Prosody::start();
+    let mut alice = Client::online(&server, "alice").await;
+    let mut bob = Client::online(&server, "bob").await;
+    befriend(&mut alice, &mut bob).await;
+    assert!(alice.state.contacts[&bob.jid].contact.is_trusted());
+
+    bob.send(Command::SetPresence { availability: Availability::Away, status: Some("out for lunch".into()) });
+    alice
+        .wait_for("bob away", |e| {
+            matches!(e, Event::PresenceChanged { availability: Availability::Away, status: Some(s), .. } if s == "out for lunch")
+        })
+        .await;
+    assert_eq!(alice.state.contacts[&bob.jid].availability(), Availability::Away);
+    bob.send(Command::SetPresence { availability: Availability::Busy, status: None });
+    alice
+        .wait_for("bob busy", |e| matches!(e, Event::PresenceChanged { availability: Availability::Busy, .. }))
+        .await;
+    bob.send(Command::SetPresence { availability: Availability::AppearOffline, status: None });
+    alice
+        .wait_for("bob gone", |e| matches!(e, Event::PresenceChanged { availability: Availability::Offline, .. }))
+        .await;
+
+    // Renaming and removing go through roster pushes.
+    alice.send(Command::UpdateContact { jid: bob.jid.clone(), name: Some("Bobby".into()), groups: vec!["Friends".into()] });
+    alice
+        .wait_for("rename", |e| matches!(e, Event::ContactUpdated { contact } if contact.name.as_deref() == Some("Bobby")))
+        .await;
+    assert_eq!(alice.state.contacts[&bob.jid].contact.groups, ["Friends"]);
+    alice.send(Command::RemoveContact { jid: bob.jid.clone() });
+    alice.wait_for("removal", |e| matches!(e, Event::ContactRemoved { .. })).await;
+    assert!(!alice.state.contacts.contains_key(&bob.jid));
+}
+
+/// Alice adds Bob; Bob allows (and asks back); Alice allows: mutual subscription.
+async fn befriend(alice: &mut Client, bob: &mut Client) {
+    alice.send(Command::AddContact { jid: bob.jid.clone(), name: Some("Bob".into()), groups: vec![] });
+    bob.wait_for("alice's request", |e| matches!(e, Event::SubscriptionRequested { .. }))
+        .await;
+    bob.send(Command::ApproveSubscription { jid: alice.jid.clone() });
+    alice
+        .wait_for("bob's request back", |e| matches!(e, Event::SubscriptionRequested { .. }))
+        .await;
+    alice.send(Command::ApproveSubscription { jid: bob.jid.clone() });
+    let bob_jid = bob.jid.clone();
+    alice
+        .wait_for("mutual subscription", |e| {
+            matches!(e, Event::ContactUpdated { contact } if contact.jid == bob_jid && contact.subscription == Subscription::Both)
+        })
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carbons_copy_messages_to_the_users_other_device() {
+    let server = Prosody::start();
+    let mut desk = Client::online(&server, "carol").await;
+    let mut laptop = Client::online_as(&server, &desk.jid, desk.password.clone(), "laptop").await;
+    let mut bob = Client::online(&server, "bob").await;
+
+    let id = new_message_id();
+    desk.send(Command::SendMessage { id: id.clone(), to: bob.jid.clone(), body: "from my desk".into() });
+    let copied = laptop
+        .wait_for("the sent carbon", |e| matches!(e, Event::MessageReceived { message } if message.id == id))
+        .await;
+    let Event::MessageReceived { message } = copied else { unreachable!() };
+    assert_eq!(message.direction, Direction::Outgoing);
+    assert_eq!(message.peer, bob.jid);
+    bob.wait_for("the message", |e| matches!(e, Event::MessageReceived { message } if message.id == id))
+        .await;
+
+    // A message to the bare JID reaches both devices.
+    let reply = new_message_id();
+    bob.send(Command::SendMessage { id: reply.clone(), to: desk.jid.clone(), body: "to both".into() });
+    for device in [&mut desk, &mut laptop] {
+        device
+            .wait_for("the reply", |e| matches!(e, Event::MessageReceived { message } if message.id == reply))
+            .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_final_without_retries() {
+    let server = Prosody::start();
+    let user = support::unique_user("dave");
+    server.create_user(&user, "right-password");
+    let mut client = Client::new();
+    let account = support::account(&server, &user);
+    client.send(Command::SignIn { account, password: "wrong-password".into(), remember_password: false });
+    let failed = client
+        .wait_for("auth failure", |e| {
+            matches!(e, Event::ConnectionChanged { state: ConnectionState::AuthFailed { .. } })
+        })
+        .await;
+    let Event::ConnectionChanged { state: ConnectionState::AuthFailed { message } } = failed else { unreachable!() };
+    assert!(message.contains("password"), "{message}");
+    // No retry loop: nothing at all happens in the next seconds.
+    let later = client.events_within(Duration::from_secs(3)).await;
+    assert!(later.is_empty(), "unexpected events after AuthFailed: {later:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_certificate_is_refused_with_its_fingerprint() {
+    let server = Prosody::start();
+    let user = support::unique_user("erin");
+    server.create_user(&user, "pw");
+    let mut client = Client::new();
+    let mut account = support::account(&server, &user);
+    account.pinned_certificates.clear();
+    client.send(Command::SignIn { account: account.clone(), password: "pw".into(), remember_password: false });
+    let refused = client
+        .wait_for("certificate refusal", |e| {
+            matches!(e, Event::ConnectionChanged { state: ConnectionState::CertificateRejected { .. } })
+        })
+        .await;
+    let Event::ConnectionChanged { state: ConnectionState::CertificateRejected { fingerprint, message } } = refused
+    else {
+        unreachable!()
+    };
+    assert_eq!(fingerprint, server.cert_fingerprint());
+    assert!(message.contains("certificate"), "{message}");
+    // Pinning the fingerprint the user was shown lets them in.
+    account.pinned_certificates = vec![fingerprint];
+    client.send(Command::SignIn { account, password: "pw".into(), remember_password: false });
+    client.wait_online().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_tls_and_plaintext_loopback_connect() {
+    let server = Prosody::start_with(support::prosody::Options { allow_plaintext: true });
+    let user = support::unique_user("frank");
+    server.create_user(&user, "pw");
+    let mut direct = Client::new();
+    let mut account = support::account(&server, &user);
+    account.tls = TlsMode::DirectTls;
+    account.port = Some(server.direct_tls_port());
+    direct.send(Command::SignIn { account, password: "pw".into(), remember_password: false });
+    direct.wait_online().await;
+
+    let mut plain = Client::new();
+    let mut account = support::account(&server, &user);
+    account.tls = TlsMode::PlaintextLoopback;
+    plain.send(Command::SignIn { account, password: "pw".into(), remember_password: false });
+    plain.wait_online().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registering_creates_the_account_and_signs_in() {
+    let server = Prosody::start();
+    let user = support::unique_user("grace");
+    let mut client = Client::new();
+    let account: AccountConfig = support::account(&server, &user);
+    client.send(Command::RegisterAccount { account: account.clone(), password: "s3cret".into() });
+    client.wait_for("registration", |e| matches!(e, Event::AccountRegistered { .. })).await;
+    client.wait_online().await;
+
+    // The name is now taken: a second registration is refused in plain words.
+    let mut again = Client::new();
+    again.send(Command::RegisterAccount { account, password: "other".into() });
+    let refused = again
+        .wait_for("refusal", |e| matches!(e, Event::RegistrationFailed { .. }))
+        .await;
+    let Event::RegistrationFailed { message } = refused else { unreachable!() };
+    assert!(message.contains("taken"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_restart_reconnects_and_delivers_the_outbox_exactly_once() {
+    let mut server = Prosody::start();
+    let mut alice = Client::online(&server, "alice").await;
+    let mut bob = Client::online(&server, "bob").await;
+
+    server.stop();
+    for client in [&mut alice, &mut bob] {
+        client
+            .wait_for("reconnecting", |e| {
+                matches!(e, Event::ConnectionChanged { state: ConnectionState::Reconnecting { .. } })
+            })
+            .await;
+    }
+    let ids: Vec<String> = (0..3).map(|_| new_message_id()).collect();
+    for (n, id) in ids.iter().enumerate() {
+        alice.send(Command::SendMessage { id: id.clone(), to: bob.jid.clone(), body: format!("queued {n}") });
+        alice
+            .wait_for("queued", |e| matches!(e, Event::MessageQueued { message } if message.id == *id && message.delivery == Delivery::Pending))
+            .await;
+    }
+    server.restart();
+    alice.wait_online().await;
+    bob.wait_online().await;
+    for id in &ids {
+        bob.wait_for("a queued message", |e| matches!(e, Event::MessageReceived { message } if message.id == *id))
+            .await;
+        alice
+            .wait_for("sent", |e| matches!(e, Event::DeliveryChanged { id: i, delivery: Delivery::Sent | Delivery::Delivered, .. } if i == id))
+            .await;
+    }
+    // Give any duplicate time to show up, then count.
+    let extra = bob.events_within(Duration::from_secs(2)).await;
+    assert!(
+        !extra.iter().any(|e| matches!(e, Event::MessageReceived { message } if ids.contains(&message.id))),
+        "a message arrived twice: {extra:?}"
+    );
+    let conversation = &bob.state.conversations[&alice.jid];
+    assert_eq!(conversation.messages.len(), 3);
+}
