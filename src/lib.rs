@@ -8,5 +8,6 @@ pub mod config;
 pub mod core;
 pub mod event;
 pub mod model;
+pub mod platform;
 pub mod state;
 pub mod store;
