@@ -8,6 +8,7 @@ pub mod config;
 pub mod core;
 pub mod event;
 pub mod model;
+pub mod platform;
 pub mod state;
 pub mod xmpp;
 pub mod store;

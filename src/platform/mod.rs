@@ -1,0 +1,6 @@
+//! The desktop around Nudge: the keyring now; notifications, the tray and URL opening later.
+//!
+//! Each module wraps one operating-system service behind a small synchronous API with its own
+//! error type, so the core never depends on how a platform does it.
+
+pub mod keyring;
