@@ -3,12 +3,17 @@
 //! The UI (`ui`) and the core runtime (`core`) meet only through [`command::Command`] and
 //! [`event::Event`]. See README.md for the architecture.
 
+pub mod api;
+pub mod app;
+pub mod cli;
 pub mod command;
 pub mod config;
 pub mod core;
 pub mod event;
 pub mod model;
 pub mod platform;
+pub mod runner;
 pub mod state;
-pub mod xmpp;
 pub mod store;
+pub mod ui;
+pub mod xmpp;

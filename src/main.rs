@@ -1,1 +1,80 @@
-fn main() {}
+//! The `nudge` binary: the window, headless mode, account setup and `nudge ctl`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use nudge::cli::{AccountAction, Cli, CliCommand};
+use nudge::config::{AccountConfig, Profile};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("NUDGE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,nudge=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("nudge: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let profile = Profile::named(&cli.profile)?;
+    match cli.command {
+        None if cli.headless => nudge::runner::run_headless(profile),
+        None => nudge::runner::run_window(profile),
+        Some(CliCommand::Account { action }) => account(&profile, action),
+        Some(CliCommand::Ctl { command }) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(nudge::api::ctl::run(&profile, command))?;
+            Ok(())
+        }
+    }
+}
+
+fn account(profile: &Profile, action: AccountAction) -> anyhow::Result<()> {
+    match action {
+        AccountAction::Show => {
+            let account = profile.load_account()?;
+            println!("{}", serde_json::to_string_pretty(&account)?);
+        }
+        AccountAction::Set {
+            jid,
+            host,
+            port,
+            trust_cert,
+            tls,
+        } => {
+            let mut account = profile.load_account()?.unwrap_or_default();
+            if account.jid != jid {
+                account = AccountConfig::default();
+            }
+            account.jid = nudge::xmpp::address::parse_bare(&jid)?.to_string();
+            account.host = host;
+            account.port = port;
+            account.tls = tls.into();
+            if let Some(path) = trust_cert {
+                let pem = std::fs::read_to_string(&path)
+                    .map_err(|e| anyhow::anyhow!("could not read {}: {e}", path.display()))?;
+                let fingerprint = nudge::core::tls::pem_fingerprint(&pem).ok_or_else(|| {
+                    anyhow::anyhow!("{} holds no PEM certificate", path.display())
+                })?;
+                if !account.pinned_certificates.contains(&fingerprint) {
+                    account.pinned_certificates.push(fingerprint);
+                }
+            }
+            profile.create_dirs()?;
+            profile.save_account(&account)?;
+            println!("{}", serde_json::to_string_pretty(&account)?);
+        }
+    }
+    Ok(())
+}

@@ -331,7 +331,7 @@ impl Account {
         Phase::Connect
     }
 
-    async fn remember_password(&self, jid: &str, password: &str, remember: bool) {
+    async fn remember_password(&mut self, jid: &str, password: &str, remember: bool) {
         let Some(passwords) = self.passwords.clone() else {
             return;
         };

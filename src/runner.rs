@@ -1,0 +1,152 @@
+//! Starting Nudge: the core, the local API, and the window or headless mode.
+
+use anyhow::Context as _;
+
+use crate::command::Command;
+use crate::config::{AccountConfig, Profile};
+use crate::core::{AccountOptions, Core};
+use crate::platform::keyring::Passwords;
+
+/// Environment variable that supplies the password (automation and tests); the keyring is then
+/// left alone.
+pub const PASSWORD_VARIABLE: &str = "NUDGE_PASSWORD";
+
+/// Where the password for automatic sign-in comes from.
+enum PasswordSource {
+    Environment(String),
+    Keyring(String),
+    None,
+}
+
+/// Runs the core and the local API with no window until Ctrl-C or SIGTERM.
+pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("could not start the runtime")?;
+    runtime.block_on(async {
+        let (core, api) = start(&profile, None).await?;
+        println!(
+            "Nudge is running headless for profile {:?}; local API at {}",
+            profile.name,
+            profile.socket_path().display()
+        );
+        wait_for_termination().await;
+        api.shutdown().await;
+        core.shutdown().await;
+        Ok(())
+    })
+}
+
+/// Opens the window; the core and the local API run on a background runtime.
+pub fn run_window(profile: Profile) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("could not start the runtime")?;
+    let ctx = egui::Context::default();
+    let waker = crate::ui::repaint_waker(&ctx);
+    let (core, api) = runtime.block_on(start(&profile, Some(waker.clone())))?;
+    let events = core.events().subscribe(Some(waker));
+    let saved = profile.load_account().unwrap_or_default();
+    // Subscribed above: now it is safe to sign in automatically.
+    sign_in_automatically(&core, saved.as_ref());
+    let result = crate::ui::run(core.commands(), events, saved, ctx);
+    runtime.block_on(async {
+        api.shutdown().await;
+        core.shutdown().await;
+    });
+    result.map_err(|e| anyhow::anyhow!("the window could not be shown: {e}"))
+}
+
+async fn start(
+    profile: &Profile,
+    window: Option<crate::core::Waker>,
+) -> anyhow::Result<(Core, crate::api::server::ApiServer)> {
+    let source = password_source(profile);
+    // With the password in the environment, the keyring is not touched at all.
+    let passwords = match source {
+        PasswordSource::Environment(_) => None,
+        _ => Passwords::system()
+            .map_err(|e| tracing::info!("no keyring: {e}"))
+            .ok(),
+    };
+    let core = Core::start(
+        &tokio::runtime::Handle::current(),
+        profile.clone(),
+        AccountOptions::default(),
+        passwords,
+    )?;
+    let api = crate::api::server::serve(&profile.socket_path(), core.commands(), core.events().clone())
+        .await?;
+    if window.is_none() {
+        let account = profile.load_account()?;
+        sign_in_with(&core, account.as_ref(), source);
+    }
+    Ok((core, api))
+}
+
+fn sign_in_automatically(core: &Core, account: Option<&AccountConfig>) {
+    let Some(account) = account else { return };
+    let source = match std::env::var(PASSWORD_VARIABLE) {
+        Ok(password) if !password.is_empty() => PasswordSource::Environment(password),
+        _ => keyring_password(&account.jid),
+    };
+    sign_in_with(core, Some(account), source);
+}
+
+fn sign_in_with(core: &Core, account: Option<&AccountConfig>, source: PasswordSource) {
+    let Some(account) = account else {
+        tracing::info!("no account set for this profile yet");
+        return;
+    };
+    let (password, remember_password) = match source {
+        PasswordSource::Environment(password) => (password, false),
+        PasswordSource::Keyring(password) => (password, true),
+        PasswordSource::None => return,
+    };
+    core.commands().send(Command::SignIn {
+        account: account.clone(),
+        password,
+        remember_password,
+    });
+}
+
+fn password_source(profile: &Profile) -> PasswordSource {
+    if let Ok(password) = std::env::var(PASSWORD_VARIABLE) {
+        if !password.is_empty() {
+            return PasswordSource::Environment(password);
+        }
+    }
+    match profile.load_account() {
+        Ok(Some(account)) => keyring_password(&account.jid),
+        _ => PasswordSource::None,
+    }
+}
+
+fn keyring_password(jid: &str) -> PasswordSource {
+    match Passwords::system().and_then(|p| p.get(jid)) {
+        Ok(Some(password)) => PasswordSource::Keyring(password),
+        Ok(None) => PasswordSource::None,
+        Err(error) => {
+            tracing::info!("could not read the keyring: {error}");
+            PasswordSource::None
+        }
+    }
+}
+
+async fn wait_for_termination() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
