@@ -3,6 +3,7 @@
 //! The UI (`ui`) and the core runtime (`core`) meet only through [`command::Command`] and
 //! [`event::Event`]. See README.md for the architecture.
 
+pub mod api;
 pub mod command;
 pub mod config;
 pub mod core;
