@@ -122,14 +122,20 @@ impl ApiClient {
 
     /// Reads the next line the server sent, response or event; `None` when it closed.
     pub async fn next_line(&mut self) -> Result<Option<ServerLine>, ApiError> {
+        match self.next_raw_line().await? {
+            Some(line) => ServerLine::parse(&line)
+                .map(Some)
+                .map_err(ApiError::Protocol),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads the next line exactly as the server sent it, without its newline.
+    pub async fn next_raw_line(&mut self) -> Result<Option<Vec<u8>>, ApiError> {
         let mut chunk = vec![0u8; 64 * 1024];
         loop {
             match self.frames.pop_front() {
-                Some(Frame::Line(line)) => {
-                    return ServerLine::parse(&line)
-                        .map(Some)
-                        .map_err(ApiError::Protocol)
-                }
+                Some(Frame::Line(line)) => return Ok(Some(line)),
                 Some(Frame::TooLong) => {
                     return Err(ApiError::Protocol(format!(
                         "a line longer than {MAX_SERVER_LINE_BYTES} bytes"

@@ -58,13 +58,13 @@ pub(super) async fn run(
     let mut decoder = LineDecoder::new(MAX_LINE_BYTES);
     let mut chunk = vec![0u8; 64 * 1024];
     let mut frames = Vec::new();
-    let mut finished_reading = false;
-    while !finished_reading {
+    loop {
+        let mut finished_reading = false;
         tokio::select! {
-            _ = stopped.changed() => return,
+            _ = stopped.changed() => break,
             () = lagged.notified() => {
                 tracing::info!("closing an API subscriber that stopped reading");
-                return;
+                break;
             }
             read = reader.read(&mut chunk) => match read {
                 Ok(0) | Err(_) => {
@@ -77,12 +77,18 @@ pub(super) async fn run(
         for frame in frames.drain(..) {
             connection.handle(frame).await;
         }
+        if finished_reading {
+            // The client is gone or half-closed: stop its events, let pending answers go out.
+            connection.forwarder.abort_all();
+            while connection.pending.join_next().await.is_some() {}
+            drop(connection);
+            let _ = writer.await;
+            return;
+        }
     }
-    // The client is gone (or half-closed): stop its events, but let pending answers go out.
-    connection.forwarder.abort_all();
-    while connection.pending.join_next().await.is_some() {}
-    drop(connection);
-    let _ = writer.await;
+    // Stopping, or a client that does not read: a write blocked on its full socket must not
+    // keep the connection alive.
+    writer.abort();
 }
 
 async fn write_lines(writer: OwnedWriteHalf, mut lines: mpsc::Receiver<String>) {
