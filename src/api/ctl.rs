@@ -1,0 +1,241 @@
+//! `nudge ctl`: a thin command-line client of the local API, for scripts.
+//!
+//! Each subcommand maps to one API method ([`CtlCommand::request`]); the result is printed as
+//! pretty JSON, and `events` prints one compact JSON object per line until interrupted.
+
+use std::io::Write;
+
+use serde_json::{json, Value};
+
+use super::ApiError;
+use crate::config::Profile;
+
+/// What `nudge ctl` can do.
+#[derive(clap::Subcommand, Clone, Debug, PartialEq, Eq)]
+pub enum CtlCommand {
+    /// Show the connection and your own presence.
+    Status,
+    /// List contacts with their presence.
+    Roster,
+    /// Send a chat message.
+    Send {
+        /// The contact's bare JID, e.g. bob@example.org.
+        jid: String,
+        /// The message text (quote it).
+        text: String,
+    },
+    /// Set your presence: online, away, busy, appear_offline or offline.
+    Presence {
+        /// The availability.
+        state: String,
+        /// The status message; leave out to clear it.
+        message: Option<String>,
+    },
+    /// Manage contacts.
+    Contact {
+        /// What to do.
+        #[command(subcommand)]
+        action: ContactAction,
+    },
+    /// Print every event as one JSON object per line until interrupted.
+    Events,
+    /// Print the stored history of a conversation.
+    History {
+        /// The contact's bare JID.
+        jid: String,
+        /// How many of the newest messages.
+        #[arg(long, short, default_value_t = super::methods::DEFAULT_HISTORY_LIMIT)]
+        limit: usize,
+    },
+}
+
+/// `nudge ctl contact ...`
+#[derive(clap::Subcommand, Clone, Debug, PartialEq, Eq)]
+pub enum ContactAction {
+    /// Add a contact and ask to see their presence.
+    Add {
+        /// The contact's bare JID.
+        jid: String,
+        /// A display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// A roster group (repeat for several).
+        #[arg(long = "group")]
+        groups: Vec<String>,
+    },
+    /// Remove a contact.
+    Remove {
+        /// The contact's bare JID.
+        jid: String,
+    },
+    /// Let a contact who asked see your presence.
+    Approve {
+        /// The contact's bare JID.
+        jid: String,
+    },
+    /// Refuse a contact's request to see your presence.
+    Deny {
+        /// The contact's bare JID.
+        jid: String,
+    },
+}
+
+impl CtlCommand {
+    /// The API method and params this command calls (`events` calls `subscribe`).
+    pub fn request(&self) -> (&'static str, Value) {
+        match self {
+            Self::Status => ("status", Value::Null),
+            Self::Roster => ("roster", Value::Null),
+            Self::Send { jid, text } => ("send", json!({ "to": jid, "body": text })),
+            Self::Presence { state, message } => (
+                "presence",
+                json!({ "availability": state, "status": message }),
+            ),
+            Self::Contact { action } => match action {
+                ContactAction::Add { jid, name, groups } => (
+                    "contact_add",
+                    json!({ "jid": jid, "name": name, "groups": groups }),
+                ),
+                ContactAction::Remove { jid } => ("contact_remove", json!({ "jid": jid })),
+                ContactAction::Approve { jid } => ("contact_approve", json!({ "jid": jid })),
+                ContactAction::Deny { jid } => ("contact_deny", json!({ "jid": jid })),
+            },
+            Self::Events => ("subscribe", Value::Null),
+            Self::History { jid, limit } => ("history", json!({ "peer": jid, "limit": limit })),
+        }
+    }
+}
+
+/// Runs `nudge [--profile P] ctl COMMAND` against the profile's running Nudge, printing to stdout.
+pub async fn run(profile: &Profile, command: CtlCommand) -> Result<(), ApiError> {
+    #[cfg(unix)]
+    {
+        let path = profile.socket_path();
+        let mut stdout = std::io::stdout();
+        let outcome = match command {
+            // Ctrl-C ends the stream; that is the normal way out, not an error.
+            CtlCommand::Events => tokio::select! {
+                result = run_at(&path, &command, &mut stdout) => result,
+                _ = tokio::signal::ctrl_c() => Ok(()),
+            },
+            _ => run_at(&path, &command, &mut stdout).await,
+        };
+        outcome.map_err(|error| match error {
+            ApiError::NotRunning { path } => ApiError::NotRunningForProfile {
+                profile: profile.name.clone(),
+                path,
+            },
+            other => other,
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (profile, command);
+        Err(ApiError::Unsupported)
+    }
+}
+
+/// Runs `command` against the socket at `path`, writing its output to `out`.
+#[cfg(unix)]
+pub async fn run_at(
+    path: &std::path::Path,
+    command: &CtlCommand,
+    out: &mut impl Write,
+) -> Result<(), ApiError> {
+    let io_error = |source| ApiError::Io {
+        path: "standard output".into(),
+        source,
+    };
+    let (method, params) = command.request();
+    if *command == CtlCommand::Events {
+        let mut client = super::client::events(path).await?;
+        while let Some(event) = client.next_event().await? {
+            writeln!(out, "{event}").map_err(io_error)?;
+            out.flush().map_err(io_error)?;
+        }
+        return Ok(());
+    }
+    let result = super::client::call(path, method, params).await?;
+    let text =
+        serde_json::to_string_pretty(&result).map_err(|e| ApiError::Protocol(e.to_string()))?;
+    writeln!(out, "{text}").map_err(io_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        command: CtlCommand,
+    }
+
+    fn parse(args: &[&str]) -> CtlCommand {
+        let mut argv = vec!["ctl"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).expect("parses").command
+    }
+
+    #[test]
+    fn subcommands_map_to_methods_and_params() {
+        let cases: &[(&[&str], &str, Value)] = &[
+            (&["status"], "status", Value::Null),
+            (
+                &["send", "bob@x.org", "hi there"],
+                "send",
+                json!({"to": "bob@x.org", "body": "hi there"}),
+            ),
+            (
+                &["presence", "away", "lunch"],
+                "presence",
+                json!({"availability": "away", "status": "lunch"}),
+            ),
+            (
+                &["presence", "online"],
+                "presence",
+                json!({"availability": "online", "status": null}),
+            ),
+            (
+                &[
+                    "contact",
+                    "add",
+                    "bob@x.org",
+                    "--name",
+                    "Bob",
+                    "--group",
+                    "Work",
+                ],
+                "contact_add",
+                json!({"jid": "bob@x.org", "name": "Bob", "groups": ["Work"]}),
+            ),
+            (
+                &["contact", "deny", "eve@x.org"],
+                "contact_deny",
+                json!({"jid": "eve@x.org"}),
+            ),
+            (
+                &["history", "bob@x.org", "--limit", "5"],
+                "history",
+                json!({"peer": "bob@x.org", "limit": 5}),
+            ),
+            (&["events"], "subscribe", Value::Null),
+        ];
+        for (args, method, params) in cases {
+            let (m, p) = parse(args).request();
+            assert_eq!((m, &p), (*method, params), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn history_limit_defaults() {
+        assert_eq!(
+            parse(&["history", "bob@x.org"]),
+            CtlCommand::History {
+                jid: "bob@x.org".into(),
+                limit: 50
+            }
+        );
+    }
+}
