@@ -3,9 +3,11 @@
 //! The UI (`ui`) and the core runtime (`core`) meet only through [`command::Command`] and
 //! [`event::Event`]. See README.md for the architecture.
 
+pub mod app;
 pub mod command;
 pub mod config;
 pub mod core;
 pub mod event;
 pub mod model;
 pub mod state;
+pub mod ui;
