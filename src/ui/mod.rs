@@ -1,0 +1,99 @@
+//! The window: screens drawn from `AppState` and `ViewState`, sending `Command`s.
+//!
+//! UI functions never do IO: they read state, edit view state and queue commands.
+
+mod contacts;
+mod conversation;
+mod dialogs;
+pub mod rows;
+mod signin;
+pub mod theme;
+pub mod view;
+pub mod words;
+
+use std::sync::Arc;
+
+use egui::{CentralPanel, Response, RichText, TextEdit, Ui, ViewportBuilder};
+
+use crate::app::NudgeApp;
+use crate::command::Command;
+use crate::config::AccountConfig;
+use crate::core::{CommandSender, EventReceiver, Waker};
+use crate::model::{now_ms, ConnectionState};
+use crate::state::AppState;
+pub use conversation::send_chat_state;
+use view::{Screen, ViewState};
+
+/// Opens the native window titled "Nudge" and runs it until it is closed.
+///
+/// `ctx` is the context the window will use: build it first with `egui::Context::default()`
+/// and give the core [`repaint_waker`]`(&ctx)`, so events wake the window from the start.
+pub fn run(
+    commands: CommandSender,
+    events: EventReceiver,
+    saved_account: Option<AccountConfig>,
+    ctx: egui::Context,
+) -> Result<(), eframe::Error> {
+    let options = eframe::NativeOptions {
+        viewport: ViewportBuilder::default()
+            .with_title("Nudge")
+            .with_app_id("nudge")
+            .with_inner_size(theme::WINDOW_SIZE)
+            .with_min_inner_size(theme::WINDOW_MIN_SIZE),
+        ..eframe::NativeOptions::default()
+    };
+    eframe::run_native_ext(
+        "Nudge",
+        options,
+        Some(ctx),
+        Box::new(move |_creation| Ok(Box::new(NudgeApp::new(commands, events, saved_account)))),
+    )
+}
+
+/// The waker to subscribe the window with: it asks `ctx` to repaint (from any thread).
+pub fn repaint_waker(ctx: &egui::Context) -> Waker {
+    let ctx = ctx.clone();
+    Arc::new(move || ctx.request_repaint())
+}
+
+/// Draws the whole window for the current state.
+pub fn show(ui: &mut Ui, state: &mut AppState, view: &mut ViewState, commands: &CommandSender) {
+    match view.screen(state) {
+        Screen::SignIn => {
+            CentralPanel::default().show(ui, |ui| signin::show(ui, state, view, commands));
+        }
+        Screen::Contacts => {
+            contacts::show(ui, state, view, commands);
+            dialogs::show(ui, state, view, commands);
+        }
+        Screen::Conversation(peer) => {
+            conversation::show(ui, state, view, commands, &peer);
+            dialogs::show(ui, state, view, commands);
+        }
+    }
+}
+
+/// Queues a command; a stopped core is logged once here rather than at every call site.
+fn send(commands: &CommandSender, command: Command) {
+    if !commands.send(command) {
+        tracing::warn!("the core has stopped; a command from the window was dropped");
+    }
+}
+
+/// A text field with a visible label that also names it for screen readers and tests.
+fn labelled_field(ui: &mut Ui, label: &str, field: TextEdit<'_>) -> Response {
+    let label = ui.label(label);
+    ui.add(field).labelled_by(label.id)
+}
+
+/// A line saying the connection is being restored, while it is.
+fn connection_banner(ui: &mut Ui, connection: &ConnectionState) {
+    if matches!(
+        connection,
+        ConnectionState::Connecting | ConnectionState::Reconnecting { .. }
+    ) {
+        if let Some(text) = words::connection(connection, now_ms()) {
+            ui.label(RichText::new(text).color(theme::WARNING));
+        }
+    }
+}

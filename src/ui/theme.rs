@@ -1,0 +1,71 @@
+//! Design tokens: every colour, size and gap the window uses, in one place.
+
+use egui::Color32;
+
+use crate::model::Availability;
+
+/// The window's initial size in points (a tall, narrow messenger window).
+pub const WINDOW_SIZE: [f32; 2] = [360.0, 640.0];
+/// The smallest size the window may be shrunk to.
+pub const WINDOW_MIN_SIZE: [f32; 2] = [280.0, 400.0];
+
+/// Gap between groups of controls.
+pub const SECTION_GAP: f32 = 12.0;
+/// Gap between a control and its label or neighbour.
+pub const SMALL_GAP: f32 = 4.0;
+/// Width of text fields on the sign-in screen.
+pub const FORM_FIELD_WIDTH: f32 = 260.0;
+
+/// Radius of the presence dot in the contact list.
+pub const PRESENCE_DOT_RADIUS: f32 = 5.0;
+/// Height of one contact row (name line plus status line).
+pub const CONTACT_ROW_HEIGHT: f32 = 40.0;
+
+/// Height assumed for a message row before it has been measured.
+pub const MESSAGE_ROW_ESTIMATE: f32 = 44.0;
+/// Rows of the message composer.
+pub const COMPOSER_ROWS: usize = 3;
+
+/// Colour of errors and failures.
+pub const ERROR: Color32 = Color32::from_rgb(0xd0, 0x3b, 0x3b);
+/// Colour of warnings and notices (reconnecting, problems).
+pub const WARNING: Color32 = Color32::from_rgb(0xc9, 0x8a, 0x10);
+/// Colour of the "is typing" line and other quiet hints.
+pub const HINT: Color32 = Color32::from_rgb(0x80, 0x80, 0x80);
+/// Colour of the user's own name above their messages.
+pub const OWN_SENDER: Color32 = Color32::from_rgb(0x2a, 0x6f, 0xd6);
+/// Colour of the contact's name above their messages.
+pub const PEER_SENDER: Color32 = Color32::from_rgb(0x2e, 0x8b, 0x57);
+/// Colour of the unread count.
+pub const UNREAD: Color32 = Color32::from_rgb(0x2a, 0x6f, 0xd6);
+
+/// The colour of a presence dot.
+pub fn presence_colour(availability: Availability) -> Color32 {
+    match availability {
+        Availability::Online => Color32::from_rgb(0x3c, 0xb3, 0x4a),
+        Availability::Busy => Color32::from_rgb(0xd0, 0x3b, 0x3b),
+        Availability::Away => Color32::from_rgb(0xe8, 0xa3, 0x17),
+        Availability::AppearOffline | Availability::Offline => Color32::from_rgb(0x9a, 0x9a, 0x9a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_shown_availability_has_its_own_colour() {
+        let colours = [
+            Availability::Online,
+            Availability::Busy,
+            Availability::Away,
+            Availability::Offline,
+        ]
+        .map(presence_colour);
+        for (i, a) in colours.iter().enumerate() {
+            for b in &colours[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+    }
+}
