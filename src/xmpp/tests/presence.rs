@@ -116,6 +116,16 @@ fn status_is_read_trimmed_and_clipped() {
 }
 
 #[test]
+fn status_loses_control_characters_that_could_reach_a_terminal() {
+    // C1 controls such as CSI (U+009B) are legal XML but start escape sequences in terminals.
+    let xml = "<presence xmlns='jabber:client' from='bob@example.net/x'><status>a&#x9B;31mb&#x85;c\td</status></presence>";
+    assert_eq!(
+        fact(xml),
+        available("x", Availability::Online, Some("a31mbc\td"), 0)
+    );
+}
+
+#[test]
 fn presence_from_an_unknown_resource_or_stranger_is_still_reported() {
     // Whether the sender is a contact is the roster's business; the fact names them exactly.
     let xml = "<presence xmlns='jabber:client' from='stranger@elsewhere.example/never-seen-before'><show>away</show></presence>";

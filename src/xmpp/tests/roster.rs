@@ -51,6 +51,8 @@ fn roster_result_maps_every_readable_item_sorted() {
             contact("bob@example.net", None, &[], Subscription::To, false),
             contact("carol@example.com", None, &[], Subscription::None, true),
             contact("dave@example.com", None, &[], Subscription::From, false),
+            // ask='unsubscribe' is from RFC 3921; the item is kept, nothing pending.
+            contact("erin@example.com", None, &[], Subscription::Both, false),
             contact(
                 "zoe@example.com",
                 Some("Zoe"),
