@@ -6,7 +6,7 @@ use xmpp_parsers::iq::Iq;
 use xmpp_parsers::ns;
 use xmpp_parsers::roster::{Ask, Group, Item, Roster, Subscription as WireSubscription};
 
-use super::{error, from_own_account, peer_key, ProtocolError};
+use super::{clip, error, from_own_account, peer_key, ProtocolError};
 use crate::model::{Contact, Subscription};
 
 /// One change to the contact list.
@@ -120,7 +120,10 @@ pub fn classify_push(iq: &Iq, own: &BareJid) -> Result<RosterPush, ProtocolError
     }
     if !from_own_account(from.as_ref(), own) {
         return Err(ProtocolError::ForeignRosterPush {
-            from: from.as_ref().map(|f| f.to_string()).unwrap_or_default(),
+            from: from
+                .as_ref()
+                .map(|f| clip(f.as_str(), 100))
+                .unwrap_or_default(),
         });
     }
     let roster = parse_query(payload)?;
@@ -194,10 +197,22 @@ fn parse_query(payload: &Element) -> Result<Roster, ProtocolError> {
     let items = payload
         .children()
         .filter(|child| child.is("item", ns::ROSTER))
-        .filter_map(|child| Item::try_from(child.clone()).ok())
+        .filter_map(read_item)
         .collect();
     Ok(Roster {
         ver: payload.attr("ver").map(str::to_owned),
         items,
+    })
+}
+
+/// One roster item, or `None` if it cannot be read even leniently.
+fn read_item(child: &Element) -> Option<Item> {
+    Item::try_from(child.clone()).ok().or_else(|| {
+        // RFC 3921 servers may still send ask='unsubscribe'; it means nothing is pending now.
+        let mut lenient = child.clone();
+        lenient
+            .attrs_mut()
+            .retain(|_, name, _| name.as_str() != "ask");
+        Item::try_from(lenient).ok()
     })
 }

@@ -13,6 +13,13 @@ use xmpp_parsers::iq::Iq;
 use xmpp_parsers::message::Message;
 use xmpp_parsers::presence::Presence;
 
+#[test]
+fn new_ids_are_distinct_uuids() {
+    let (a, b) = (super::new_id(), super::new_id());
+    assert_ne!(a, b);
+    assert!(uuid::Uuid::parse_str(&a).is_ok(), "{a}");
+}
+
 /// The text of `tests/fixtures/xmpp/<name>.xml`.
 macro_rules! fixture {
     ($name:literal) => {
