@@ -71,8 +71,12 @@ async fn start(
         AccountOptions::default(),
         passwords,
     )?;
-    let api = crate::api::server::serve(&profile.socket_path(), core.commands(), core.events().clone())
-        .await?;
+    let api = crate::api::server::serve(
+        &profile.socket_path(),
+        core.commands(),
+        core.events().clone(),
+    )
+    .await?;
     if window.is_none() {
         let account = profile.load_account()?;
         sign_in_with(&core, account.as_ref(), source);

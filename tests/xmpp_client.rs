@@ -25,9 +25,14 @@ async fn messages_go_both_ways_with_receipts() {
         body: "Hi Bob! <b>&amp;</b> 😀".into(),
     });
     let received = bob
-        .wait_for("alice's message", |e| matches!(e, Event::MessageReceived { message } if message.id == id))
+        .wait_for(
+            "alice's message",
+            |e| matches!(e, Event::MessageReceived { message } if message.id == id),
+        )
         .await;
-    let Event::MessageReceived { message } = received else { unreachable!() };
+    let Event::MessageReceived { message } = received else {
+        unreachable!()
+    };
     assert_eq!(message.body, "Hi Bob! <b>&amp;</b> 😀");
     assert_eq!(message.peer, alice.jid);
     assert_eq!(message.direction, Direction::Incoming);
@@ -38,20 +43,32 @@ async fn messages_go_both_ways_with_receipts() {
         .await;
 
     let reply = new_message_id();
-    bob.send(Command::SendMessage { id: reply.clone(), to: alice.jid.clone(), body: "Hello Alice".into() });
+    bob.send(Command::SendMessage {
+        id: reply.clone(),
+        to: alice.jid.clone(),
+        body: "Hello Alice".into(),
+    });
     alice
-        .wait_for("bob's reply", |e| matches!(e, Event::MessageReceived { message } if message.id == reply))
+        .wait_for(
+            "bob's reply",
+            |e| matches!(e, Event::MessageReceived { message } if message.id == reply),
+        )
         .await;
     bob.wait_for("the receipt", |e| {
         matches!(e, Event::DeliveryChanged { id: i, delivery: Delivery::Delivered, .. } if *i == reply)
     })
     .await;
     // Both sides kept the conversation in their history.
-    alice.send(Command::LoadHistory { peer: bob.jid.clone(), limit: 10 });
+    alice.send(Command::LoadHistory {
+        peer: bob.jid.clone(),
+        limit: 10,
+    });
     let history = alice
         .wait_for("history", |e| matches!(e, Event::HistoryLoaded { .. }))
         .await;
-    let Event::HistoryLoaded { messages, .. } = history else { unreachable!() };
+    let Event::HistoryLoaded { messages, .. } = history else {
+        unreachable!()
+    };
     let ids: Vec<_> = messages.iter().map(|m| m.id.clone()).collect();
     assert_eq!(ids, [id, reply]);
     assert_eq!(messages[0].delivery, Delivery::Delivered);
@@ -63,10 +80,14 @@ async fn typing_notifications_arrive() {
     let alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
     for state in [ChatState::Composing, ChatState::Paused] {
-        alice.send(Command::SendChatState { to: bob.jid.clone(), state });
-        bob.wait_for("a chat state", |e| {
-            matches!(e, Event::ChatStateChanged { state: s, .. } if *s == state)
-        })
+        alice.send(Command::SendChatState {
+            to: bob.jid.clone(),
+            state,
+        });
+        bob.wait_for(
+            "a chat state",
+            |e| matches!(e, Event::ChatStateChanged { state: s, .. } if s == &state),
+        )
         .await;
     }
     assert_eq!(
@@ -83,43 +104,91 @@ async fn subscription_approval_makes_contacts_trusted_and_shares_presence() {
     befriend(&mut alice, &mut bob).await;
     assert!(alice.state.contacts[&bob.jid].contact.is_trusted());
 
-    bob.send(Command::SetPresence { availability: Availability::Away, status: Some("out for lunch".into()) });
+    bob.send(Command::SetPresence {
+        availability: Availability::Away,
+        status: Some("out for lunch".into()),
+    });
     alice
         .wait_for("bob away", |e| {
             matches!(e, Event::PresenceChanged { availability: Availability::Away, status: Some(s), .. } if s == "out for lunch")
         })
         .await;
-    assert_eq!(alice.state.contacts[&bob.jid].availability(), Availability::Away);
-    bob.send(Command::SetPresence { availability: Availability::Busy, status: None });
+    assert_eq!(
+        alice.state.contacts[&bob.jid].availability(),
+        Availability::Away
+    );
+    bob.send(Command::SetPresence {
+        availability: Availability::Busy,
+        status: None,
+    });
     alice
-        .wait_for("bob busy", |e| matches!(e, Event::PresenceChanged { availability: Availability::Busy, .. }))
+        .wait_for("bob busy", |e| {
+            matches!(
+                e,
+                Event::PresenceChanged {
+                    availability: Availability::Busy,
+                    ..
+                }
+            )
+        })
         .await;
-    bob.send(Command::SetPresence { availability: Availability::AppearOffline, status: None });
+    bob.send(Command::SetPresence {
+        availability: Availability::AppearOffline,
+        status: None,
+    });
     alice
-        .wait_for("bob gone", |e| matches!(e, Event::PresenceChanged { availability: Availability::Offline, .. }))
+        .wait_for("bob gone", |e| {
+            matches!(
+                e,
+                Event::PresenceChanged {
+                    availability: Availability::Offline,
+                    ..
+                }
+            )
+        })
         .await;
 
     // Renaming and removing go through roster pushes.
-    alice.send(Command::UpdateContact { jid: bob.jid.clone(), name: Some("Bobby".into()), groups: vec!["Friends".into()] });
+    alice.send(Command::UpdateContact {
+        jid: bob.jid.clone(),
+        name: Some("Bobby".into()),
+        groups: vec!["Friends".into()],
+    });
     alice
         .wait_for("rename", |e| matches!(e, Event::ContactUpdated { contact } if contact.name.as_deref() == Some("Bobby")))
         .await;
     assert_eq!(alice.state.contacts[&bob.jid].contact.groups, ["Friends"]);
-    alice.send(Command::RemoveContact { jid: bob.jid.clone() });
-    alice.wait_for("removal", |e| matches!(e, Event::ContactRemoved { .. })).await;
+    alice.send(Command::RemoveContact {
+        jid: bob.jid.clone(),
+    });
+    alice
+        .wait_for("removal", |e| matches!(e, Event::ContactRemoved { .. }))
+        .await;
     assert!(!alice.state.contacts.contains_key(&bob.jid));
 }
 
 /// Alice adds Bob; Bob allows (and asks back); Alice allows: mutual subscription.
 async fn befriend(alice: &mut Client, bob: &mut Client) {
-    alice.send(Command::AddContact { jid: bob.jid.clone(), name: Some("Bob".into()), groups: vec![] });
-    bob.wait_for("alice's request", |e| matches!(e, Event::SubscriptionRequested { .. }))
-        .await;
-    bob.send(Command::ApproveSubscription { jid: alice.jid.clone() });
+    alice.send(Command::AddContact {
+        jid: bob.jid.clone(),
+        name: Some("Bob".into()),
+        groups: vec![],
+    });
+    bob.wait_for("alice's request", |e| {
+        matches!(e, Event::SubscriptionRequested { .. })
+    })
+    .await;
+    bob.send(Command::ApproveSubscription {
+        jid: alice.jid.clone(),
+    });
     alice
-        .wait_for("bob's request back", |e| matches!(e, Event::SubscriptionRequested { .. }))
+        .wait_for("bob's request back", |e| {
+            matches!(e, Event::SubscriptionRequested { .. })
+        })
         .await;
-    alice.send(Command::ApproveSubscription { jid: bob.jid.clone() });
+    alice.send(Command::ApproveSubscription {
+        jid: bob.jid.clone(),
+    });
     let bob_jid = bob.jid.clone();
     alice
         .wait_for("mutual subscription", |e| {
@@ -136,22 +205,41 @@ async fn carbons_copy_messages_to_the_users_other_device() {
     let mut bob = Client::online(&server, "bob").await;
 
     let id = new_message_id();
-    desk.send(Command::SendMessage { id: id.clone(), to: bob.jid.clone(), body: "from my desk".into() });
+    desk.send(Command::SendMessage {
+        id: id.clone(),
+        to: bob.jid.clone(),
+        body: "from my desk".into(),
+    });
     let copied = laptop
-        .wait_for("the sent carbon", |e| matches!(e, Event::MessageReceived { message } if message.id == id))
+        .wait_for(
+            "the sent carbon",
+            |e| matches!(e, Event::MessageReceived { message } if message.id == id),
+        )
         .await;
-    let Event::MessageReceived { message } = copied else { unreachable!() };
+    let Event::MessageReceived { message } = copied else {
+        unreachable!()
+    };
     assert_eq!(message.direction, Direction::Outgoing);
     assert_eq!(message.peer, bob.jid);
-    bob.wait_for("the message", |e| matches!(e, Event::MessageReceived { message } if message.id == id))
-        .await;
+    bob.wait_for(
+        "the message",
+        |e| matches!(e, Event::MessageReceived { message } if message.id == id),
+    )
+    .await;
 
     // A message to the bare JID reaches both devices.
     let reply = new_message_id();
-    bob.send(Command::SendMessage { id: reply.clone(), to: desk.jid.clone(), body: "to both".into() });
+    bob.send(Command::SendMessage {
+        id: reply.clone(),
+        to: desk.jid.clone(),
+        body: "to both".into(),
+    });
     for device in [&mut desk, &mut laptop] {
         device
-            .wait_for("the reply", |e| matches!(e, Event::MessageReceived { message } if message.id == reply))
+            .wait_for(
+                "the reply",
+                |e| matches!(e, Event::MessageReceived { message } if message.id == reply),
+            )
             .await;
     }
 }
@@ -159,38 +247,70 @@ async fn carbons_copy_messages_to_the_users_other_device() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_is_final_without_retries() {
     let server = Prosody::start();
-    let user = support::unique_user("dave");
+    let user = support::unique_name("dave");
     server.create_user(&user, "right-password");
     let mut client = Client::new();
     let account = support::account(&server, &user);
-    client.send(Command::SignIn { account, password: "wrong-password".into(), remember_password: false });
+    client.send(Command::SignIn {
+        account,
+        password: "wrong-password".into(),
+        remember_password: false,
+    });
     let failed = client
         .wait_for("auth failure", |e| {
-            matches!(e, Event::ConnectionChanged { state: ConnectionState::AuthFailed { .. } })
+            matches!(
+                e,
+                Event::ConnectionChanged {
+                    state: ConnectionState::AuthFailed { .. }
+                }
+            )
         })
         .await;
-    let Event::ConnectionChanged { state: ConnectionState::AuthFailed { message } } = failed else { unreachable!() };
+    let Event::ConnectionChanged {
+        state: ConnectionState::AuthFailed { message },
+    } = failed
+    else {
+        unreachable!()
+    };
     assert!(message.contains("password"), "{message}");
     // No retry loop: nothing at all happens in the next seconds.
     let later = client.events_within(Duration::from_secs(3)).await;
-    assert!(later.is_empty(), "unexpected events after AuthFailed: {later:?}");
+    assert!(
+        later.is_empty(),
+        "unexpected events after AuthFailed: {later:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_untrusted_certificate_is_refused_with_its_fingerprint() {
     let server = Prosody::start();
-    let user = support::unique_user("erin");
+    let user = support::unique_name("erin");
     server.create_user(&user, "pw");
     let mut client = Client::new();
     let mut account = support::account(&server, &user);
     account.pinned_certificates.clear();
-    client.send(Command::SignIn { account: account.clone(), password: "pw".into(), remember_password: false });
+    client.send(Command::SignIn {
+        account: account.clone(),
+        password: "pw".into(),
+        remember_password: false,
+    });
     let refused = client
         .wait_for("certificate refusal", |e| {
-            matches!(e, Event::ConnectionChanged { state: ConnectionState::CertificateRejected { .. } })
+            matches!(
+                e,
+                Event::ConnectionChanged {
+                    state: ConnectionState::CertificateRejected { .. }
+                }
+            )
         })
         .await;
-    let Event::ConnectionChanged { state: ConnectionState::CertificateRejected { fingerprint, message } } = refused
+    let Event::ConnectionChanged {
+        state:
+            ConnectionState::CertificateRejected {
+                fingerprint,
+                message,
+            },
+    } = refused
     else {
         unreachable!()
     };
@@ -198,46 +318,73 @@ async fn an_untrusted_certificate_is_refused_with_its_fingerprint() {
     assert!(message.contains("certificate"), "{message}");
     // Pinning the fingerprint the user was shown lets them in.
     account.pinned_certificates = vec![fingerprint];
-    client.send(Command::SignIn { account, password: "pw".into(), remember_password: false });
+    client.send(Command::SignIn {
+        account,
+        password: "pw".into(),
+        remember_password: false,
+    });
     client.wait_online().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_tls_and_plaintext_loopback_connect() {
-    let server = Prosody::start_with(support::prosody::Options { allow_plaintext: true });
-    let user = support::unique_user("frank");
+    let server = Prosody::start_with(support::ProsodyOptions {
+        allow_plaintext: true,
+        ..Default::default()
+    });
+    let user = support::unique_name("frank");
     server.create_user(&user, "pw");
     let mut direct = Client::new();
     let mut account = support::account(&server, &user);
     account.tls = TlsMode::DirectTls;
     account.port = Some(server.direct_tls_port());
-    direct.send(Command::SignIn { account, password: "pw".into(), remember_password: false });
+    direct.send(Command::SignIn {
+        account,
+        password: "pw".into(),
+        remember_password: false,
+    });
     direct.wait_online().await;
 
     let mut plain = Client::new();
     let mut account = support::account(&server, &user);
     account.tls = TlsMode::PlaintextLoopback;
-    plain.send(Command::SignIn { account, password: "pw".into(), remember_password: false });
+    plain.send(Command::SignIn {
+        account,
+        password: "pw".into(),
+        remember_password: false,
+    });
     plain.wait_online().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registering_creates_the_account_and_signs_in() {
     let server = Prosody::start();
-    let user = support::unique_user("grace");
+    let user = support::unique_name("grace");
     let mut client = Client::new();
     let account: AccountConfig = support::account(&server, &user);
-    client.send(Command::RegisterAccount { account: account.clone(), password: "s3cret".into() });
-    client.wait_for("registration", |e| matches!(e, Event::AccountRegistered { .. })).await;
+    client.send(Command::RegisterAccount {
+        account: account.clone(),
+        password: "s3cret".into(),
+    });
+    client
+        .wait_for("registration", |e| {
+            matches!(e, Event::AccountRegistered { .. })
+        })
+        .await;
     client.wait_online().await;
 
     // The name is now taken: a second registration is refused in plain words.
     let mut again = Client::new();
-    again.send(Command::RegisterAccount { account, password: "other".into() });
+    again.send(Command::RegisterAccount {
+        account,
+        password: "other".into(),
+    });
     let refused = again
         .wait_for("refusal", |e| matches!(e, Event::RegistrationFailed { .. }))
         .await;
-    let Event::RegistrationFailed { message } = refused else { unreachable!() };
+    let Event::RegistrationFailed { message } = refused else {
+        unreachable!()
+    };
     assert!(message.contains("taken"), "{message}");
 }
 
@@ -251,13 +398,22 @@ async fn a_server_restart_reconnects_and_delivers_the_outbox_exactly_once() {
     for client in [&mut alice, &mut bob] {
         client
             .wait_for("reconnecting", |e| {
-                matches!(e, Event::ConnectionChanged { state: ConnectionState::Reconnecting { .. } })
+                matches!(
+                    e,
+                    Event::ConnectionChanged {
+                        state: ConnectionState::Reconnecting { .. }
+                    }
+                )
             })
             .await;
     }
     let ids: Vec<String> = (0..3).map(|_| new_message_id()).collect();
     for (n, id) in ids.iter().enumerate() {
-        alice.send(Command::SendMessage { id: id.clone(), to: bob.jid.clone(), body: format!("queued {n}") });
+        alice.send(Command::SendMessage {
+            id: id.clone(),
+            to: bob.jid.clone(),
+            body: format!("queued {n}"),
+        });
         alice
             .wait_for("queued", |e| matches!(e, Event::MessageQueued { message } if message.id == *id && message.delivery == Delivery::Pending))
             .await;
@@ -266,16 +422,21 @@ async fn a_server_restart_reconnects_and_delivers_the_outbox_exactly_once() {
     alice.wait_online().await;
     bob.wait_online().await;
     for id in &ids {
-        bob.wait_for("a queued message", |e| matches!(e, Event::MessageReceived { message } if message.id == *id))
-            .await;
+        bob.wait_for(
+            "a queued message",
+            |e| matches!(e, Event::MessageReceived { message } if message.id == *id),
+        )
+        .await;
         alice
-            .wait_for("sent", |e| matches!(e, Event::DeliveryChanged { id: i, delivery: Delivery::Sent | Delivery::Delivered, .. } if i == id))
+            .wait_for("sent", |e| matches!(e, Event::DeliveryChanged { id: i, delivery: Delivery::Sent | Delivery::Delivered, .. } if *i == *id))
             .await;
     }
     // Give any duplicate time to show up, then count.
     let extra = bob.events_within(Duration::from_secs(2)).await;
     assert!(
-        !extra.iter().any(|e| matches!(e, Event::MessageReceived { message } if ids.contains(&message.id))),
+        !extra
+            .iter()
+            .any(|e| matches!(e, Event::MessageReceived { message } if ids.contains(&message.id))),
         "a message arrived twice: {extra:?}"
     );
     let conversation = &bob.state.conversations[&alice.jid];

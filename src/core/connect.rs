@@ -141,13 +141,10 @@ pub async fn secure(account: &AccountConfig, timeouts: Timeouts) -> Result<Secur
     let domain = jid.domain().as_str().to_string();
     let (transport, dns) = route(account, &domain).await?;
     let target = dns.to_string();
-    let tcp = dns
-        .resolve()
-        .await
-        .map_err(|e| ConnectError::Unreachable {
-            target: target.clone(),
-            message: e.to_string(),
-        })?;
+    let tcp = dns.resolve().await.map_err(|e| ConnectError::Unreachable {
+        target: target.clone(),
+        message: e.to_string(),
+    })?;
     let _ = tcp.set_nodelay(true);
 
     let rejection: RejectionSlot = Arc::new(Mutex::new(None));
@@ -192,7 +189,10 @@ async fn connect_inner(
     if !encrypted {
         mechanisms.remove("PLAIN");
     }
-    if !mechanisms.iter().any(|m| m.starts_with("SCRAM-SHA-") || m == "PLAIN") {
+    if !mechanisms
+        .iter()
+        .any(|m| m.starts_with("SCRAM-SHA-") || m == "PLAIN")
+    {
         return Err(ConnectError::NoMechanism);
     }
     let node = jid.node().map(|n| n.as_str()).unwrap_or_default();

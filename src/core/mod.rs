@@ -85,13 +85,13 @@ impl EventBus {
     }
 }
 
+pub mod account;
 pub mod backoff;
 pub mod connect;
+pub mod register;
 pub mod session;
 pub mod sm;
 pub mod tls;
-pub mod account;
-pub mod register;
 
 pub use account::AccountOptions;
 

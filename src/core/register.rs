@@ -48,7 +48,10 @@ pub async fn register_account(account: &AccountConfig, password: &str) -> Result
         .map_err(|_| ConnectError::Timeout.to_string())?
 }
 
-async fn ask(stream: &mut tokio_xmpp::xmlstream::XmppStream<connect::BoxedIo>, iq: Iq) -> Result<Iq, String> {
+async fn ask(
+    stream: &mut tokio_xmpp::xmlstream::XmppStream<connect::BoxedIo>,
+    iq: Iq,
+) -> Result<Iq, String> {
     let id = iq_id(&iq).to_string();
     stream
         .send(&XmppStreamElement::Stanza(Stanza::Iq(iq)))
@@ -61,7 +64,9 @@ async fn ask(stream: &mut tokio_xmpp::xmlstream::XmppStream<connect::BoxedIo>, i
             {
                 return Ok(answer)
             }
-            Some(Ok(_)) | Some(Err(ReadError::SoftTimeout)) | Some(Err(ReadError::ParseError(_))) => {}
+            Some(Ok(_))
+            | Some(Err(ReadError::SoftTimeout))
+            | Some(Err(ReadError::ParseError(_))) => {}
             Some(Err(e)) => return Err(format!("the connection was lost ({e})")),
             None => return Err("the server closed the connection".into()),
         }
@@ -71,6 +76,8 @@ async fn ask(stream: &mut tokio_xmpp::xmlstream::XmppStream<connect::BoxedIo>, i
 /// The id of any iq.
 pub fn iq_id(iq: &Iq) -> &str {
     match iq {
-        Iq::Get { id, .. } | Iq::Set { id, .. } | Iq::Result { id, .. } | Iq::Error { id, .. } => id,
+        Iq::Get { id, .. } | Iq::Set { id, .. } | Iq::Result { id, .. } | Iq::Error { id, .. } => {
+            id
+        }
     }
 }

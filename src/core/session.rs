@@ -78,7 +78,8 @@ impl Session {
         let offers_sm = features.stream_management.is_some();
         let mut session = Session {
             stream,
-            jid: FullJid::new("nobody@localhost/nudge").map_err(|e| stream_closed(e.to_string()))?,
+            jid: FullJid::new("nobody@localhost/nudge")
+                .map_err(|e| stream_closed(e.to_string()))?,
             sm: None,
             next_id: 0,
         };
@@ -131,7 +132,8 @@ impl Session {
     async fn bind(&mut self, resource: &str) -> Result<FullJid, ConnectError> {
         let id = self.next_id("bind");
         let iq = Iq::from_set(id.clone(), BindQuery::new(Some(resource.to_string())));
-        self.write(XmppStreamElement::Stanza(Stanza::Iq(iq))).await?;
+        self.write(XmppStreamElement::Stanza(Stanza::Iq(iq)))
+            .await?;
         loop {
             match self.read_element().await? {
                 XmppStreamElement::Stanza(Stanza::Iq(Iq::Result {
@@ -317,8 +319,8 @@ impl Session {
 
     /// Closes the stream politely.
     pub async fn close(mut self) {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), self.stream.shutdown())
-            .await;
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(2), self.stream.shutdown()).await;
     }
 
     /// Splits off the stream management state to resume later.

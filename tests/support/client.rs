@@ -58,7 +58,7 @@ impl Client {
 
     /// A new user `name` (made unique) on `server`, signed in.
     pub async fn online(server: &Prosody, name: &str) -> Self {
-        let user = super::unique_user(name);
+        let user = super::unique_name(name);
         let password = format!("{user}-pw");
         server.create_user(&user, &password);
         let jid = format!("{user}@{}", server.domain());
@@ -75,7 +75,11 @@ impl Client {
         }
         client.jid = account.jid.clone();
         client.password = password.clone();
-        client.send(Command::SignIn { account, password, remember_password: false });
+        client.send(Command::SignIn {
+            account,
+            password,
+            remember_password: false,
+        });
         client.wait_online().await;
         client
     }
@@ -91,7 +95,10 @@ impl Client {
         loop {
             let next = tokio::time::timeout_at(deadline, self.events.next()).await;
             let Ok(Some(event)) = next else {
-                panic!("{} waited {PATIENCE:?} for {what}; state: {:?}", self.jid, self.state.connection);
+                panic!(
+                    "{} waited {PATIENCE:?} for {what}; state: {:?}",
+                    self.jid, self.state.connection
+                );
             };
             self.state.apply(event.clone());
             if matches(&event) {
@@ -103,7 +110,12 @@ impl Client {
     /// Waits until the account is online.
     pub async fn wait_online(&mut self) {
         self.wait_for("online", |e| {
-            matches!(e, Event::ConnectionChanged { state: ConnectionState::Online { .. } })
+            matches!(
+                e,
+                Event::ConnectionChanged {
+                    state: ConnectionState::Online { .. }
+                }
+            )
         })
         .await;
     }

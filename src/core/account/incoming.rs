@@ -65,7 +65,9 @@ async fn on_message_fact(
                 },
             };
             let stored = match server_id.as_deref() {
-                Some(server_id) => account.store.insert_message_with_stanza_id(&message, server_id),
+                Some(server_id) => account
+                    .store
+                    .insert_message_with_stanza_id(&message, server_id),
                 None => account.store.insert_message(&message),
             };
             match stored {

@@ -97,7 +97,12 @@ impl Account {
         options: AccountOptions,
         passwords: Option<Passwords>,
     ) -> Self {
-        let suffix: String = uuid::Uuid::new_v4().simple().to_string().chars().take(8).collect();
+        let suffix: String = uuid::Uuid::new_v4()
+            .simple()
+            .to_string()
+            .chars()
+            .take(8)
+            .collect();
         Self {
             profile,
             store,
@@ -171,7 +176,10 @@ impl Account {
         };
         self.set_connection(ConnectionState::Connecting);
         let previous = self.resumable.take();
-        let resource = account.resource.clone().unwrap_or_else(|| self.resource.clone());
+        let resource = account
+            .resource
+            .clone()
+            .unwrap_or_else(|| self.resource.clone());
         let timeouts = self.options.timeouts;
         let attempt = async move {
             let auth = connect::connect(&account, &password, timeouts).await?;
@@ -265,10 +273,14 @@ impl Account {
                 self.pending.clear();
                 let roster = session.next_id("roster");
                 self.pending.insert(roster.clone(), PendingIq::Roster);
-                session.send(crate::xmpp::roster::request(&roster).into(), None).await?;
+                session
+                    .send(crate::xmpp::roster::request(&roster).into(), None)
+                    .await?;
                 let carbons = session.next_id("carbons");
                 self.pending.insert(carbons.clone(), PendingIq::Carbons);
-                session.send(crate::xmpp::message::enable_carbons(&carbons).into(), None).await?;
+                session
+                    .send(crate::xmpp::message::enable_carbons(&carbons).into(), None)
+                    .await?;
                 self.send_presence(session).await?;
             }
             Started::Resumed(resend) => {
@@ -293,7 +305,11 @@ impl Account {
         session.send(presence.into(), None).await
     }
 
-    async fn on_incoming(&mut self, session: &mut Session, incoming: Incoming) -> Result<(), Leave> {
+    async fn on_incoming(
+        &mut self,
+        session: &mut Session,
+        incoming: Incoming,
+    ) -> Result<(), Leave> {
         let result = match incoming {
             Incoming::Stanza(stanza) => incoming::stanza(self, session, *stanza).await,
             Incoming::Malformed(malformed) => incoming::malformed(self, session, malformed).await,
@@ -321,7 +337,8 @@ impl Account {
         if let Err(error) = self.profile.save_account(&account) {
             self.problem(error.to_string());
         }
-        self.remember_password(&account.jid, &password, remember).await;
+        self.remember_password(&account.jid, &password, remember)
+            .await;
         self.credentials = Some((account, password));
         self.resumable = None;
         self.backoff.reset();
@@ -416,7 +433,11 @@ impl Account {
         }
     }
 
-    async fn online_command(&mut self, session: &mut Session, command: Command) -> Result<(), Leave> {
+    async fn online_command(
+        &mut self,
+        session: &mut Session,
+        command: Command,
+    ) -> Result<(), Leave> {
         outgoing::command(self, session, command).await
     }
 }

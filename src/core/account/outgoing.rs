@@ -1,6 +1,6 @@
 //! Commands while online, the outbox, and delivery bookkeeping.
 
-use super::{Account, Leave, Phase, PendingIq};
+use super::{Account, Leave, PendingIq, Phase};
 use crate::command::Command;
 use crate::core::session::Session;
 use crate::event::Event;
@@ -62,23 +62,40 @@ pub(super) async fn command(
             }
         }
         Command::AddContact { jid, name, groups } => {
-            let Some(to) = valid(account, &jid) else { return Ok(()) };
-            roster_set(account, session, &to, name.as_deref(), &groups).await.map_err(lost)?;
+            let Some(to) = valid(account, &jid) else {
+                return Ok(());
+            };
+            roster_set(account, session, &to, name.as_deref(), &groups)
+                .await
+                .map_err(lost)?;
             let subscribe = presence::build_subscription(&to, SubscriptionKind::Subscribe);
             session.send(subscribe.into(), None).await.map_err(lost)?;
         }
         Command::UpdateContact { jid, name, groups } => {
-            let Some(to) = valid(account, &jid) else { return Ok(()) };
-            roster_set(account, session, &to, name.as_deref(), &groups).await.map_err(lost)?;
+            let Some(to) = valid(account, &jid) else {
+                return Ok(());
+            };
+            roster_set(account, session, &to, name.as_deref(), &groups)
+                .await
+                .map_err(lost)?;
         }
         Command::RemoveContact { jid } => {
-            let Some(to) = valid(account, &jid) else { return Ok(()) };
+            let Some(to) = valid(account, &jid) else {
+                return Ok(());
+            };
             let id = session.next_id("roster");
-            account.pending.insert(id.clone(), PendingIq::RosterChange(jid));
-            session.send(roster::remove_item(&id, &to).into(), None).await.map_err(lost)?;
+            account
+                .pending
+                .insert(id.clone(), PendingIq::RosterChange(jid));
+            session
+                .send(roster::remove_item(&id, &to).into(), None)
+                .await
+                .map_err(lost)?;
         }
         Command::ApproveSubscription { jid } => {
-            let Some(to) = valid(account, &jid) else { return Ok(()) };
+            let Some(to) = valid(account, &jid) else {
+                return Ok(());
+            };
             let allow = presence::build_subscription(&to, SubscriptionKind::Subscribed);
             session.send(allow.into(), None).await.map_err(lost)?;
             // Approving means the user wants this contact: ask back, so trust becomes mutual.
@@ -86,7 +103,9 @@ pub(super) async fn command(
             session.send(ask.into(), None).await.map_err(lost)?;
         }
         Command::DenySubscription { jid } => {
-            let Some(to) = valid(account, &jid) else { return Ok(()) };
+            let Some(to) = valid(account, &jid) else {
+                return Ok(());
+            };
             let deny = presence::build_subscription(&to, SubscriptionKind::Unsubscribed);
             session.send(deny.into(), None).await.map_err(lost)?;
         }
@@ -147,7 +166,9 @@ pub(super) fn queue_message(
         delivery: Delivery::Pending,
     };
     if let Err(error) = account.store.queue_outgoing(&message) {
-        account.problem(format!("The message could not be saved, so it was not sent: {error}"));
+        account.problem(format!(
+            "The message could not be saved, so it was not sent: {error}"
+        ));
         return None;
     }
     account.emit(Event::MessageQueued {
@@ -183,7 +204,10 @@ async fn send_chat(
 }
 
 /// Sends every message waiting in the outbox that is not already on its way.
-pub(super) async fn flush_outbox(account: &mut Account, session: &mut Session) -> Result<(), String> {
+pub(super) async fn flush_outbox(
+    account: &mut Account,
+    session: &mut Session,
+) -> Result<(), String> {
     let waiting = match account.store.outbox() {
         Ok(waiting) => waiting,
         Err(error) => {
@@ -194,7 +218,11 @@ pub(super) async fn flush_outbox(account: &mut Account, session: &mut Session) -
     let mut sent_any = false;
     for message in waiting {
         let tracked = (message.peer.clone(), message.id.clone());
-        if session.sm.as_ref().is_some_and(|sm| sm.is_in_flight(&tracked)) {
+        if session
+            .sm
+            .as_ref()
+            .is_some_and(|sm| sm.is_in_flight(&tracked))
+        {
             continue;
         }
         send_chat(account, session, &message).await?;
@@ -261,7 +289,14 @@ pub(super) async fn ping(account: &mut Account, session: &mut Session) -> Result
     };
     account.pending.insert(id.clone(), PendingIq::Ping);
     session
-        .send(crate::xmpp::iq::ping(&id, &tokio_xmpp::parsers::jid::Jid::from(own.domain().to_owned())).into(), None)
+        .send(
+            crate::xmpp::iq::ping(
+                &id,
+                &tokio_xmpp::parsers::jid::Jid::from(own.domain().to_owned()),
+            )
+            .into(),
+            None,
+        )
         .await
 }
 
@@ -273,4 +308,3 @@ pub(super) async fn sign_out(account: &mut Account, mut session: Session) {
     account.resumable = None;
     account.set_connection(crate::model::ConnectionState::Offline);
 }
-
