@@ -34,14 +34,17 @@ pub struct Client {
 impl Client {
     /// A core with a fresh profile, not signed in.
     pub fn new() -> Self {
+        Self::with_timeouts(Timeouts {
+            read_timeout: Duration::from_secs(20),
+            response_timeout: Duration::from_secs(10),
+        })
+    }
+
+    /// A core whose stream pings after `timeouts.read_timeout` of silence.
+    pub fn with_timeouts(timeouts: Timeouts) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let profile = Profile::under(dir.path(), "test");
-        let options = AccountOptions {
-            timeouts: Timeouts {
-                read_timeout: Duration::from_secs(20),
-                response_timeout: Duration::from_secs(10),
-            },
-        };
+        let options = AccountOptions { timeouts };
         let core = Core::start(&tokio::runtime::Handle::current(), profile, options, None)
             .expect("core starts");
         let events = core.events().subscribe(None);
@@ -90,7 +93,7 @@ impl Client {
     }
 
     /// Waits until an event matches, applying every event to `state` on the way.
-    pub async fn wait_for(&mut self, what: &str, matches: impl Fn(&Event) -> bool) -> Event {
+    pub async fn wait_for(&mut self, what: &str, mut matches: impl FnMut(&Event) -> bool) -> Event {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             let next = tokio::time::timeout_at(deadline, self.events.next()).await;

@@ -7,11 +7,13 @@
 
 pub mod client;
 pub mod prosody;
+pub mod proxy;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use nudge::config::{AccountConfig, TlsMode};
 
+#[allow(unused_imports)]
 pub use prosody::{Prosody, ProsodyOptions};
 
 /// Numbers the names handed out by [`unique_name`] within one test process.
