@@ -33,6 +33,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX messages_by_time ON messages (peer, timestamp_ms, seq);
     CREATE UNIQUE INDEX messages_by_stanza_id ON messages (peer, stanza_id)
         WHERE stanza_id IS NOT NULL;
+    -- Where a MAM catch-up starts: the newest archived message of any conversation.
+    CREATE INDEX messages_archived ON messages (timestamp_ms, seq)
+        WHERE stanza_id IS NOT NULL;
 
     CREATE TABLE outbox (
         -- Queue order.
