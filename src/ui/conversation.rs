@@ -57,6 +57,7 @@ pub fn show(
         let heights = view.row_heights.entry(peer.to_string()).or_default();
         rows::show_rows(
             ui,
+            ("conversation", peer),
             heights,
             messages.len(),
             theme::MESSAGE_ROW_ESTIMATE,
