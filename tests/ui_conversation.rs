@@ -28,6 +28,10 @@ fn opening_a_conversation_loads_its_history() {
             limit: 200
         }]
     );
+    assert!(
+        window.harness.get_by_label("Message").is_focused(),
+        "the composer is ready for typing"
+    );
     window.emit(Event::HistoryLoaded {
         peer: BOB.into(),
         messages: vec![incoming("h1", BOB, "from last week")],
@@ -35,6 +39,23 @@ fn opening_a_conversation_loads_its_history() {
     assert!(window.harness.query_by_label("from last week").is_some());
     window.click("Back to contacts");
     assert!(window.harness.query_by_label("Bob").is_some());
+}
+
+#[test]
+fn the_context_menu_opens_a_conversation() {
+    let mut window = Window::new();
+    window.online_with(&[contact(BOB, "Bob")]);
+    window.harness.get_by_label("Bob").click_secondary();
+    window.harness.run();
+    window.click("Send message");
+    assert_eq!(
+        window.sent(),
+        vec![Command::LoadHistory {
+            peer: BOB.into(),
+            limit: 200
+        }]
+    );
+    assert!(window.harness.query_by_label("Back to contacts").is_some());
 }
 
 #[test]

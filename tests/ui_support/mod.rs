@@ -32,7 +32,8 @@ impl Window {
         let (events, event_rx) = mpsc::unbounded_channel();
         let harness = Harness::builder()
             .with_size(egui::vec2(360.0, 640.0))
-            .build_eframe(move |_creation| {
+            .build_eframe(move |creation| {
+                nudge::ui::theme::apply(&creation.egui_ctx);
                 NudgeApp::new(
                     CommandSender::new(command_tx),
                     EventReceiver::new(event_rx),
