@@ -145,11 +145,10 @@ fn list(ui: &mut Ui, state: &AppState, view: &ViewState) -> Option<Action> {
         return None;
     }
     let mut action = None;
-    ScrollArea::vertical().auto_shrink(false).show_rows(
-        ui,
-        theme::CONTACT_ROW_HEIGHT,
-        shown.len(),
-        |ui, range| {
+    ScrollArea::vertical()
+        .id_salt("contact-list")
+        .auto_shrink(false)
+        .show_rows(ui, theme::CONTACT_ROW_HEIGHT, shown.len(), |ui, range| {
             for entry in &shown[range] {
                 let unread = state
                     .conversations
@@ -160,8 +159,7 @@ fn list(ui: &mut Ui, state: &AppState, view: &ViewState) -> Option<Action> {
                     action = Some(a);
                 }
             }
-        },
-    );
+        });
     action
 }
 

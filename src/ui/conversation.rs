@@ -57,6 +57,7 @@ pub fn show(
         let heights = view.row_heights.entry(peer.to_string()).or_default();
         rows::show_rows(
             ui,
+            ("conversation", peer),
             heights,
             messages.len(),
             theme::MESSAGE_ROW_ESTIMATE,
@@ -78,6 +79,9 @@ fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &
                 .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter)),
         )
         .accessible_name("Message");
+    if std::mem::take(&mut view.focus_composer) {
+        field.request_focus();
+    }
     if field.changed() {
         let empty = draft.is_empty();
         let typing = view.typing.entry(peer.to_string()).or_default();

@@ -46,7 +46,10 @@ pub fn run(
         "Nudge",
         options,
         Some(ctx),
-        Box::new(move |_creation| Ok(Box::new(NudgeApp::new(commands, events, saved_account)))),
+        Box::new(move |creation| {
+            theme::apply(&creation.egui_ctx);
+            Ok(Box::new(NudgeApp::new(commands, events, saved_account)))
+        }),
     )
 }
 

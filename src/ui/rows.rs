@@ -58,14 +58,18 @@ impl RowHeights {
 }
 
 /// Shows `rows` rows in a scroll area that sticks to the bottom; `row_ui` draws one row.
+///
+/// `id_salt` keeps this list's scroll position apart from other lists drawn in the same place.
 pub fn show_rows(
     ui: &mut Ui,
+    id_salt: impl egui::AsIdSalt,
     heights: &mut RowHeights,
     rows: usize,
     estimate: f32,
     mut row_ui: impl FnMut(&mut Ui, usize),
 ) {
     ScrollArea::vertical()
+        .id_salt(id_salt)
         .auto_shrink(false)
         .stick_to_bottom(true)
         .show_viewport(ui, |ui, viewport| {

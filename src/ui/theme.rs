@@ -39,6 +39,15 @@ pub const PEER_SENDER: Color32 = Color32::from_rgb(0x2e, 0x8b, 0x57);
 /// Colour of the unread count.
 pub const UNREAD: Color32 = Color32::from_rgb(0x2a, 0x6f, 0xd6);
 
+/// Applies the window's style to a context.
+pub fn apply(ctx: &egui::Context) {
+    ctx.all_styles_mut(|style| {
+        // A blinking cursor repaints twice a second for as long as a field has focus, and the
+        // composer usually has it: a steady cursor keeps an idle window at zero repaints.
+        style.visuals.text_cursor.blink = false;
+    });
+}
+
 /// The colour of a presence dot.
 pub fn presence_colour(availability: Availability) -> Color32 {
     match availability {

@@ -282,6 +282,8 @@ pub struct ViewState {
     pub answered_requests: BTreeSet<String>,
     /// How many of `AppState::problems` the user dismissed (problems only ever get appended).
     pub dismissed_problems: usize,
+    /// Put the keyboard focus in the composer on the next frame (a conversation just opened).
+    pub focus_composer: bool,
     /// Measured message row heights per conversation.
     pub row_heights: BTreeMap<String, RowHeights>,
 }
@@ -334,6 +336,7 @@ impl ViewState {
     pub fn open(&mut self, peer: &str) -> Command {
         self.selected = Some(peer.to_string());
         self.open_conversation = Some(peer.to_string());
+        self.focus_composer = true;
         Command::LoadHistory {
             peer: peer.to_string(),
             limit: HISTORY_LIMIT,

@@ -28,12 +28,14 @@ pub fn connection(state: &ConnectionState, now_ms: i64) -> Option<String> {
 }
 
 /// The mark after an outgoing message and the words shown when hovering it.
+///
+/// Words, not symbols: egui's default font has no check mark, hourglass or warning sign.
 pub fn delivery_mark(delivery: &Delivery) -> Option<(&'static str, String)> {
     match delivery {
-        Delivery::Pending => Some(("⏳", "Waiting to be sent".to_string())),
-        Delivery::Sent => Some(("✓", "Sent".to_string())),
-        Delivery::Delivered => Some(("✓✓", "Delivered".to_string())),
-        Delivery::Failed { reason } => Some(("⚠", format!("Not delivered: {reason}"))),
+        Delivery::Pending => Some(("sending…", "Waiting to be sent".to_string())),
+        Delivery::Sent => Some(("sent", "The server has it".to_string())),
+        Delivery::Delivered => Some(("delivered", "The contact's device confirmed it".to_string())),
+        Delivery::Failed { reason } => Some(("not delivered", format!("Not delivered: {reason}"))),
         Delivery::Received => None,
     }
 }
@@ -97,7 +99,10 @@ mod tests {
         };
         assert_eq!(
             delivery_mark(&failed),
-            Some(("⚠", "Not delivered: recipient unavailable".to_string()))
+            Some((
+                "not delivered",
+                "Not delivered: recipient unavailable".to_string()
+            ))
         );
         assert_eq!(delivery_mark(&Delivery::Received), None);
     }

@@ -1,0 +1,156 @@
+//! The sign-in screen, driven by accessible labels like a user would.
+
+mod ui_support;
+
+use egui_kittest::kittest::Queryable;
+use nudge::command::Command;
+use nudge::config::{AccountConfig, TlsMode};
+use nudge::event::Event;
+use nudge::model::ConnectionState;
+use ui_support::Window;
+
+#[test]
+fn signing_in_sends_the_account_and_password() {
+    let mut window = Window::new();
+    window.type_into("Address", "alice@example.org");
+    window.type_into("Password", "correct horse");
+    window.click("Remember my password");
+    window.click("Sign in");
+    let sent = window.sent();
+    assert_eq!(
+        sent,
+        vec![Command::SignIn {
+            account: AccountConfig {
+                jid: "alice@example.org".into(),
+                ..AccountConfig::default()
+            },
+            password: "correct horse".into(),
+            remember_password: true,
+        }]
+    );
+}
+
+#[test]
+fn advanced_settings_reach_the_account() {
+    let mut window = Window::new();
+    window.type_into("Address", "alice@localhost");
+    window.click("Advanced");
+    window.type_into("Server host", "127.0.0.1");
+    window.type_into("Port", "5223");
+    window.click("Direct TLS");
+    window.click("Sign in");
+    let sent = window.sent();
+    let [Command::SignIn { account, .. }] = sent.as_slice() else {
+        panic!("expected one SignIn");
+    };
+    assert_eq!(account.host.as_deref(), Some("127.0.0.1"));
+    assert_eq!(account.port, Some(5223));
+    assert_eq!(account.tls, TlsMode::DirectTls);
+}
+
+#[test]
+fn an_address_without_at_shows_an_error_and_sends_nothing() {
+    let mut window = Window::new();
+    window.click("Sign in");
+    assert!(window.shows("Enter an address"));
+    window.type_into("Address", "alice");
+    window.click("Sign in");
+    assert!(window.shows("a name, an @, and a server"));
+    window.click("Create a new account");
+    assert_eq!(window.sent(), vec![]);
+}
+
+#[test]
+fn creating_an_account_sends_register() {
+    let mut window = Window::new();
+    window.type_into("Address", "newbie@localhost");
+    window.type_into("Password", "pw");
+    window.click("Create a new account");
+    let sent = window.sent();
+    let [Command::RegisterAccount { account, password }] = sent.as_slice() else {
+        panic!("expected one RegisterAccount");
+    };
+    assert_eq!(account.jid, "newbie@localhost");
+    assert_eq!(password, "pw");
+    window.emit(Event::RegistrationFailed {
+        message: "the name is taken".into(),
+    });
+    assert!(window.shows("the name is taken"));
+}
+
+#[test]
+fn the_connection_state_is_shown_in_words() {
+    let mut window = Window::new();
+    window.emit(Event::ConnectionChanged {
+        state: ConnectionState::Connecting,
+    });
+    assert!(window.shows("Connecting…"));
+    window.emit(Event::ConnectionChanged {
+        state: ConnectionState::AuthFailed {
+            message: "the password is wrong".into(),
+        },
+    });
+    assert!(window.shows("the password is wrong"));
+    assert!(!window.shows("Connecting…"));
+    window.emit(Event::ConnectionChanged {
+        state: ConnectionState::Failed {
+            message: "no server answers at example.org".into(),
+        },
+    });
+    assert!(window.shows("no server answers at example.org"));
+}
+
+#[test]
+fn a_rejected_certificate_can_be_trusted_and_signs_in_again() {
+    let saved = AccountConfig {
+        jid: "alice@localhost".into(),
+        host: Some("127.0.0.1".into()),
+        tls: TlsMode::StartTls,
+        ..AccountConfig::default()
+    };
+    let mut window = Window::with_account(Some(saved.clone()));
+    window.type_into("Password", "secret");
+    window.click("Sign in");
+    assert_eq!(window.sent().len(), 1);
+    let fingerprint = "AB:CD:EF:01:23:45";
+    window.emit(Event::ConnectionChanged {
+        state: ConnectionState::CertificateRejected {
+            fingerprint: fingerprint.into(),
+            message: "self-signed certificate".into(),
+        },
+    });
+    assert!(window.shows("self-signed certificate"));
+    assert!(window.harness.query_by_label(fingerprint).is_some());
+    window.click("Trust this certificate");
+    assert_eq!(
+        window.sent(),
+        vec![Command::SignIn {
+            account: AccountConfig {
+                pinned_certificates: vec![fingerprint.into()],
+                ..saved
+            },
+            password: "secret".into(),
+            remember_password: false,
+        }]
+    );
+}
+
+#[test]
+fn reconnecting_without_a_session_counts_down_and_repaints_each_second() {
+    let mut window = Window::new();
+    let in_30_s = nudge::model::now_ms() + 30_000;
+    window.emit(Event::ConnectionChanged {
+        state: ConnectionState::Reconnecting {
+            next_attempt_ms: in_30_s,
+            attempt: 2,
+            reason: "connection refused".into(),
+        },
+    });
+    assert!(window.shows("(attempt 2): connection refused"));
+    assert!(window.shows("Reconnecting in"));
+    let delay = window.harness.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+    assert!(
+        delay <= std::time::Duration::from_secs(1),
+        "the countdown needs a tick, got {delay:?}"
+    );
+}

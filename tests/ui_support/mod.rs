@@ -1,0 +1,153 @@
+//! Drives the real `NudgeApp` in an egui_kittest harness, with channels standing in for the core.
+
+#![allow(dead_code)] // Each test file uses a different part of this.
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use nudge::app::NudgeApp;
+use nudge::command::Command;
+use nudge::config::AccountConfig;
+use nudge::core::{CommandSender, EventReceiver};
+use nudge::event::Event;
+use nudge::model::{Availability, ChatMessage, ConnectionState, Contact, Delivery, Direction};
+use tokio::sync::mpsc;
+
+/// The app in a harness, the commands it sent, and a way to feed it events.
+pub struct Window {
+    /// The harness running the app.
+    pub harness: Harness<'static, NudgeApp>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<Event>,
+}
+
+impl Window {
+    /// A window of the usual size, with no saved account.
+    pub fn new() -> Self {
+        Self::with_account(None)
+    }
+
+    /// A window whose sign-in form starts from `saved`.
+    pub fn with_account(saved: Option<AccountConfig>) -> Self {
+        let (command_tx, commands) = mpsc::unbounded_channel();
+        let (events, event_rx) = mpsc::unbounded_channel();
+        let harness = Harness::builder()
+            .with_size(egui::vec2(360.0, 640.0))
+            .build_eframe(move |creation| {
+                nudge::ui::theme::apply(&creation.egui_ctx);
+                NudgeApp::new(
+                    CommandSender::new(command_tx),
+                    EventReceiver::new(event_rx),
+                    saved,
+                )
+            });
+        Self {
+            harness,
+            commands,
+            events,
+        }
+    }
+
+    /// Reports an event as the core would, then lets the window settle.
+    pub fn emit(&mut self, event: Event) {
+        self.events.send(event).expect("the app holds the receiver");
+        self.harness.run();
+    }
+
+    /// Every command sent since the last call.
+    pub fn sent(&mut self) -> Vec<Command> {
+        let mut sent = Vec::new();
+        while let Ok(command) = self.commands.try_recv() {
+            sent.push(command);
+        }
+        sent
+    }
+
+    /// Clicks the widget with this accessible label and lets the window settle.
+    pub fn click(&mut self, label: &str) {
+        self.harness.get_by_label(label).click();
+        self.harness.run();
+    }
+
+    /// Focuses the field with this accessible label and types `text` into it.
+    pub fn type_into(&mut self, label: &str, text: &str) {
+        self.harness.get_by_label(label).focus();
+        self.harness.run();
+        self.harness.get_by_label(label).type_text(text);
+        self.harness.run();
+    }
+
+    /// Presses a key (in the focused widget) and lets the window settle.
+    pub fn press(&mut self, key: egui::Key) {
+        self.harness.key_press(key);
+        self.harness.run();
+    }
+
+    /// Whether some widget's label contains `text`.
+    pub fn shows(&self, text: &str) -> bool {
+        self.harness.query_by_label_contains(text).is_some()
+    }
+
+    /// Signs in as alice with this roster, as the core reports it.
+    pub fn online_with(&mut self, contacts: &[Contact]) {
+        self.emit(Event::ConnectionChanged {
+            state: ConnectionState::Online {
+                jid: "alice@example.org/laptop".into(),
+            },
+        });
+        self.emit(Event::OwnPresenceChanged {
+            availability: Availability::Online,
+            status: None,
+        });
+        self.emit(Event::RosterReceived {
+            contacts: contacts.to_vec(),
+        });
+    }
+
+    /// Reports a contact's presence.
+    pub fn presence(&mut self, jid: &str, availability: Availability, status: Option<&str>) {
+        self.emit(Event::PresenceChanged {
+            jid: jid.into(),
+            resource: "phone".into(),
+            availability,
+            status: status.map(String::from),
+            priority: 0,
+        });
+    }
+
+    /// The vertical position of the widget labelled `label` (to compare list order).
+    pub fn top_of(&self, label: &str) -> f32 {
+        self.harness.get_by_label(label).rect().top()
+    }
+}
+
+/// A roster contact with a name.
+pub fn contact(jid: &str, name: &str) -> Contact {
+    Contact {
+        jid: jid.into(),
+        name: Some(name.into()),
+        groups: vec![],
+        subscription: nudge::model::Subscription::Both,
+        pending_out: false,
+    }
+}
+
+/// An incoming message from `peer`.
+pub fn incoming(id: &str, peer: &str, body: &str) -> ChatMessage {
+    ChatMessage {
+        id: id.into(),
+        peer: peer.into(),
+        direction: Direction::Incoming,
+        body: body.into(),
+        timestamp_ms: 1_704_112_496_000,
+        delivery: Delivery::Received,
+    }
+}
+
+/// An outgoing message to `peer` in the given delivery state.
+pub fn outgoing(id: &str, peer: &str, body: &str, delivery: Delivery) -> ChatMessage {
+    ChatMessage {
+        direction: Direction::Outgoing,
+        delivery,
+        ..incoming(id, peer, body)
+    }
+}
