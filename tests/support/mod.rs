@@ -1,0 +1,49 @@
+//! Shared helpers for Nudge's integration tests: a real Prosody per test and accounts on it.
+//!
+//! Use from a test file with `mod support;` and `use support::{Prosody, account, unique_name};`.
+
+// Each test binary compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+pub mod prosody;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use nudge::config::{AccountConfig, TlsMode};
+
+pub use prosody::{Prosody, ProsodyOptions};
+
+/// Numbers the names handed out by [`unique_name`] within one test process.
+static NAME_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A user name no other test (in this or a parallel test process) uses: `prefix`, pid, counter.
+///
+/// The result is lowercase ASCII letters and digits only, so it is a valid JID localpart
+/// unchanged and Prosody stores it under the same name.
+pub fn unique_name(prefix: &str) -> String {
+    let prefix: String = prefix
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let n = NAME_COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}{}n{n}", std::process::id())
+}
+
+/// The account settings that reach `user` on `prosody`: loopback, the STARTTLS port, and the
+/// server's certificate pinned. `user` is a localpart (`alice`) or a bare JID (`alice@localhost`).
+pub fn account(prosody: &Prosody, user: &str) -> AccountConfig {
+    let jid = if user.contains('@') {
+        user.to_string()
+    } else {
+        format!("{user}@{}", prosody.domain())
+    };
+    AccountConfig {
+        jid,
+        host: Some("127.0.0.1".to_string()),
+        port: Some(prosody.c2s_port()),
+        tls: TlsMode::StartTls,
+        pinned_certificates: vec![prosody.cert_fingerprint().to_string()],
+        resource: None,
+    }
+}
