@@ -442,3 +442,39 @@ async fn a_server_restart_reconnects_and_delivers_the_outbox_exactly_once() {
     let conversation = &bob.state.conversations[&alice.jid];
     assert_eq!(conversation.messages.len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remembered_password_signs_in_again_from_the_keyring() {
+    let server = Prosody::start();
+    let user = support::unique_name("heidi");
+    server.create_user(&user, "kept-secret");
+    let passwords = nudge::platform::keyring::Passwords::in_memory().expect("mock keyring");
+    let mut client = Client::with_passwords(passwords.clone());
+    let account = support::account(&server, &user);
+    client.send(Command::SignIn { account: account.clone(), password: "kept-secret".into(), remember_password: true });
+    client.wait_online().await;
+    assert_eq!(passwords.get(&account.jid).expect("keyring"), Some("kept-secret".into()));
+
+    client.send(Command::SignOut);
+    client
+        .wait_for("offline", |e| matches!(e, Event::ConnectionChanged { state: ConnectionState::Offline }))
+        .await;
+    // An empty password means "the saved one".
+    client.send(Command::SignIn { account: account.clone(), password: String::new(), remember_password: true });
+    client.wait_online().await;
+
+    // Unticking "remember" forgets it; an empty password then asks for the password.
+    client.send(Command::SignIn { account: account.clone(), password: "kept-secret".into(), remember_password: false });
+    client.wait_online().await;
+    assert_eq!(passwords.get(&account.jid).expect("keyring"), None);
+    client.send(Command::SignOut);
+    client
+        .wait_for("offline", |e| matches!(e, Event::ConnectionChanged { state: ConnectionState::Offline }))
+        .await;
+    client.send(Command::SignIn { account, password: String::new(), remember_password: false });
+    client
+        .wait_for("a request for the password", |e| {
+            matches!(e, Event::ConnectionChanged { state: ConnectionState::AuthFailed { message } } if message.contains("password"))
+        })
+        .await;
+}

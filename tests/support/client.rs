@@ -9,6 +9,7 @@ use nudge::config::Profile;
 use nudge::core::{AccountOptions, CommandSender, Core, EventReceiver};
 use nudge::event::Event;
 use nudge::model::ConnectionState;
+use nudge::platform::keyring::Passwords;
 use nudge::state::AppState;
 use tokio_xmpp::xmlstream::Timeouts;
 
@@ -42,10 +43,25 @@ impl Client {
 
     /// A core whose stream pings after `timeouts.read_timeout` of silence.
     pub fn with_timeouts(timeouts: Timeouts) -> Self {
+        Self::build(timeouts, None)
+    }
+
+    /// A core that keeps remembered passwords in `passwords`.
+    pub fn with_passwords(passwords: Passwords) -> Self {
+        Self::build(
+            Timeouts {
+                read_timeout: Duration::from_secs(20),
+                response_timeout: Duration::from_secs(10),
+            },
+            Some(passwords),
+        )
+    }
+
+    fn build(timeouts: Timeouts, passwords: Option<Passwords>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let profile = Profile::under(dir.path(), "test");
         let options = AccountOptions { timeouts };
-        let core = Core::start(&tokio::runtime::Handle::current(), profile, options, None)
+        let core = Core::start(&tokio::runtime::Handle::current(), profile, options, passwords)
             .expect("core starts");
         let events = core.events().subscribe(None);
         Self {

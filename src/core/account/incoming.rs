@@ -146,9 +146,11 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
                         Ok(push) => {
                             match push.change {
                                 RosterChange::Updated(contact) => {
+                                    account.roster.insert(contact.jid.clone());
                                     account.emit(Event::ContactUpdated { contact })
                                 }
                                 RosterChange::Removed(jid) => {
+                                    account.roster.remove(&jid);
                                     account.emit(Event::ContactRemoved { jid })
                                 }
                             }
@@ -164,7 +166,13 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
                     };
                 }
             }
-            match crate::xmpp::iq::answer(&iq, &[]) {
+            // What this client supports is only for contacts (and the user's own server).
+            let reply = if is_disco(&iq) && !may_discover(account, &iq) {
+                Some(crate::xmpp::iq::refuse(&iq))
+            } else {
+                crate::xmpp::iq::answer(&iq, &[])
+            };
+            match reply {
                 Some(reply) => session.send(reply.into(), None).await,
                 None => Ok(()),
             }
@@ -172,10 +180,32 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
     }
 }
 
+fn is_disco(iq: &Iq) -> bool {
+    matches!(iq, Iq::Get { payload, .. } if payload.is("query", tokio_xmpp::parsers::ns::DISCO_INFO))
+}
+
+/// Whether the sender of `iq` is the user's server, the user's own account or a contact.
+fn may_discover(account: &Account, iq: &Iq) -> bool {
+    let Iq::Get { from, .. } = iq else {
+        return false;
+    };
+    let Some(own) = &account.own else {
+        return false;
+    };
+    let Some(from) = from else {
+        return true;
+    };
+    let bare = from.to_bare();
+    bare == *own || bare.as_str() == own.domain().as_str() || account.roster.contains(bare.as_str())
+}
+
 fn on_answer(account: &mut Account, purpose: PendingIq, iq: &Iq) {
     match purpose {
         PendingIq::Roster => match roster::parse_result(iq) {
-            Ok(contacts) => account.emit(Event::RosterReceived { contacts }),
+            Ok(contacts) => {
+                account.roster = contacts.iter().map(|c| c.jid.clone()).collect();
+                account.emit(Event::RosterReceived { contacts })
+            }
             Err(error) => account.problem(format!("The contact list could not be loaded: {error}")),
         },
         PendingIq::RosterChange(jid) => {

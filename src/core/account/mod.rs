@@ -7,7 +7,7 @@
 mod incoming;
 mod outgoing;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -85,6 +85,8 @@ pub struct Account {
     backoff: Backoff,
     resource: String,
     pending: HashMap<String, PendingIq>,
+    /// Bare JIDs in the roster: only they may learn what this client supports (disco).
+    roster: HashSet<String>,
 }
 
 impl Account {
@@ -118,6 +120,7 @@ impl Account {
             backoff: Backoff::default(),
             resource: format!("nudge-{suffix}"),
             pending: HashMap::new(),
+            roster: HashSet::new(),
         }
     }
 
@@ -334,6 +337,19 @@ impl Account {
             });
             return Phase::Idle;
         }
+        // Signing in again with an empty password means "the one I gave before, or saved".
+        let password = match password.is_empty() {
+            true => match self.known_password(&account.jid).await {
+                Some(known) => known,
+                None => {
+                    self.set_connection(ConnectionState::AuthFailed {
+                        message: "type your password to sign in".into(),
+                    });
+                    return Phase::Idle;
+                }
+            },
+            false => password,
+        };
         if let Err(error) = self.profile.save_account(&account) {
             self.problem(error.to_string());
         }
@@ -348,8 +364,30 @@ impl Account {
         Phase::Connect
     }
 
+    /// The password last used for `jid` in this run, else the one saved in the keyring.
+    async fn known_password(&mut self, jid: &str) -> Option<String> {
+        if let Some((account, password)) = &self.credentials {
+            if account.jid == jid {
+                return Some(password.clone());
+            }
+        }
+        let passwords = self.passwords.clone()?;
+        let jid = jid.to_string();
+        match tokio::task::spawn_blocking(move || passwords.get(&jid)).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(error)) => {
+                self.problem(error.to_string());
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
     async fn remember_password(&mut self, jid: &str, password: &str, remember: bool) {
         let Some(passwords) = self.passwords.clone() else {
+            if remember {
+                self.problem("Your password was not saved: no keyring is available on this desktop.");
+            }
             return;
         };
         let jid = jid.to_string();
