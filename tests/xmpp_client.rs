@@ -330,7 +330,6 @@ async fn an_untrusted_certificate_is_refused_with_its_fingerprint() {
 async fn direct_tls_and_plaintext_loopback_connect() {
     let server = Prosody::start_with(support::ProsodyOptions {
         allow_plaintext: true,
-        ..Default::default()
     });
     let user = support::unique_name("frank");
     server.create_user(&user, "pw");
@@ -451,27 +450,60 @@ async fn a_remembered_password_signs_in_again_from_the_keyring() {
     let passwords = nudge::platform::keyring::Passwords::in_memory().expect("mock keyring");
     let mut client = Client::with_passwords(passwords.clone());
     let account = support::account(&server, &user);
-    client.send(Command::SignIn { account: account.clone(), password: "kept-secret".into(), remember_password: true });
+    client.send(Command::SignIn {
+        account: account.clone(),
+        password: "kept-secret".into(),
+        remember_password: true,
+    });
     client.wait_online().await;
-    assert_eq!(passwords.get(&account.jid).expect("keyring"), Some("kept-secret".into()));
+    assert_eq!(
+        passwords.get(&account.jid).expect("keyring"),
+        Some("kept-secret".into())
+    );
 
     client.send(Command::SignOut);
     client
-        .wait_for("offline", |e| matches!(e, Event::ConnectionChanged { state: ConnectionState::Offline }))
+        .wait_for("offline", |e| {
+            matches!(
+                e,
+                Event::ConnectionChanged {
+                    state: ConnectionState::Offline
+                }
+            )
+        })
         .await;
     // An empty password means "the saved one".
-    client.send(Command::SignIn { account: account.clone(), password: String::new(), remember_password: true });
+    client.send(Command::SignIn {
+        account: account.clone(),
+        password: String::new(),
+        remember_password: true,
+    });
     client.wait_online().await;
 
     // Unticking "remember" forgets it; an empty password then asks for the password.
-    client.send(Command::SignIn { account: account.clone(), password: "kept-secret".into(), remember_password: false });
+    client.send(Command::SignIn {
+        account: account.clone(),
+        password: "kept-secret".into(),
+        remember_password: false,
+    });
     client.wait_online().await;
     assert_eq!(passwords.get(&account.jid).expect("keyring"), None);
     client.send(Command::SignOut);
     client
-        .wait_for("offline", |e| matches!(e, Event::ConnectionChanged { state: ConnectionState::Offline }))
+        .wait_for("offline", |e| {
+            matches!(
+                e,
+                Event::ConnectionChanged {
+                    state: ConnectionState::Offline
+                }
+            )
+        })
         .await;
-    client.send(Command::SignIn { account, password: String::new(), remember_password: false });
+    client.send(Command::SignIn {
+        account,
+        password: String::new(),
+        remember_password: false,
+    });
     client
         .wait_for("a request for the password", |e| {
             matches!(e, Event::ConnectionChanged { state: ConnectionState::AuthFailed { message } } if message.contains("password"))

@@ -61,8 +61,13 @@ impl Client {
         let dir = tempfile::tempdir().expect("temp dir");
         let profile = Profile::under(dir.path(), "test");
         let options = AccountOptions { timeouts };
-        let core = Core::start(&tokio::runtime::Handle::current(), profile, options, passwords)
-            .expect("core starts");
+        let core = Core::start(
+            &tokio::runtime::Handle::current(),
+            profile,
+            options,
+            passwords,
+        )
+        .expect("core starts");
         let events = core.events().subscribe(None);
         Self {
             jid: String::new(),

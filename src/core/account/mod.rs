@@ -386,7 +386,9 @@ impl Account {
     async fn remember_password(&mut self, jid: &str, password: &str, remember: bool) {
         let Some(passwords) = self.passwords.clone() else {
             if remember {
-                self.problem("Your password was not saved: no keyring is available on this desktop.");
+                self.problem(
+                    "Your password was not saved: no keyring is available on this desktop.",
+                );
             }
             return;
         };
