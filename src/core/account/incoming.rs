@@ -244,7 +244,15 @@ pub(super) async fn malformed(
             return session.send(reply.into(), None).await;
         }
         "message" => {
-            let from = malformed.from.as_deref().unwrap_or("the server");
+            // The sender's address is raw network text: keep what is shown short and printable.
+            let from: String = malformed
+                .from
+                .as_deref()
+                .unwrap_or("the server")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(100)
+                .collect();
             account.problem(format!(
                 "A message from {from} could not be read and was skipped ({}).",
                 malformed.reason
