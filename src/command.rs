@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::AccountConfig;
+use crate::config::{AccountConfig, InvitePolicy};
+use crate::invite::Origin;
 use crate::model::{Availability, ChatState};
 
 /// A request from the UI or the local API to the core.
@@ -89,6 +90,60 @@ pub enum Command {
         peer: String,
         /// How many messages at most.
         limit: usize,
+    },
+    /// Invite a contact to a registered application: a new Session Invite session.
+    Invite {
+        /// The new session's id, chosen by the caller (see [`new_message_id`]).
+        session: String,
+        /// Bare JID of the contact.
+        to: String,
+        /// GUID of a registered application.
+        app_guid: String,
+        /// Context data for the application (at most `invite::MAX_CONTEXT_BYTES`).
+        context: Option<String>,
+        /// This side's application address, if it has one already.
+        local_address: Option<String>,
+        /// The Invite menu (Nudge launches this side's app too) or an application.
+        origin: Origin,
+    },
+    /// Accept an invitation: launch the application, or show where to get it.
+    AcceptInvitation {
+        /// The session.
+        session: String,
+    },
+    /// Decline an invitation.
+    DeclineInvitation {
+        /// The session.
+        session: String,
+    },
+    /// Withdraw an invitation that is still ringing.
+    CancelInvitation {
+        /// The session.
+        session: String,
+    },
+    /// Send context data to the other side of a session.
+    SendContextData {
+        /// The session.
+        session: String,
+        /// The data (at most `invite::MAX_CONTEXT_BYTES`).
+        data: String,
+    },
+    /// Set this side's application address.
+    SetLocalAddress {
+        /// The session.
+        session: String,
+        /// The address, e.g. `192.0.2.1:4000`.
+        address: String,
+    },
+    /// End a running session.
+    EndSession {
+        /// The session.
+        session: String,
+    },
+    /// Choose who may send the user invitations.
+    SetInvitePolicy {
+        /// The policy.
+        policy: InvitePolicy,
     },
     /// Stop the core: sign out and end its tasks.
     Shutdown,

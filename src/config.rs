@@ -74,6 +74,27 @@ pub struct AccountConfig {
     pub resource: Option<String>,
 }
 
+/// Who may send the user Session Invite invitations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitePolicy {
+    /// Only contacts with mutual presence subscription (the default).
+    #[default]
+    TrustedContacts,
+    /// Anyone who can reach the user.
+    Anyone,
+    /// Nobody: every invitation is refused.
+    Nobody,
+}
+
+/// Settings of a profile that are not about the account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Who may send invitations.
+    #[serde(default)]
+    pub invite_policy: InvitePolicy,
+}
+
 /// The folders of one profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Profile {
@@ -147,6 +168,39 @@ impl Profile {
     /// The account file.
     pub fn account_path(&self) -> PathBuf {
         self.config_dir.join("account.toml")
+    }
+
+    /// The settings file.
+    pub fn settings_path(&self) -> PathBuf {
+        self.config_dir.join("settings.toml")
+    }
+
+    /// The folder of registered Session Invite applications (one file each).
+    pub fn apps_dir(&self) -> PathBuf {
+        self.config_dir.join("apps")
+    }
+
+    /// Reads the settings; defaults when there is no file yet.
+    pub fn load_settings(&self) -> Result<Settings, ConfigError> {
+        let path = self.settings_path();
+        match fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+                path,
+                message: e.message().to_string(),
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(source) => Err(ConfigError::Io { path, source }),
+        }
+    }
+
+    /// Writes the settings atomically.
+    pub fn save_settings(&self, settings: &Settings) -> Result<(), ConfigError> {
+        let path = self.settings_path();
+        let text = toml::to_string_pretty(settings).map_err(|e| ConfigError::Invalid {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        write_atomically(&path, text.as_bytes())
     }
 
     /// The SQLite database of history and the outbox.

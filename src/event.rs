@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery};
+use crate::invite::{InviteSession, SessionEvent};
+use crate::model::{
+    AppInfo, Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery,
+};
 
 /// Something that happened in the core.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,6 +98,24 @@ pub enum Event {
         peer: String,
         /// The messages, oldest first.
         messages: Vec<ChatMessage>,
+    },
+    /// A Session Invite session was created or changed (the whole session as it is now).
+    SessionUpdated {
+        /// The session.
+        session: InviteSession,
+    },
+    /// Something happened to a session (BeforeAppLaunch, OnAccepted, ... OnTermination).
+    SessionEvent {
+        /// The session's id.
+        session: String,
+        /// What happened (its `kind` and details sit beside `session` in JSON).
+        #[serde(flatten)]
+        detail: SessionEvent,
+    },
+    /// The registered applications changed (OnAppRegistered / OnAppUnRegistered).
+    AppsChanged {
+        /// Every registered application, sorted by name.
+        apps: Vec<AppInfo>,
     },
     /// Something went wrong that the user should know about; nothing was lost.
     Problem {

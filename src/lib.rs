@@ -10,6 +10,7 @@ pub mod command;
 pub mod config;
 pub mod core;
 pub mod event;
+pub mod invite;
 pub mod model;
 pub mod platform;
 pub mod runner;

@@ -234,3 +234,16 @@ pub fn bare_jid(jid: &str) -> String {
         None => bare.to_lowercase(),
     }
 }
+
+/// A registered Session Invite application, as shown in Invite menus (never its key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppInfo {
+    /// `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`.
+    pub guid: String,
+    /// The name shown in menus.
+    pub name: String,
+    /// Where to get it (https).
+    pub download_url: String,
+    /// Whether the program exists and can be run.
+    pub installed: bool,
+}

@@ -18,8 +18,9 @@ use nudge::api::server::{serve_with, ApiServer, ServerOptions};
 use nudge::command::Command;
 use nudge::core::{CommandSender, EventBus};
 use nudge::event::Event;
+use nudge::invite::{InviteSession, Origin, Role, SessionEvent, SessionState};
 use nudge::model::{
-    Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery, Direction,
+    AppInfo, Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery, Direction,
     Subscription,
 };
 use tokio::sync::mpsc;
@@ -140,10 +141,47 @@ fn event_examples() -> Vec<Event> {
             peer: "bob@example.org".into(),
             messages: history(),
         },
+        Event::SessionUpdated {
+            session: invite_session(),
+        },
+        Event::SessionEvent {
+            session: invite_session().id,
+            detail: SessionEvent::OnContextData {
+                data: "move 4".into(),
+            },
+        },
+        Event::AppsChanged {
+            apps: vec![AppInfo {
+                guid: "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}".into(),
+                name: "Tic-Tac-Toe".into(),
+                download_url: "https://example.org/tictactoe".into(),
+                installed: true,
+            }],
+        },
         Event::Problem {
             message: "could not save the message history: disk full".into(),
         },
     ]
+}
+
+fn invite_session() -> InviteSession {
+    InviteSession {
+        id: "0b6f1a3e-5c2d-4e8f-9a1b-2c3d4e5f6a7b".into(),
+        role: Role::Invitee,
+        origin: Origin::Menu,
+        app_guid: "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}".into(),
+        app_name: "Tic-Tac-Toe".into(),
+        download_url: "https://example.org/tictactoe".into(),
+        peer: "bob@example.org".into(),
+        state: SessionState::Invitation,
+        context: Some("bob plays X".into()),
+        local_address: None,
+        remote_address: Some("192.0.2.7:4000".into()),
+        app_present: true,
+        end_reason: None,
+        end_text: None,
+        created_ms: 1_767_225_780_000,
+    }
 }
 
 /// The variant's position; the exhaustive match makes a new variant fail to compile here
@@ -164,10 +202,13 @@ fn variant_index(event: &Event) -> usize {
         Event::DeliveryChanged { .. } => 11,
         Event::ChatStateChanged { .. } => 12,
         Event::HistoryLoaded { .. } => 13,
-        Event::Problem { .. } => 14,
+        Event::SessionUpdated { .. } => 14,
+        Event::SessionEvent { .. } => 15,
+        Event::AppsChanged { .. } => 16,
+        Event::Problem { .. } => 17,
     }
 }
-const EVENT_KINDS: usize = 15;
+const EVENT_KINDS: usize = 18;
 
 fn event_line(event: &Event) -> String {
     serde_json::to_string(event).expect("serialises")

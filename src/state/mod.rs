@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 
 use crate::event::Event;
+use crate::invite::{InviteSession, Role, SessionState};
 use crate::model::{
-    Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery, ResourcePresence,
+    AppInfo, Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery,
+    ResourcePresence,
 };
 
 /// A contact with what is known of their devices.
@@ -96,6 +98,10 @@ pub struct AppState {
     pub problems: Vec<String>,
     /// The last registration outcome: `Ok(jid)` or `Err(message)`.
     pub registration: Option<Result<String, String>>,
+    /// Session Invite sessions by id.
+    pub sessions: BTreeMap<String, InviteSession>,
+    /// Registered applications, sorted by name.
+    pub apps: Vec<AppInfo>,
 }
 
 impl AppState {
@@ -149,6 +155,12 @@ impl AppState {
                     conversation.upsert(message);
                 }
             }
+            Event::SessionUpdated { session } => {
+                self.sessions.insert(session.id.clone(), session);
+            }
+            // The snapshot in SessionUpdated carries the state; events are for applications.
+            Event::SessionEvent { .. } => {}
+            Event::AppsChanged { apps } => self.apps = apps,
             Event::Problem { message } => self.problems.push(message),
         }
     }
@@ -221,6 +233,17 @@ impl AppState {
                 message.delivery = delivery;
             }
         }
+    }
+
+    /// Invitations to the user that are still ringing, oldest first.
+    pub fn ringing_invitations(&self) -> Vec<&InviteSession> {
+        let mut ringing: Vec<&InviteSession> = self
+            .sessions
+            .values()
+            .filter(|s| s.role == Role::Invitee && s.state == SessionState::Invitation)
+            .collect();
+        ringing.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then(a.id.cmp(&b.id)));
+        ringing
     }
 
     /// Marks a conversation as read.

@@ -5,6 +5,7 @@
 //! signs in again: there is no retry loop against a server that said no.
 
 mod incoming;
+mod invites;
 mod outgoing;
 
 use std::collections::{HashMap, HashSet};
@@ -462,6 +463,17 @@ impl Account {
                 Next::Stay
             }
             Command::SendChatState { .. } => Next::Stay,
+            command @ (Command::Invite { .. }
+            | Command::AcceptInvitation { .. }
+            | Command::DeclineInvitation { .. }
+            | Command::CancelInvitation { .. }
+            | Command::SendContextData { .. }
+            | Command::SetLocalAddress { .. }
+            | Command::EndSession { .. }
+            | Command::SetInvitePolicy { .. }) => {
+                invites::offline_command(self, command);
+                Next::Stay
+            }
             Command::AddContact { .. }
             | Command::RemoveContact { .. }
             | Command::UpdateContact { .. }

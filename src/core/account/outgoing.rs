@@ -110,6 +110,16 @@ pub(super) async fn command(
             session.send(deny.into(), None).await.map_err(lost)?;
         }
         Command::LoadHistory { peer, limit } => load_history(account, &peer, limit),
+        command @ (Command::Invite { .. }
+        | Command::AcceptInvitation { .. }
+        | Command::DeclineInvitation { .. }
+        | Command::CancelInvitation { .. }
+        | Command::SendContextData { .. }
+        | Command::SetLocalAddress { .. }
+        | Command::EndSession { .. }
+        | Command::SetInvitePolicy { .. }) => super::invites::command(account, session, command)
+            .await
+            .map_err(lost)?,
     }
     Ok(())
 }
