@@ -4,3 +4,4 @@
 //! error type, so the core never depends on how a platform does it.
 
 pub mod keyring;
+pub mod opener;
