@@ -253,13 +253,13 @@ impl InviteSession {
         operation: &str,
     ) -> Result<Vec<SessionEvent>, SessionError> {
         use SessionState::*;
-        let allowed = match (self.state, next) {
-            (Ready, Invitation) => true,
-            (Invitation, Accepted | Cancelled | Declined | Terminated) => true,
-            (Accepted, Connected | Terminated) => true,
-            (Connected, Terminated) => true,
-            _ => false,
-        };
+        let allowed = matches!(
+            (self.state, next),
+            (Ready, Invitation)
+                | (Invitation, Accepted | Cancelled | Declined | Terminated)
+                | (Accepted, Connected | Terminated)
+                | (Connected, Terminated)
+        );
         if !allowed {
             return Err(SessionError::InvalidState {
                 state: self.state,
