@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod app;
+pub mod apps;
 pub mod cli;
 pub mod command;
 pub mod config;
