@@ -216,13 +216,19 @@ fn write_into_place(
         if replace {
             fs::rename(&temporary, path).map_err(io_error(path))
         } else {
-            fs::hard_link(&temporary, path).map_err(|e| {
-                if e.kind() == io::ErrorKind::AlreadyExists {
-                    PlaceError::Exists
-                } else {
-                    PlaceError::Io(path.to_path_buf(), e)
-                }
-            })
+            match fs::hard_link(&temporary, path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(PlaceError::Exists),
+                // Some file systems (FAT, some network mounts) have no hard links: creating the
+                // file directly still never clobbers, though a reader may see it half written.
+                Err(_) => write_private(path, bytes).map_err(|e| {
+                    if e.kind() == io::ErrorKind::AlreadyExists {
+                        PlaceError::Exists
+                    } else {
+                        PlaceError::Io(path.to_path_buf(), e)
+                    }
+                }),
+            }
         }
     });
     // After a rename the temporary name is gone already; otherwise it must not linger.
