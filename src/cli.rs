@@ -1,4 +1,4 @@
-//! The command line: `nudge [--profile P] [--headless]`, `account`, `ctl`.
+//! The command line: `nudge [--profile P] [--headless]`, `account`, `ctl`, `apps`.
 
 use std::path::PathBuf;
 
@@ -35,6 +35,12 @@ pub enum CliCommand {
         /// The request.
         #[command(subcommand)]
         command: crate::api::ctl::CtlCommand,
+    },
+    /// Register, unregister and list Session Invite applications (prints JSON).
+    Apps {
+        /// What to do with the applications.
+        #[command(subcommand)]
+        action: crate::apps::cli::AppsCommand,
     },
 }
 

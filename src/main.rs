@@ -1,4 +1,4 @@
-//! The `nudge` binary: the window, headless mode, account setup and `nudge ctl`.
+//! The `nudge` binary: the window, headless mode, account setup, `nudge ctl` and `nudge apps`.
 
 use std::process::ExitCode;
 
@@ -37,6 +37,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             runtime.block_on(nudge::api::ctl::run(&profile, command))?;
             Ok(())
         }
+        Some(CliCommand::Apps { action }) => Ok(nudge::apps::cli::run(&profile, action)?),
     }
 }
 

@@ -1,0 +1,280 @@
+//! One registered application: what the Invite menu shows, what to launch, where to get it.
+//!
+//! A registration is read from files that installers drop, so every field is checked before it
+//! is trusted: the name reaches menus and dialogs, the path and arguments reach a process, and
+//! the download URL reaches a browser.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::guid::Guid;
+
+/// The longest application name, in characters (it has to fit in a menu).
+pub const MAX_NAME_CHARS: usize = 100;
+/// The longest program path, in bytes.
+pub const MAX_PATH_BYTES: usize = 4096;
+/// The longest download URL, in bytes.
+pub const MAX_URL_BYTES: usize = 2048;
+/// The longest app key, in bytes.
+pub const MAX_KEY_BYTES: usize = 256;
+
+/// Why a registration is not valid. The messages are meant for the user, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistrationError {
+    /// The GUID is not `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`.
+    #[error(
+        "{0:?} is not an application GUID: write it as {{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}} \
+         with hexadecimal digits, braces included"
+    )]
+    BadGuid(String),
+    /// The name is empty or only spaces.
+    #[error("the application needs a name")]
+    EmptyName,
+    /// The name is longer than [`MAX_NAME_CHARS`].
+    #[error("the application name is too long (at most {MAX_NAME_CHARS} characters)")]
+    NameTooLong,
+    /// The name has line breaks, tabs or other invisible control characters.
+    #[error("the application name may not contain line breaks, tabs or other control characters")]
+    NameControlCharacters,
+    /// The name starts or ends with spaces.
+    #[error("the application name may not start or end with spaces")]
+    NameSpaces,
+    /// The program path is not absolute.
+    #[error("the program path {0:?} is not a full path: give it from the root, e.g. /usr/bin/app")]
+    RelativePath(String),
+    /// The program path has control characters or is too long.
+    #[error("the program path is not usable: {0}")]
+    BadPath(&'static str),
+    /// The download URL is not a plain `https://` address.
+    #[error("the download address {url:?} is not usable: {reason}")]
+    BadUrl {
+        /// The URL (clipped).
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A program argument contains a NUL character.
+    #[error("program argument {0} contains a NUL character, which no program can receive")]
+    ArgumentNul(usize),
+    /// The key is empty, too long, or has spaces or control characters.
+    #[error("the application key is not usable: {0}")]
+    BadKey(&'static str),
+}
+
+/// A registered application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    /// The application's unique identifier.
+    pub guid: Guid,
+    /// The name shown in the Invite menu and in invitations.
+    pub name: String,
+    /// The absolute path of the program to launch.
+    pub path: PathBuf,
+    /// Where someone without the program can download it (`https://` only).
+    pub download_url: String,
+    /// Arguments given to the program before anything Nudge adds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// The app's secret key for the lock-and-key handshake; never shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+impl Registration {
+    /// Checks every field; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), RegistrationError> {
+        validate_name(&self.name)?;
+        validate_path(&self.path)?;
+        validate_download_url(&self.download_url)?;
+        if let Some(index) = self.args.iter().position(|arg| arg.contains('\0')) {
+            return Err(RegistrationError::ArgumentNul(index + 1));
+        }
+        if let Some(key) = &self.key {
+            validate_key(key)?;
+        }
+        Ok(())
+    }
+
+    /// True when the program exists and may be executed; the program is never run.
+    pub fn is_installed(&self) -> bool {
+        is_executable_file(&self.path)
+    }
+}
+
+/// Checks an application name: 1 to [`MAX_NAME_CHARS`] characters, printable, no edge spaces.
+pub fn validate_name(name: &str) -> Result<(), RegistrationError> {
+    if name.trim().is_empty() {
+        return Err(RegistrationError::EmptyName);
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(RegistrationError::NameTooLong);
+    }
+    if name.chars().any(is_hostile_char) {
+        return Err(RegistrationError::NameControlCharacters);
+    }
+    if name.trim() != name {
+        return Err(RegistrationError::NameSpaces);
+    }
+    Ok(())
+}
+
+/// Control characters, and the invisible direction overrides that can make a name or path
+/// read differently from what it is (`U+202E` turns "exe.txt" into "txt.exe" on screen).
+fn is_hostile_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Checks a program path: absolute, no control characters, not too long.
+pub fn validate_path(path: &Path) -> Result<(), RegistrationError> {
+    let text = path.to_string_lossy();
+    if text.is_empty() {
+        return Err(RegistrationError::BadPath("it is empty"));
+    }
+    if text.len() > MAX_PATH_BYTES {
+        return Err(RegistrationError::BadPath("it is too long"));
+    }
+    if text.chars().any(is_hostile_char) {
+        return Err(RegistrationError::BadPath(
+            "it contains line breaks or other control characters",
+        ));
+    }
+    // A relative path would depend on whichever folder Nudge happens to run in.
+    if !path.is_absolute() {
+        return Err(RegistrationError::RelativePath(clip(&text)));
+    }
+    Ok(())
+}
+
+/// Checks a download URL: `https://`, a plain host name or IP address, and only the
+/// characters a web address may hold (no spaces, no control characters, no `user@`).
+pub fn validate_download_url(url: &str) -> Result<(), RegistrationError> {
+    let bad = |reason| RegistrationError::BadUrl {
+        url: clip(url),
+        reason,
+    };
+    if url.len() > MAX_URL_BYTES {
+        return Err(bad("it is too long"));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("it contains spaces, line breaks or control characters"));
+    }
+    if let Some(c) = url.chars().find(|&c| !is_url_char(c)) {
+        return Err(if c.is_ascii() {
+            bad("it contains a character that does not belong in a web address")
+        } else {
+            bad("it contains characters outside plain ASCII (write them %-encoded)")
+        });
+    }
+    let Some(rest) = strip_prefix_ignore_case(url, "https://") else {
+        return Err(bad("it must start with https://"));
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    if authority.contains('@') {
+        return Err(bad("it must not hold a user name or password"));
+    }
+    let (host, port) = split_port(authority);
+    if host.is_empty() {
+        return Err(bad("it has no host name"));
+    }
+    if !is_host(host) {
+        return Err(bad("its host name is not valid"));
+    }
+    if let Some(port) = port {
+        if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("its port is not a number"));
+        }
+        if !matches!(port.parse::<u32>(), Ok(1..=65535)) {
+            return Err(bad("its port is out of range"));
+        }
+    }
+    Ok(())
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// Splits `host:port` (or `[v6]:port`) into the host and the port text, if any.
+fn split_port(authority: &str) -> (&str, Option<&str>) {
+    if authority.starts_with('[') {
+        return match authority.find(']') {
+            Some(end) => {
+                let (host, rest) = authority.split_at(end + 1);
+                (host, rest.strip_prefix(':'))
+            }
+            None => (authority, None),
+        };
+    }
+    match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    }
+}
+
+/// A DNS name of letters, digits and dashes (IDNs in their `xn--` form), or a bracketed IPv6
+/// address. Non-ASCII names are refused so a look-alike host cannot hide in a download link.
+fn is_host(host: &str) -> bool {
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return v6.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// The characters RFC 3986 allows in a URI (unreserved, reserved and `%`).
+fn is_url_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
+}
+
+/// Checks an app key: printable ASCII without spaces, 1 to [`MAX_KEY_BYTES`] bytes.
+pub fn validate_key(key: &str) -> Result<(), RegistrationError> {
+    if key.is_empty() {
+        return Err(RegistrationError::BadKey("it is empty"));
+    }
+    if key.len() > MAX_KEY_BYTES {
+        return Err(RegistrationError::BadKey("it is too long"));
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(RegistrationError::BadKey(
+            "it may only hold printable ASCII characters without spaces",
+        ));
+    }
+    Ok(())
+}
+
+/// Shortens text quoted in an error so a hostile file cannot flood the screen.
+pub(crate) fn clip(text: &str) -> String {
+    const MAX: usize = 80;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        let mut clipped: String = text.chars().take(MAX).collect();
+        clipped.push('…');
+        clipped
+    }
+}
+
+#[cfg(unix)]
+fn is_executable_file(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
