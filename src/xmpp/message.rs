@@ -104,31 +104,38 @@ pub fn enable_carbons(id: &str) -> Iq {
 
 /// Reads an incoming `<message>`. Group chat and headlines give nothing (not handled yet).
 pub fn classify(message: Message, own: &BareJid) -> Vec<MessageFact> {
+    match unwrap_carbon(message, own) {
+        Some((origin, inner)) => read(&inner, own, origin),
+        None => Vec::new(),
+    }
+}
+
+/// The message as this device should read it: itself when it came directly, else the message
+/// inside a carbon (XEP-0280). `None` for a carbon that is forged (not sent by the user's own
+/// account), malformed, or not about the user. Other extensions (Session Invite) reuse this so
+/// every carbon passes the same checks.
+pub(crate) fn unwrap_carbon(message: Message, own: &BareJid) -> Option<(Origin, Message)> {
     let carbon = message
         .payloads
         .iter()
         .find(|p| p.is("received", ns::CARBONS) || p.is("sent", ns::CARBONS));
     let Some(carbon) = carbon else {
-        return read(&message, own, Origin::Direct);
+        return Some((Origin::Direct, message));
     };
     // Anyone can wrap a forged message in a carbon; only the user's own account may send them.
     if !from_own_account(message.from.as_ref(), own) {
-        return Vec::new();
+        return None;
     }
     let (origin, forwarded) = if carbon.is("sent", ns::CARBONS) {
-        match carbons::Sent::try_from(carbon.clone()) {
-            Ok(sent) => (Origin::CarbonSent, sent.forwarded),
-            Err(_) => return Vec::new(),
-        }
+        let sent = carbons::Sent::try_from(carbon.clone()).ok()?;
+        (Origin::CarbonSent, sent.forwarded)
     } else {
-        match carbons::Received::try_from(carbon.clone()) {
-            Ok(received) => (Origin::CarbonReceived, received.forwarded),
-            Err(_) => return Vec::new(),
-        }
+        let received = carbons::Received::try_from(carbon.clone()).ok()?;
+        (Origin::CarbonReceived, received.forwarded)
     };
     let mut inner = forwarded.message;
     if !carbon_addressed_to_own(&inner, own, origin) {
-        return Vec::new();
+        return None;
     }
     // The forwarding delay says when the original was sent if the inner message does not.
     if let Some(delay) = forwarded.delay {
@@ -136,12 +143,12 @@ pub fn classify(message: Message, own: &BareJid) -> Vec<MessageFact> {
             inner.payloads.push(delay.into());
         }
     }
-    read(&inner, own, origin)
+    Some((origin, inner))
 }
 
 /// How a message reached this device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Origin {
+pub(crate) enum Origin {
     /// Addressed to this device (or the account).
     Direct,
     /// A copy of a message another of the user's devices received.

@@ -6,12 +6,14 @@
 //! - [`roster`]: the contact list (RFC 6121);
 //! - [`presence`]: availability and subscriptions;
 //! - [`register`]: in-band account creation (XEP-0077);
+//! - [`invite`]: Session Invite (XEP-0353 ringing, then a Jingle session for the application);
 //! - [`iq`]: pings, service discovery and the mandatory answer to every request;
 //! - [`address`]: turning what the user typed into a JID;
 //! - [`error`]: stanza errors in plain words.
 
 pub mod address;
 pub mod error;
+pub mod invite;
 pub mod iq;
 pub mod message;
 pub mod presence;
