@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use crate::command::Command;
 use crate::config::{AccountConfig, Profile};
 use crate::core::{AccountOptions, Core};
+use crate::invite::cookies::LaunchCookies;
 use crate::platform::keyring::Passwords;
 
 /// Environment variable that supplies the password (automation and tests); the keyring is then
@@ -70,6 +71,7 @@ async fn start(
         profile.clone(),
         AccountOptions::default(),
         passwords,
+        LaunchCookies::default(),
     )?;
     let api = crate::api::server::serve(
         &profile.socket_path(),

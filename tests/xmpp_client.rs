@@ -8,7 +8,7 @@ use std::time::Duration;
 use nudge::command::{new_message_id, Command};
 use nudge::config::{AccountConfig, TlsMode};
 use nudge::event::Event;
-use nudge::model::{Availability, ChatState, ConnectionState, Delivery, Direction, Subscription};
+use nudge::model::{Availability, ChatState, ConnectionState, Delivery, Direction};
 use support::client::Client;
 use support::prosody::Prosody;
 
@@ -101,7 +101,7 @@ async fn subscription_approval_makes_contacts_trusted_and_shares_presence() {
     let server = Prosody::start();
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
-    befriend(&mut alice, &mut bob).await;
+    support::befriend(&mut alice, &mut bob).await;
     assert!(alice.state.contacts[&bob.jid].contact.is_trusted());
 
     bob.send(Command::SetPresence {
@@ -165,36 +165,6 @@ async fn subscription_approval_makes_contacts_trusted_and_shares_presence() {
         .wait_for("removal", |e| matches!(e, Event::ContactRemoved { .. }))
         .await;
     assert!(!alice.state.contacts.contains_key(&bob.jid));
-}
-
-/// Alice adds Bob; Bob allows (and asks back); Alice allows: mutual subscription.
-async fn befriend(alice: &mut Client, bob: &mut Client) {
-    alice.send(Command::AddContact {
-        jid: bob.jid.clone(),
-        name: Some("Bob".into()),
-        groups: vec![],
-    });
-    bob.wait_for("alice's request", |e| {
-        matches!(e, Event::SubscriptionRequested { .. })
-    })
-    .await;
-    bob.send(Command::ApproveSubscription {
-        jid: alice.jid.clone(),
-    });
-    alice
-        .wait_for("bob's request back", |e| {
-            matches!(e, Event::SubscriptionRequested { .. })
-        })
-        .await;
-    alice.send(Command::ApproveSubscription {
-        jid: bob.jid.clone(),
-    });
-    let bob_jid = bob.jid.clone();
-    alice
-        .wait_for("mutual subscription", |e| {
-            matches!(e, Event::ContactUpdated { contact } if contact.jid == bob_jid && contact.subscription == Subscription::Both)
-        })
-        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

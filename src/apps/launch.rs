@@ -152,7 +152,7 @@ mod tests {
         let hostile = "x; rm -rf / $(touch pwned) `id` \"q\" 'q'".to_string();
         launch(
             &program,
-            &[hostile.clone()],
+            std::slice::from_ref(&hostile),
             &[("NUDGE_CONTEXT_DATA", hostile.clone())],
         )
         .expect("launches");

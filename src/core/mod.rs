@@ -121,13 +121,21 @@ impl Core {
         profile: crate::config::Profile,
         options: AccountOptions,
         passwords: Option<crate::platform::keyring::Passwords>,
+        cookies: crate::invite::cookies::LaunchCookies,
     ) -> Result<Self, CoreError> {
         profile.create_dirs()?;
         let store = crate::store::Store::open(&profile.database_path())?;
         let bus = EventBus::default();
         let (sender, receiver) = mpsc::unbounded_channel();
-        let account =
-            account::Account::new(profile, store, bus.clone(), receiver, options, passwords);
+        let account = account::Account::new(
+            profile,
+            store,
+            bus.clone(),
+            receiver,
+            options,
+            passwords,
+            cookies,
+        );
         let task = runtime.spawn(account.run());
         Ok(Self {
             commands: CommandSender(sender),

@@ -8,6 +8,7 @@ use nudge::command::Command;
 use nudge::config::Profile;
 use nudge::core::{AccountOptions, CommandSender, Core, EventReceiver};
 use nudge::event::Event;
+use nudge::invite::cookies::LaunchCookies;
 use nudge::model::ConnectionState;
 use nudge::platform::keyring::Passwords;
 use nudge::state::AppState;
@@ -60,12 +61,16 @@ impl Client {
     fn build(timeouts: Timeouts, passwords: Option<Passwords>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let profile = Profile::under(dir.path(), "test");
-        let options = AccountOptions { timeouts };
+        let options = AccountOptions {
+            timeouts,
+            invitation_timeout: Duration::from_secs(6),
+        };
         let core = Core::start(
             &tokio::runtime::Handle::current(),
             profile,
             options,
             passwords,
+            LaunchCookies::default(),
         )
         .expect("core starts");
         let events = core.events().subscribe(None);
@@ -106,6 +111,11 @@ impl Client {
         });
         client.wait_online().await;
         client
+    }
+
+    /// The profile this core runs (a temp dir).
+    pub fn profile(&self) -> Profile {
+        Profile::under(self._dir.path(), "test")
     }
 
     /// Sends a command to the core.

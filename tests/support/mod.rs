@@ -50,3 +50,33 @@ pub fn account(prosody: &Prosody, user: &str) -> AccountConfig {
         resource: None,
     }
 }
+
+/// Alice adds Bob; Bob allows (and asks back); Alice allows: mutual subscription.
+pub async fn befriend(alice: &mut client::Client, bob: &mut client::Client) {
+    alice.send(nudge::command::Command::AddContact {
+        jid: bob.jid.clone(),
+        name: Some("Bob".into()),
+        groups: vec![],
+    });
+    bob.wait_for("alice's request", |e| {
+        matches!(e, nudge::event::Event::SubscriptionRequested { .. })
+    })
+    .await;
+    bob.send(nudge::command::Command::ApproveSubscription {
+        jid: alice.jid.clone(),
+    });
+    alice
+        .wait_for("bob's request back", |e| {
+            matches!(e, nudge::event::Event::SubscriptionRequested { .. })
+        })
+        .await;
+    alice.send(nudge::command::Command::ApproveSubscription {
+        jid: bob.jid.clone(),
+    });
+    let bob_jid = bob.jid.clone();
+    alice
+        .wait_for("mutual subscription", |e| {
+            matches!(e, nudge::event::Event::ContactUpdated { contact } if contact.jid == bob_jid && contact.subscription == nudge::model::Subscription::Both)
+        })
+        .await;
+}

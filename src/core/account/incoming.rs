@@ -23,6 +23,9 @@ pub(super) async fn stanza(
     };
     match stanza {
         Stanza::Message(incoming) => {
+            for fact in crate::xmpp::invite::classify_message(incoming.clone(), &own) {
+                super::invites::on_fact(account, session, fact).await?;
+            }
             for fact in message::classify(incoming, &own) {
                 on_message_fact(account, session, fact).await?;
             }
@@ -136,17 +139,26 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
             let Some(purpose) = account.pending.remove(iq_id(&iq)) else {
                 return Ok(());
             };
+            if let PendingIq::Session(sid) = &purpose {
+                super::invites::on_answer(account, sid, &iq).await;
+                return Ok(());
+            }
             on_answer(account, purpose, &iq);
             Ok(())
         }
         Iq::Set { .. } | Iq::Get { .. } => {
+            if super::invites::on_jingle(account, session, &iq).await? {
+                return Ok(());
+            }
             if let Some(own) = &own {
                 if is_roster_push(&iq) {
                     return match roster::classify_push(&iq, own) {
                         Ok(push) => {
                             match push.change {
                                 RosterChange::Updated(contact) => {
-                                    account.roster.insert(contact.jid.clone());
+                                    account
+                                        .roster
+                                        .insert(contact.jid.clone(), contact.subscription);
                                     account.emit(Event::ContactUpdated { contact })
                                 }
                                 RosterChange::Removed(jid) => {
@@ -196,14 +208,19 @@ fn may_discover(account: &Account, iq: &Iq) -> bool {
         return true;
     };
     let bare = from.to_bare();
-    bare == *own || bare.as_str() == own.domain().as_str() || account.roster.contains(bare.as_str())
+    bare == *own
+        || bare.as_str() == own.domain().as_str()
+        || account.roster.contains_key(bare.as_str())
 }
 
 fn on_answer(account: &mut Account, purpose: PendingIq, iq: &Iq) {
     match purpose {
         PendingIq::Roster => match roster::parse_result(iq) {
             Ok(contacts) => {
-                account.roster = contacts.iter().map(|c| c.jid.clone()).collect();
+                account.roster = contacts
+                    .iter()
+                    .map(|c| (c.jid.clone(), c.subscription))
+                    .collect();
                 account.emit(Event::RosterReceived { contacts })
             }
             Err(error) => account.problem(format!("The contact list could not be loaded: {error}")),
@@ -221,7 +238,7 @@ fn on_answer(account: &mut Account, purpose: PendingIq, iq: &Iq) {
                 tracing::info!("the server does not copy messages to other devices (carbons)");
             }
         }
-        PendingIq::Ping => {}
+        PendingIq::Ping | PendingIq::Session(_) => {}
     }
 }
 

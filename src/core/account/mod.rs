@@ -8,7 +8,7 @@ mod incoming;
 mod invites;
 mod outgoing;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -21,10 +21,12 @@ use super::connect::{self, ConnectError};
 use super::session::{Incoming, Session, Started};
 use super::sm::StreamManagement;
 use super::EventBus;
+use crate::apps::{AppsChange, AppsWatcher, Registry};
 use crate::command::Command;
-use crate::config::{AccountConfig, Profile};
+use crate::config::{AccountConfig, Profile, Settings};
 use crate::event::Event;
-use crate::model::{now_ms, Availability, ConnectionState};
+use crate::invite::cookies::LaunchCookies;
+use crate::model::{now_ms, Availability, ConnectionState, Subscription};
 use crate::platform::keyring::Passwords;
 use crate::store::Store;
 
@@ -35,6 +37,8 @@ enum PendingIq {
     RosterChange(String),
     Carbons,
     Ping,
+    /// A Jingle request about this Session Invite session.
+    Session(String),
 }
 
 /// Where the account task is.
@@ -57,6 +61,8 @@ enum Next {
 pub struct AccountOptions {
     /// Stream silence before a ping, and the time the ping has to be answered.
     pub timeouts: Timeouts,
+    /// How long an unanswered invitation rings (`invite::INVITATION_TIMEOUT_MS` by default).
+    pub invitation_timeout: Duration,
 }
 
 impl Default for AccountOptions {
@@ -66,6 +72,7 @@ impl Default for AccountOptions {
                 read_timeout: Duration::from_secs(90),
                 response_timeout: Duration::from_secs(30),
             },
+            invitation_timeout: Duration::from_millis(crate::invite::INVITATION_TIMEOUT_MS as u64),
         }
     }
 }
@@ -86,8 +93,19 @@ pub struct Account {
     backoff: Backoff,
     resource: String,
     pending: HashMap<String, PendingIq>,
-    /// Bare JIDs in the roster: only they may learn what this client supports (disco).
-    roster: HashSet<String>,
+    /// Subscription of every roster contact: only they may learn what this client supports
+    /// (disco), and only mutual ones may send invitations by default.
+    roster: HashMap<String, Subscription>,
+    /// Profile settings (the invitation policy).
+    settings: Settings,
+    /// Registered Session Invite applications (kept current by `apps_watcher`).
+    registry: Registry,
+    /// Watches the applications folder; `None` if watching failed (the registry still works).
+    apps_watcher: Option<(AppsWatcher, mpsc::UnboundedReceiver<AppsChange>)>,
+    /// Session Invite sessions by id.
+    sessions: invites::Sessions,
+    /// Launch cookies shared with the local API.
+    cookies: LaunchCookies,
 }
 
 impl Account {
@@ -99,7 +117,23 @@ impl Account {
         commands: mpsc::UnboundedReceiver<Command>,
         options: AccountOptions,
         passwords: Option<Passwords>,
+        cookies: LaunchCookies,
     ) -> Self {
+        let settings = profile.load_settings().unwrap_or_else(|error| {
+            bus.emit(Event::Problem {
+                message: error.to_string(),
+            });
+            Settings::default()
+        });
+        let (registry, apps_watcher) = match crate::apps::watch(&profile.apps_dir()) {
+            Ok((watcher, changes)) => (watcher.registry(), Some((watcher, changes))),
+            Err(error) => {
+                bus.emit(Event::Problem {
+                    message: format!("Changes to registered programs will not be noticed: {error}"),
+                });
+                (Registry::load(&profile.apps_dir()).0, None)
+            }
+        };
         let suffix: String = uuid::Uuid::new_v4()
             .simple()
             .to_string()
@@ -121,7 +155,12 @@ impl Account {
             backoff: Backoff::default(),
             resource: format!("nudge-{suffix}"),
             pending: HashMap::new(),
-            roster: HashSet::new(),
+            roster: HashMap::new(),
+            settings,
+            registry,
+            apps_watcher,
+            sessions: invites::Sessions::new(),
+            cookies,
         }
     }
 
@@ -144,13 +183,7 @@ impl Account {
         let mut phase = Phase::Idle;
         loop {
             phase = match phase {
-                Phase::Idle => match self.commands.recv().await {
-                    Some(command) => match self.offline_command(command).await {
-                        Next::Stay => Phase::Idle,
-                        Next::Go(next) => next,
-                    },
-                    None => Phase::Stop,
-                },
+                Phase::Idle => self.idle().await,
                 Phase::Wait(until) => self.wait(until).await,
                 Phase::Connect => self.connect().await,
                 Phase::Online(session, started) => self.online(*session, started).await,
@@ -160,10 +193,37 @@ impl Account {
         self.set_connection(ConnectionState::Offline);
     }
 
+    async fn idle(&mut self) -> Phase {
+        loop {
+            tokio::select! {
+                change = next_apps_change(&mut self.apps_watcher) => self.on_apps_change(change),
+                command = self.commands.recv() => {
+                    let Some(command) = command else { return Phase::Stop };
+                    if let Next::Go(next) = self.offline_command(command).await {
+                        return next;
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_apps_change(&mut self, change: Option<AppsChange>) {
+        if change.is_none() {
+            // The watcher stopped (its folder went away): keep the registry as it was.
+            self.apps_watcher = None;
+            return;
+        }
+        let registry = self.apps_watcher.as_ref().map(|(w, _)| w.registry());
+        if let Some(registry) = registry {
+            self.apps_changed(registry);
+        }
+    }
+
     async fn wait(&mut self, until: Instant) -> Phase {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(until) => return Phase::Connect,
+                change = next_apps_change(&mut self.apps_watcher) => self.on_apps_change(change),
                 command = self.commands.recv() => {
                     let Some(command) = command else { return Phase::Stop };
                     if let Next::Go(next) = self.offline_command(command).await {
@@ -193,6 +253,7 @@ impl Account {
         let result = loop {
             tokio::select! {
                 result = &mut attempt => break result,
+                change = next_apps_change(&mut self.apps_watcher) => self.on_apps_change(change),
                 command = self.commands.recv() => {
                     let Some(command) = command else { return Phase::Stop };
                     if let Next::Go(next) = self.offline_command(command).await {
@@ -245,8 +306,16 @@ impl Account {
             return self.schedule_retry(reason);
         }
         loop {
+            let deadline = invites::next_deadline(&self.sessions);
             let step = tokio::select! {
                 incoming = session.read() => self.on_incoming(&mut session, incoming).await,
+                _ = sleep_until_some(deadline) => {
+                    invites::expire(self, &mut session).await.map_err(Leave::Lost)
+                }
+                change = next_apps_change(&mut self.apps_watcher) => {
+                    self.on_apps_change(change);
+                    Ok(())
+                }
                 command = self.commands.recv() => match command {
                     Some(command) => self.online_command(&mut session, command).await,
                     None => Err(Leave::Stop),
@@ -358,6 +427,9 @@ impl Account {
             .await;
         self.credentials = Some((account, password));
         self.resumable = None;
+        self.emit(Event::AppsChanged {
+            apps: self.app_infos(),
+        });
         self.backoff.reset();
         if self.availability == Availability::Offline {
             self.availability = Availability::Online;
@@ -502,4 +574,22 @@ enum Leave {
     SignOut(Phase),
     /// The core is stopping.
     Stop,
+}
+
+/// The next change of the applications folder; never resolves without a watcher.
+async fn next_apps_change(
+    watcher: &mut Option<(AppsWatcher, mpsc::UnboundedReceiver<AppsChange>)>,
+) -> Option<AppsChange> {
+    match watcher {
+        Some((_, changes)) => changes.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sleeps until `deadline`; never resolves without one.
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
 }
