@@ -197,6 +197,8 @@ fn read(message: &Message, own: &BareJid, origin: Origin) -> Option<InviteFact> 
             Kind::Accept | Kind::Reject => elsewhere(kind, from, sid),
             _ => None,
         },
+        // Only the user's own devices announce an accept (to their own bare JID).
+        Origin::Direct if kind == Kind::Accept => None,
         Origin::Direct => match from.clone().try_into_full() {
             Ok(device) => from_contact(kind, element, device, sid),
             Err(_) => invalid(
@@ -226,7 +228,6 @@ fn from_contact(kind: Kind, element: &Element, from: FullJid, sid: String) -> Op
             sid,
         },
         Kind::AppNotPresent => InviteFact::AppNotPresent { from, sid },
-        // Only the user's own devices announce an accept (to their own bare JID).
         Kind::Accept => return None,
     };
     Some(fact)

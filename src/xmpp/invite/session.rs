@@ -190,12 +190,16 @@ fn read(action: &str, jingle: &Element, from: Option<&Jid>) -> Result<JingleFact
 /// An `initiator` or `responder` attribute, when present, must name the sender: otherwise one
 /// device could start or accept a session in another's name.
 fn same_party(jingle: &Element, attr: &str, from: &FullJid) -> Result<(), InviteError> {
-    match jingle.attr(attr) {
-        Some(party) if party != from.as_str() => Err(InviteError::UnexpectedSender {
-            from: crate::xmpp::clip(party, 200),
-        }),
-        _ => Ok(()),
+    let Some(party) = jingle.attr(attr) else {
+        return Ok(());
+    };
+    // Compared as JIDs, so a differently cased but equal address is the same party.
+    if Jid::new(party).ok() == Some(from.clone().into()) {
+        return Ok(());
     }
+    Err(InviteError::UnexpectedSender {
+        from: crate::xmpp::clip(party, 200),
+    })
 }
 
 /// The description of the one content, which must use the relay transport.
