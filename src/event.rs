@@ -112,6 +112,15 @@ pub enum Event {
         #[serde(flatten)]
         detail: SessionEvent,
     },
+    /// A contact's device told which Session Invite applications it can launch.
+    ContactAppsKnown {
+        /// Bare JID of the contact.
+        jid: String,
+        /// The device.
+        resource: String,
+        /// GUIDs of the applications it has.
+        apps: Vec<String>,
+    },
     /// The registered applications changed (OnAppRegistered / OnAppUnRegistered).
     AppsChanged {
         /// Every registered application, sorted by name.

@@ -150,6 +150,11 @@ fn event_examples() -> Vec<Event> {
                 data: "move 4".into(),
             },
         },
+        Event::ContactAppsKnown {
+            jid: "bob@example.org".into(),
+            resource: "laptop".into(),
+            apps: vec!["{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}".into()],
+        },
         Event::AppsChanged {
             apps: vec![AppInfo {
                 guid: "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}".into(),
@@ -204,11 +209,12 @@ fn variant_index(event: &Event) -> usize {
         Event::HistoryLoaded { .. } => 13,
         Event::SessionUpdated { .. } => 14,
         Event::SessionEvent { .. } => 15,
-        Event::AppsChanged { .. } => 16,
-        Event::Problem { .. } => 17,
+        Event::ContactAppsKnown { .. } => 16,
+        Event::AppsChanged { .. } => 17,
+        Event::Problem { .. } => 18,
     }
 }
-const EVENT_KINDS: usize = 18;
+const EVENT_KINDS: usize = 19;
 
 fn event_line(event: &Event) -> String {
     serde_json::to_string(event).expect("serialises")

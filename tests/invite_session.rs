@@ -522,3 +522,35 @@ async fn inviting_yourself_or_with_an_unregistered_app_is_an_error() {
         )
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contacts_learn_which_apps_the_others_client_has() {
+    let server = Prosody::start();
+    let dir = tempfile::tempdir().expect("dir");
+    let out = tempfile::tempdir().expect("out");
+    let mut alice = Client::online(&server, "alice").await;
+    let mut bob = Client::online(&server, "bob").await;
+    support::befriend(&mut alice, &mut bob).await;
+
+    // Bob installs the app while online: his caps change and Alice asks again.
+    register(&bob, &recorder(dir.path(), out.path()));
+    let bob_jid = bob.jid.clone();
+    alice
+        .wait_for("bob's apps", |e| {
+            matches!(e, Event::ContactAppsKnown { jid, apps, .. } if *jid == bob_jid && apps == &[GUID.to_string()])
+        })
+        .await;
+    assert!(alice.state.contacts[&bob.jid].has_app(GUID));
+
+    // And when he removes it, the mark goes away.
+    let mut registry = Registry::load(&bob.profile().apps_dir()).0;
+    registry
+        .unregister(&Guid::parse(GUID).expect("guid"))
+        .expect("unregisters");
+    alice
+        .wait_for("bob's apps gone", |e| {
+            matches!(e, Event::ContactAppsKnown { jid, apps, .. } if *jid == bob_jid && apps.is_empty())
+        })
+        .await;
+    assert!(!alice.state.contacts[&bob.jid].has_app(GUID));
+}

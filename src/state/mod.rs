@@ -19,6 +19,9 @@ pub struct ContactEntry {
     pub contact: Contact,
     /// Presence per resource, sorted by resource name.
     pub resources: BTreeMap<String, ResourcePresence>,
+    /// Session Invite applications each online device can launch, by resource.
+    #[serde(skip)]
+    pub apps: BTreeMap<String, Vec<String>>,
 }
 
 impl ContactEntry {
@@ -26,6 +29,7 @@ impl ContactEntry {
         Self {
             contact,
             resources: BTreeMap::new(),
+            apps: BTreeMap::new(),
         }
     }
 
@@ -46,6 +50,13 @@ impl ContactEntry {
         self.best_presence()
             .map(|p| p.availability)
             .unwrap_or(Availability::Offline)
+    }
+
+    /// Whether one of the contact's online devices has the application `guid`.
+    pub fn has_app(&self, guid: &str) -> bool {
+        self.apps
+            .values()
+            .any(|apps| apps.iter().any(|a| a == guid))
     }
 
     /// The status message shown for the contact.
@@ -161,6 +172,15 @@ impl AppState {
             // The snapshot in SessionUpdated carries the state; events are for applications.
             Event::SessionEvent { .. } => {}
             Event::AppsChanged { apps } => self.apps = apps,
+            Event::ContactAppsKnown {
+                jid,
+                resource,
+                apps,
+            } => {
+                if let Some(entry) = self.contacts.get_mut(&jid) {
+                    entry.apps.insert(resource, apps);
+                }
+            }
             Event::Problem { message } => self.problems.push(message),
         }
     }
@@ -170,6 +190,7 @@ impl AppState {
             // Presence is only known while connected.
             for entry in self.contacts.values_mut() {
                 entry.resources.clear();
+                entry.apps.clear();
             }
             if self.connection.is_online() {
                 self.own_availability = Availability::Offline;
@@ -207,6 +228,7 @@ impl AppState {
         };
         if presence.availability == Availability::Offline {
             entry.resources.remove(&presence.resource);
+            entry.apps.remove(&presence.resource);
         } else {
             entry.resources.insert(presence.resource.clone(), presence);
         }

@@ -12,6 +12,7 @@
 //! - [`error`]: stanza errors in plain words.
 
 pub mod address;
+pub mod caps;
 pub mod error;
 pub mod invite;
 pub mod iq;

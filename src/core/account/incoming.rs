@@ -31,7 +31,9 @@ pub(super) async fn stanza(
             }
         }
         Stanza::Presence(incoming) => {
+            let advertised = crate::xmpp::caps::advertised(&incoming);
             if let Some(fact) = presence::classify(incoming, &own) {
+                discover(account, session, &fact, advertised).await?;
                 on_presence_fact(account, fact);
             }
         }
@@ -99,6 +101,59 @@ async fn on_message_fact(
         }
     }
     Ok(())
+}
+
+/// Learns which applications a contact's device has: from the caps cache, else by asking it
+/// (once per caps hash, or once per session for clients without caps).
+async fn discover(
+    account: &mut Account,
+    session: &mut Session,
+    fact: &PresenceFact,
+    node: Option<String>,
+) -> Result<(), String> {
+    let PresenceFact::Availability {
+        jid,
+        resource,
+        availability,
+        ..
+    } = fact
+    else {
+        return Ok(());
+    };
+    if *availability == crate::model::Availability::Offline || resource.is_empty() {
+        return Ok(());
+    }
+    // Only contacts are asked (and only contacts are answered).
+    if !account.roster.contains_key(jid) {
+        return Ok(());
+    }
+    let Ok(device) = tokio_xmpp::parsers::jid::FullJid::new(&format!("{jid}/{resource}")) else {
+        return Ok(());
+    };
+    if let Some(apps) = node.as_ref().and_then(|n| account.caps_cache.get(n)) {
+        let apps = apps.clone();
+        account.discovered.insert(device.clone(), node);
+        account.emit(Event::ContactAppsKnown {
+            jid: jid.clone(),
+            resource: resource.clone(),
+            apps,
+        });
+        return Ok(());
+    }
+    if account.discovered.get(&device) == Some(&node) {
+        return Ok(());
+    }
+    account.discovered.insert(device.clone(), node.clone());
+    let id = session.next_id("disco");
+    account
+        .pending
+        .insert(id.clone(), PendingIq::Disco(device.clone(), node.clone()));
+    session
+        .send(
+            crate::xmpp::caps::query(&id, &device, node.as_deref()).into(),
+            None,
+        )
+        .await
 }
 
 fn on_presence_fact(account: &mut Account, fact: PresenceFact) {
@@ -181,8 +236,12 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
             // What this client supports is only for contacts (and the user's own server).
             let reply = if is_disco(&iq) && !may_discover(account, &iq) {
                 Some(crate::xmpp::iq::refuse(&iq))
+            } else if let Some(reply) = answer_caps_node(account, &iq) {
+                Some(reply)
             } else {
-                crate::xmpp::iq::answer(&iq, &[])
+                let features = account.advertised_features();
+                let features: Vec<&str> = features.iter().map(String::as_str).collect();
+                crate::xmpp::iq::answer(&iq, &features)
             };
             match reply {
                 Some(reply) => session.send(reply.into(), None).await,
@@ -237,6 +296,30 @@ fn on_answer(account: &mut Account, purpose: PendingIq, iq: &Iq) {
             if matches!(iq, Iq::Error { .. }) {
                 tracing::info!("the server does not copy messages to other devices (carbons)");
             }
+        }
+        PendingIq::Disco(device, node) => {
+            let Iq::Result {
+                payload: Some(payload),
+                ..
+            } = iq
+            else {
+                return;
+            };
+            let Ok(info) = tokio_xmpp::parsers::disco::DiscoInfoResult::try_from(payload.clone())
+            else {
+                return;
+            };
+            let apps = crate::xmpp::invite::apps_in_features(&info.features);
+            if let Some(node) = node {
+                if crate::xmpp::caps::matches(&node, &info) {
+                    account.caps_cache.insert(node, apps.clone());
+                }
+            }
+            account.emit(Event::ContactAppsKnown {
+                jid: device.to_bare().to_string(),
+                resource: device.resource().to_string(),
+                apps,
+            });
         }
         PendingIq::Ping | PendingIq::Session(_) => {}
     }
@@ -299,4 +382,32 @@ fn bad_request(id: String, from: Option<&str>) -> Iq {
             "Nudge could not read this request",
         ),
     }
+}
+
+/// Answers a disco#info query for this client's own caps `node#ver` (XEP-0115 §6.2).
+fn answer_caps_node(account: &Account, iq: &Iq) -> Option<Iq> {
+    let Iq::Get {
+        from, id, payload, ..
+    } = iq
+    else {
+        return None;
+    };
+    let query = tokio_xmpp::parsers::disco::DiscoInfoQuery::try_from(payload.clone()).ok()?;
+    let node = query.node?;
+    let mut info = account.disco_info();
+    let ours = format!(
+        "{}#{}",
+        crate::xmpp::caps::NODE,
+        crate::xmpp::caps::ver(&info)
+    );
+    if node != ours {
+        return None;
+    }
+    info.node = Some(node);
+    Some(Iq::Result {
+        from: None,
+        to: from.clone(),
+        id: id.clone(),
+        payload: Some(info.into()),
+    })
 }

@@ -76,6 +76,19 @@ impl Account {
         self.registry.get(&guid)
     }
 
+    /// Session Invite and the applications this client can launch, for disco#info answers.
+    pub(super) fn advertised_features(&self) -> Vec<String> {
+        let mut features = vec![wire::FEATURE.to_string()];
+        features.extend(
+            self.registry
+                .list()
+                .into_iter()
+                .filter(|r| r.is_installed())
+                .map(|r| wire::app_feature(r.guid.as_str())),
+        );
+        features
+    }
+
     /// The registered applications as the UI shows them.
     pub(super) fn app_infos(&self) -> Vec<AppInfo> {
         self.registry

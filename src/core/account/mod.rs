@@ -39,6 +39,8 @@ enum PendingIq {
     Ping,
     /// A Jingle request about this Session Invite session.
     Session(String),
+    /// What a contact's device supports (which Session Invite apps it has), for a caps node.
+    Disco(FullJid, Option<String>),
 }
 
 /// Where the account task is.
@@ -106,6 +108,10 @@ pub struct Account {
     sessions: invites::Sessions,
     /// Launch cookies shared with the local API.
     cookies: LaunchCookies,
+    /// Contact devices asked for their features on this session, with the caps node asked.
+    discovered: HashMap<FullJid, Option<String>>,
+    /// Applications behind each verified capabilities `node#ver` (XEP-0115 cache).
+    caps_cache: HashMap<String, Vec<String>>,
 }
 
 impl Account {
@@ -161,6 +167,8 @@ impl Account {
             apps_watcher,
             sessions: invites::Sessions::new(),
             cookies,
+            discovered: HashMap::new(),
+            caps_cache: HashMap::new(),
         }
     }
 
@@ -314,7 +322,8 @@ impl Account {
                 }
                 change = next_apps_change(&mut self.apps_watcher) => {
                     self.on_apps_change(change);
-                    Ok(())
+                    // A new caps hash tells contacts to look again.
+                    self.send_presence(&mut session).await.map_err(Leave::Lost)
                 }
                 command = self.commands.recv() => match command {
                     Some(command) => self.online_command(&mut session, command).await,
@@ -344,6 +353,7 @@ impl Account {
         match started {
             Started::Fresh => {
                 self.pending.clear();
+                self.discovered.clear();
                 let roster = session.next_id("roster");
                 self.pending.insert(roster.clone(), PendingIq::Roster);
                 session
@@ -373,9 +383,23 @@ impl Account {
     }
 
     async fn send_presence(&mut self, session: &mut Session) -> Result<(), String> {
-        let presence =
+        let mut presence =
             crate::xmpp::presence::build_own(self.availability, self.status.as_deref(), 0);
+        if matches!(
+            self.availability,
+            Availability::Online | Availability::Away | Availability::Busy
+        ) {
+            // Contacts learn from the caps hash when the registered apps change.
+            crate::xmpp::caps::attach(&mut presence, &self.disco_info());
+        }
         session.send(presence.into(), None).await
+    }
+
+    /// What this client tells contacts it supports (XEP-0030), apps included.
+    pub(super) fn disco_info(&self) -> tokio_xmpp::parsers::disco::DiscoInfoResult {
+        let features = self.advertised_features();
+        let features: Vec<&str> = features.iter().map(String::as_str).collect();
+        crate::xmpp::iq::disco_info(&features)
     }
 
     async fn on_incoming(

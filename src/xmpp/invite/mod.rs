@@ -35,6 +35,28 @@ pub const NS_RELAY: &str = "urn:nudge:session-invite:relay:0";
 /// The name of the one content of every Session Invite Jingle session.
 pub const CONTENT_NAME: &str = "app";
 
+/// The disco feature every Nudge client with Session Invite advertises.
+pub const FEATURE: &str = NS;
+
+/// The disco feature that says a client can launch the application `guid`.
+pub fn app_feature(guid: &str) -> String {
+    format!("{NS}:app:{guid}")
+}
+
+/// The application GUIDs a contact's client advertises among its disco features.
+pub fn apps_in_features<'a>(features: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let prefix = format!("{NS}:app:");
+    let mut guids: Vec<String> = features
+        .into_iter()
+        .filter_map(|f| f.strip_prefix(&prefix))
+        .filter(|guid| validate_guid(guid).is_ok())
+        .map(str::to_string)
+        .collect();
+    guids.sort();
+    guids.dedup();
+    guids
+}
+
 /// An invitation to run an application together, as proposed and as offered in the session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invitation {
