@@ -7,9 +7,12 @@
 
 use std::path::PathBuf;
 
+pub mod access;
 pub mod ctl;
 pub mod methods;
 pub mod protocol;
+pub mod registry;
+pub mod sessions;
 
 #[cfg(unix)]
 pub mod client;
@@ -17,6 +20,7 @@ pub mod client;
 mod connection;
 #[cfg(unix)]
 pub mod server;
+
 
 /// Errors of the local API, on either end of the socket.
 #[derive(Debug, thiserror::Error)]
