@@ -12,6 +12,7 @@ pub mod ctl;
 pub mod methods;
 pub mod protocol;
 pub mod registry;
+pub mod session_methods;
 pub mod sessions;
 
 #[cfg(unix)]
@@ -20,7 +21,8 @@ pub mod client;
 mod connection;
 #[cfg(unix)]
 pub mod server;
-
+#[cfg(unix)]
+mod session_desk;
 
 /// Errors of the local API, on either end of the socket.
 #[derive(Debug, thiserror::Error)]
