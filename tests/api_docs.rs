@@ -11,14 +11,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use nudge::api::access::key_response;
 use nudge::api::client::ApiClient;
 use nudge::api::methods::METHOD_NAMES;
 use nudge::api::protocol::MAX_LINE_BYTES;
-use nudge::api::server::{serve_with, ApiServer, ServerOptions};
+use nudge::api::server::{serve_context, ApiServer, ServeContext, ServerOptions};
 use nudge::command::Command;
+use nudge::config::Profile;
 use nudge::core::{CommandSender, EventBus};
 use nudge::event::Event;
-use nudge::invite::{InviteSession, Origin, Role, SessionEvent, SessionState};
+use nudge::invite::cookies::LaunchCookies;
+use nudge::invite::{InviteSession, Origin, Role, SessionEvent, SessionState, MAX_CONTEXT_BYTES};
 use nudge::model::{
     AppInfo, Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery, Direction,
     Subscription,
@@ -27,6 +30,15 @@ use tokio::sync::mpsc;
 
 /// A fixed message id shown in place of the random one `send` returns.
 const SHOWN_MESSAGE_ID: &str = "0f8e3b52-6c1d-4e8a-9a43-1b7d2c5e9f10";
+/// The registered application of the examples, and its key.
+const GAME: &str = "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}";
+const GAME_KEY: &str = "correct horse battery staple";
+/// Fixed values shown in place of random ones (session ids, nonces, cookies, the token).
+const SHOWN_SESSION_ID: &str = "7d1e9c40-2b5a-4f6e-8c3d-9a0b1c2d3e4f";
+const SHOWN_NONCE: &str = "4f1c9a2e7b3d4c5e8f6a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e";
+const SHOWN_COOKIE: &str = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d";
+const SHOWN_TOKEN: &str = "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b";
+const SHOWN_CREATED_MS: &str = "1767225900000";
 
 type Blocks = BTreeMap<String, String>;
 
@@ -267,38 +279,90 @@ struct Server {
     _dir: tempfile::TempDir,
     path: PathBuf,
     bus: EventBus,
+    cookies: LaunchCookies,
+    token_path: PathBuf,
     _server: ApiServer,
 }
 
-/// A server whose core stand-in answers `LoadHistory` (when `answer_history`) or never answers.
+impl Server {
+    fn token(&self) -> String {
+        std::fs::read_to_string(&self.token_path)
+            .expect("token")
+            .trim()
+            .to_string()
+    }
+}
+
+/// A server with Tic-Tac-Toe registered, whose core stand-in answers `LoadHistory` (when
+/// `answer_history`) or never answers, and reports the sessions it is asked to change.
 async fn server(answer_history: bool, core_running: bool, timeout: Duration) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("api.sock");
+    let profile = Profile::under(dir.path(), "docs");
+    profile.create_dirs().expect("dirs");
+    std::fs::create_dir_all(profile.apps_dir()).expect("apps dir");
+    std::fs::write(
+        profile.apps_dir().join("tictactoe.toml"),
+        format!(
+            "guid = \"{GAME}\"\nname = \"Tic-Tac-Toe\"\npath = \"/bin/sh\"\n\
+             download_url = \"https://example.org/tictactoe\"\nkey = \"{GAME_KEY}\"\n"
+        ),
+    )
+    .expect("registration");
     let (sender, mut commands) = mpsc::unbounded_channel();
     let bus = EventBus::default();
     let options = ServerOptions {
         history_timeout: timeout,
     };
-    let server = serve_with(&path, CommandSender::new(sender), bus.clone(), options)
-        .await
-        .expect("server");
+    let cookies = LaunchCookies::default();
+    let server = serve_context(
+        ServeContext::for_profile(&profile, cookies.clone()),
+        CommandSender::new(sender),
+        bus.clone(),
+        options,
+    )
+    .await
+    .expect("server");
     let core_bus = bus.clone();
     if core_running {
         tokio::spawn(async move {
             while let Some(command) = commands.recv().await {
-                if let (Command::LoadHistory { peer, .. }, true) = (command, answer_history) {
-                    core_bus.emit(Event::HistoryLoaded {
-                        peer,
-                        messages: history(),
-                    });
+                match command {
+                    Command::LoadHistory { peer, .. } if answer_history => {
+                        core_bus.emit(Event::HistoryLoaded {
+                            peer,
+                            messages: history(),
+                        });
+                    }
+                    Command::Invite {
+                        session,
+                        to,
+                        context,
+                        local_address,
+                        origin,
+                        ..
+                    } => core_bus.emit(Event::SessionUpdated {
+                        session: InviteSession {
+                            id: session,
+                            role: Role::Inviter,
+                            origin,
+                            peer: to,
+                            context,
+                            local_address,
+                            remote_address: None,
+                            ..invite_session()
+                        },
+                    }),
+                    _ => {}
                 }
             }
         });
     }
     Server {
         _dir: dir,
-        path,
+        token_path: profile.runtime_dir.join("ctl.token"),
+        path: profile.socket_path(),
         bus,
+        cookies,
         _server: server,
     }
 }
@@ -400,6 +464,259 @@ async fn method_blocks(blocks: &mut Blocks) {
     blocks.insert("method:subscribe".into(), shown);
 }
 
+/// Random values and the fixed ones the doc shows instead.
+#[derive(Default)]
+struct Shown(Vec<(String, String)>);
+
+impl Shown {
+    fn add(&mut self, real: &str, shown: &str) {
+        self.0.push((real.to_string(), shown.to_string()));
+    }
+
+    fn apply(&self, text: &str) -> String {
+        self.0.iter().fold(text.to_string(), |text, (real, shown)| {
+            text.replace(real, shown)
+        })
+    }
+}
+
+fn session_example(id: &str, role: Role, state: SessionState) -> InviteSession {
+    InviteSession {
+        id: id.into(),
+        role,
+        state,
+        ..invite_session()
+    }
+}
+
+/// The Session Invite methods, on one server with Tic-Tac-Toe registered.
+async fn session_blocks(blocks: &mut Blocks) {
+    let s = server(true, true, Duration::from_secs(5)).await;
+    s.bus.emit(Event::ConnectionChanged {
+        state: ConnectionState::Online {
+            jid: "alice@example.org/nudge-4f2a".into(),
+        },
+    });
+    let mut shown = Shown::default();
+    let mut put = |name: &str, text: String, shown: &Shown| {
+        blocks.insert(name.to_string(), shown.apply(&text));
+    };
+
+    let mut locked = ApiClient::connect(&s.path).await.expect("connect");
+    let text = exchange(&mut locked, &[r#"{"id":1,"method":"apps"}"#]).await;
+    put("method:apps", text, &shown);
+
+    // A registered application unlocks with its key.
+    let mut app = ApiClient::connect(&s.path).await.expect("connect");
+    let challenge = format!(r#"{{"id":1,"method":"challenge","params":{{"guid":"{GAME}"}}}}"#);
+    let mut text = exchange(&mut app, &[&challenge]).await;
+    let nonce = text.rsplit(r#""nonce":""#).next().expect("nonce")[..64].to_string();
+    let response = key_response(GAME_KEY, &nonce);
+    shown.add(&nonce, SHOWN_NONCE);
+    shown.add(&response, &key_response(GAME_KEY, SHOWN_NONCE));
+    let unlock = format!(
+        r#"{{"id":2,"method":"unlock","params":{{"guid":"{GAME}","response":"{response}"}}}}"#
+    );
+    text.push('\n');
+    text.push_str(&exchange(&mut app, &[&unlock]).await);
+    put("method:challenge", text, &shown);
+
+    // A launched program unlocks with its cookie; ctl with its token.
+    let launched_id = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d";
+    let mut launching = session_example(launched_id, Role::Invitee, SessionState::Connected);
+    launching.local_address = Some("192.0.2.4:4000".into());
+    launching.created_ms = 1_767_225_700_000;
+    s.bus.emit(Event::SessionUpdated { session: launching });
+    let cookie = s.cookies.issue(launched_id);
+    shown.add(&cookie, SHOWN_COOKIE);
+    shown.add(&s.token(), SHOWN_TOKEN);
+    let mut launched = ApiClient::connect(&s.path).await.expect("connect");
+    let mut text = exchange(
+        &mut launched,
+        &[
+            &format!(r#"{{"id":1,"method":"unlock","params":{{"cookie":"{cookie}"}}}}"#),
+            &format!(r#"{{"id":2,"method":"unlock","params":{{"cookie":"{cookie}"}}}}"#),
+        ],
+    )
+    .await;
+    let mut ctl = ApiClient::connect(&s.path).await.expect("connect");
+    text.push_str("\n(another connection: nudge ctl)\n");
+    text.push_str(
+        &exchange(
+            &mut ctl,
+            &[&format!(
+                r#"{{"id":1,"method":"unlock","params":{{"token":"{}"}}}}"#,
+                s.token()
+            )],
+        )
+        .await,
+    );
+    put("method:unlock", text, &shown);
+
+    // The application creates a session, sets its address and invites.
+    let text = exchange(
+        &mut app,
+        &[&format!(
+            r#"{{"id":3,"method":"create_session","params":{{"app_guid":"{GAME}","context":"You play O"}}}}"#
+        )],
+    )
+    .await;
+    let created = text.rsplit(r#""session":""#).next().expect("id")[..36].to_string();
+    shown.add(&created, SHOWN_SESSION_ID);
+    put("method:create_session", text, &shown);
+    let text = exchange(
+        &mut app,
+        &[&format!(
+            r#"{{"id":4,"method":"session","params":{{"session":"{created}"}}}}"#
+        )],
+    )
+    .await;
+    let created_ms = text.rsplit(r#""created_ms":"#).next().expect("ms")[..13].to_string();
+    shown.add(&created_ms, SHOWN_CREATED_MS);
+    put("method:session", text, &shown);
+    let text = exchange(
+        &mut app,
+        &[&format!(
+            r#"{{"id":5,"method":"set_local_address","params":{{"session":"{created}","address":"192.0.2.1:4000"}}}}"#
+        )],
+    )
+    .await;
+    put("method:set_local_address", text, &shown);
+    let text = exchange(
+        &mut app,
+        &[&format!(
+            r#"{{"id":6,"method":"invite","params":{{"session":"{created}","to":"bob@example.org"}}}}"#
+        )],
+    )
+    .await;
+    put("method:invite", text, &shown);
+    // Wait (off the record) until the core stand-in has reported the invitation.
+    let mut watcher = ApiClient::connect(&s.path).await.expect("connect");
+    watcher
+        .call("unlock", serde_json::json!({"token": s.token()}))
+        .await
+        .expect("unlock");
+    for _ in 0..500 {
+        let now = watcher
+            .call("session", serde_json::json!({"session": created}))
+            .await
+            .expect("session");
+        if now["state"] == "INVITATION" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let text = exchange(&mut app, &[r#"{"id":7,"method":"sessions"}"#]).await;
+    put("method:sessions", text, &shown);
+    let text = exchange(
+        &mut app,
+        &[&format!(
+            r#"{{"id":8,"method":"cancel","params":{{"session":"{created}"}}}}"#
+        )],
+    )
+    .await;
+    put("method:cancel", text, &shown);
+
+    // The launched program.
+    let text = exchange(
+        &mut launched,
+        &[r#"{"id":3,"method":"get_launching_session"}"#],
+    )
+    .await;
+    put("method:get_launching_session", text, &shown);
+    let text = exchange(
+        &mut launched,
+        &[&format!(
+            r#"{{"id":4,"method":"send_context_data","params":{{"session":"{launched_id}","data":"move 4"}}}}"#
+        )],
+    )
+    .await;
+    put("method:send_context_data", text, &shown);
+    let text = exchange(
+        &mut launched,
+        &[&format!(
+            r#"{{"id":5,"method":"end_session","params":{{"session":"{launched_id}"}}}}"#
+        )],
+    )
+    .await;
+    put("method:end_session", text, &shown);
+
+    // ctl answers invitations.
+    for id in [
+        "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        "2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a",
+    ] {
+        s.bus.emit(Event::SessionUpdated {
+            session: session_example(id, Role::Invitee, SessionState::Invitation),
+        });
+    }
+    let text = exchange(
+        &mut ctl,
+        &[r#"{"id":2,"method":"accept","params":{"session":"1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"}}"#],
+    )
+    .await;
+    put("method:accept", text, &shown);
+    let text = exchange(
+        &mut ctl,
+        &[r#"{"id":3,"method":"decline","params":{"session":"2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a"}}"#],
+    )
+    .await;
+    put("method:decline", text, &shown);
+
+    // What goes wrong.
+    let mut ended = session_example(
+        "3e4f5a6b-7c8d-4e9f-0a1b-2c3d4e5f6a7b",
+        Role::Inviter,
+        SessionState::Terminated,
+    );
+    ended.end_reason = Some(nudge::invite::EndReason::Timeout);
+    s.bus.emit(Event::SessionUpdated { session: ended });
+    let mut text = exchange(
+        &mut locked,
+        &[
+            r#"{"id":2,"method":"sessions"}"#,
+            r#"{"id":3,"method":"unlock","params":{"cookie":"0123456789abcdef"}}"#,
+            r#"{"id":4,"method":"challenge","params":{"guid":"{11111111-2222-3333-4444-555555555555}"}}"#,
+        ],
+    )
+    .await;
+    text.push('\n');
+    text.push_str(
+        &exchange(
+            &mut launched,
+            &[
+                r#"{"id":6,"method":"session","params":{"session":"1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"}}"#,
+                r#"{"id":7,"method":"session","params":{"session":"no-such-session"}}"#,
+            ],
+        )
+        .await,
+    );
+    text.push('\n');
+    text.push_str(
+        &exchange(
+            &mut ctl,
+            &[
+                r#"{"id":4,"method":"cancel","params":{"session":"3e4f5a6b-7c8d-4e9f-0a1b-2c3d4e5f6a7b"}}"#,
+                r#"{"id":5,"method":"invite","params":{"to":"alice@example.org","app_guid":"{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}"}}"#,
+                r#"{"id":6,"method":"set_local_address","params":{"session":"1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f","address":"a\nb"}}"#,
+            ],
+        )
+        .await,
+    );
+    let big = "x".repeat(MAX_CONTEXT_BYTES + 1);
+    let request = format!(
+        r#"{{"id":7,"method":"send_context_data","params":{{"session":"1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f","data":"{big}"}}}}"#
+    );
+    ctl.send_line(request.as_bytes()).await.expect("sent");
+    let response = ctl.next_raw_line().await.expect("read").expect("line");
+    text.push_str(&format!(
+        "\n→ (send_context_data with {} bytes of data)\n← {}",
+        MAX_CONTEXT_BYTES + 1,
+        String::from_utf8(response).expect("utf-8")
+    ));
+    put("session-errors", text, &shown);
+}
+
 fn hide_message_id(shown: &str) -> String {
     let start = shown.find(r#""result":{"id":""#).expect("an id") + r#""result":{"id":""#.len();
     let end = start + shown[start..].find('"').expect("closing quote");
@@ -485,6 +802,7 @@ async fn api_doc_examples_are_what_the_server_really_sends() {
     let mut blocks = Blocks::new();
     event_blocks(&mut blocks);
     method_blocks(&mut blocks).await;
+    session_blocks(&mut blocks).await;
     error_blocks(&mut blocks).await;
     for name in METHOD_NAMES {
         assert!(

@@ -18,6 +18,7 @@ use super::protocol::{
     ErrorBody, ErrorCode, Frame, LineDecoder, Request, RequestId, Response, MAX_LINE_BYTES,
 };
 use super::server::Shared;
+use super::session_desk::{AccessHandle, SessionDesk};
 use crate::command::{new_message_id, Command};
 use crate::core::EventReceiver;
 use crate::event::Event;
@@ -35,6 +36,8 @@ struct Connection {
     forwarder: JoinSet<()>,
     /// Requests waiting for the core (history): allowed to finish after the client's EOF.
     pending: JoinSet<()>,
+    /// The session methods, with the connection's lock and scope.
+    desk: SessionDesk,
 }
 
 /// Serves one client until it disconnects or the server stops.
@@ -47,6 +50,7 @@ pub(super) async fn run(
     let (out, lines) = mpsc::channel(OUTBOX_LINES);
     let writer = tokio::spawn(write_lines(writer, lines));
     let mut connection = Connection {
+        desk: SessionDesk::new(shared.clone()),
         shared,
         out,
         lagged: Arc::new(Notify::new()),
@@ -164,6 +168,7 @@ impl Connection {
             Method::ContactDeny { jid } => self.command(Command::DenySubscription { jid }),
             Method::History { peer, limit } => return self.history(id, peer, limit),
             Method::Subscribe => return self.subscribe(id).await,
+            Method::Session(method) => self.desk.call(method),
         };
         Some(match outcome {
             Ok(result) => Response::result(id, result),
@@ -238,7 +243,9 @@ impl Connection {
             .await;
         let out = self.out.clone();
         let lagged = self.lagged.clone();
-        self.forwarder.spawn(forward_events(receiver, out, lagged));
+        let access = self.desk.access();
+        self.forwarder
+            .spawn(forward_events(receiver, out, lagged, access));
         None
     }
 }
@@ -265,8 +272,13 @@ async fn forward_events(
     mut receiver: EventReceiver,
     out: mpsc::Sender<String>,
     lagged: Arc<Notify>,
+    access: AccessHandle,
 ) {
     while let Some(event) = receiver.next().await {
+        // Checked per event: the connection may unlock (and narrow its view) after subscribing.
+        if !access.admits(&event) {
+            continue;
+        }
         let Ok(line) = serde_json::to_string(&event) else {
             continue;
         };

@@ -1,7 +1,9 @@
 //! `nudge ctl`: a thin command-line client of the local API, for scripts.
 //!
 //! Each subcommand maps to one API method ([`CtlCommand::request`]); the result is printed as
-//! pretty JSON, and `events` prints one compact JSON object per line until interrupted.
+//! pretty JSON, and `events` prints one compact JSON object per line until interrupted. Before a
+//! session method, ctl unlocks its connection with the token the running Nudge wrote beside
+//! its socket, which only the user can read.
 
 use std::io::Write;
 
@@ -46,6 +48,42 @@ pub enum CtlCommand {
         /// How many of the newest messages.
         #[arg(long, short, default_value_t = super::methods::DEFAULT_HISTORY_LIMIT)]
         limit: usize,
+    },
+    /// List the registered Session Invite applications.
+    Apps,
+    /// Invite a contact to a registered application (prints the new session's id).
+    Invite {
+        /// The contact's bare JID.
+        jid: String,
+        /// The application's GUID, {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}.
+        guid: String,
+        /// Context data for the application.
+        #[arg(long)]
+        context: Option<String>,
+    },
+    /// List the Session Invite sessions.
+    Sessions,
+    /// Accept an invitation.
+    Accept {
+        /// The session's id.
+        session: String,
+    },
+    /// Decline an invitation.
+    Decline {
+        /// The session's id.
+        session: String,
+    },
+    /// Withdraw an invitation that is still ringing.
+    Cancel {
+        /// The session's id.
+        session: String,
+    },
+    /// Send context data to the other side of a session.
+    Context {
+        /// The session's id.
+        session: String,
+        /// The data.
+        data: String,
     },
 }
 
@@ -102,7 +140,33 @@ impl CtlCommand {
             },
             Self::Events => ("subscribe", Value::Null),
             Self::History { jid, limit } => ("history", json!({ "peer": jid, "limit": limit })),
+            Self::Apps => ("apps", Value::Null),
+            Self::Invite { jid, guid, context } => (
+                "invite",
+                json!({ "to": jid, "app_guid": guid, "context": context }),
+            ),
+            Self::Sessions => ("sessions", Value::Null),
+            Self::Accept { session } => ("accept", json!({ "session": session })),
+            Self::Decline { session } => ("decline", json!({ "session": session })),
+            Self::Cancel { session } => ("cancel", json!({ "session": session })),
+            Self::Context { session, data } => (
+                "send_context_data",
+                json!({ "session": session, "data": data }),
+            ),
         }
+    }
+
+    /// Whether the method is a session method, so the connection must be unlocked first.
+    pub fn needs_unlock(&self) -> bool {
+        matches!(
+            self,
+            Self::Invite { .. }
+                | Self::Sessions
+                | Self::Accept { .. }
+                | Self::Decline { .. }
+                | Self::Cancel { .. }
+                | Self::Context { .. }
+        )
     }
 }
 
@@ -155,7 +219,18 @@ pub async fn run_at(
         }
         return Ok(());
     }
-    let result = super::client::call(path, method, params).await?;
+    let mut client = super::client::ApiClient::connect(path).await?;
+    if command.needs_unlock() {
+        let token_path = super::access::ctl_token_path(path);
+        let token = std::fs::read_to_string(&token_path).map_err(|source| ApiError::Io {
+            path: token_path,
+            source,
+        })?;
+        client
+            .call("unlock", json!({ "token": token.trim() }))
+            .await?;
+    }
+    let result = client.call(method, params).await?;
     let text =
         serde_json::to_string_pretty(&result).map_err(|e| ApiError::Protocol(e.to_string()))?;
     writeln!(out, "{text}").map_err(io_error)
@@ -221,11 +296,58 @@ mod tests {
                 json!({"peer": "bob@x.org", "limit": 5}),
             ),
             (&["events"], "subscribe", Value::Null),
+            (&["apps"], "apps", Value::Null),
+            (
+                &[
+                    "invite",
+                    "bob@x.org",
+                    "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}",
+                ],
+                "invite",
+                json!({"to": "bob@x.org", "app_guid": "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}", "context": null}),
+            ),
+            (
+                &["invite", "bob@x.org", "{G}", "--context", "x; $(rm -rf ~)"],
+                "invite",
+                json!({"to": "bob@x.org", "app_guid": "{G}", "context": "x; $(rm -rf ~)"}),
+            ),
+            (&["sessions"], "sessions", Value::Null),
+            (&["accept", "s1"], "accept", json!({"session": "s1"})),
+            (&["decline", "s1"], "decline", json!({"session": "s1"})),
+            (&["cancel", "s1"], "cancel", json!({"session": "s1"})),
+            (
+                &["context", "s1", "move 4"],
+                "send_context_data",
+                json!({"session": "s1", "data": "move 4"}),
+            ),
         ];
         for (args, method, params) in cases {
             let (m, p) = parse(args).request();
             assert_eq!((m, &p), (*method, params), "{args:?}");
         }
+    }
+
+    #[test]
+    fn only_session_commands_unlock() {
+        let unlocking: Vec<&str> = [
+            &["status"][..],
+            &["apps"],
+            &["events"],
+            &["sessions"],
+            &["invite", "bob@x.org", "{G}"],
+            &["accept", "s"],
+            &["decline", "s"],
+            &["cancel", "s"],
+            &["context", "s", "d"],
+        ]
+        .iter()
+        .filter(|args| parse(args).needs_unlock())
+        .map(|args| args[0])
+        .collect();
+        assert_eq!(
+            unlocking,
+            ["sessions", "invite", "accept", "decline", "cancel", "context"]
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::protocol::{ErrorBody, ErrorCode, Request};
+use super::session_methods::SessionMethod;
 use crate::model::{bare_jid, Availability, ConnectionState, ResourcePresence, Subscription};
 use crate::state::AppState;
 
@@ -24,6 +25,20 @@ pub const METHOD_NAMES: &[&str] = &[
     "contact_deny",
     "history",
     "subscribe",
+    "apps",
+    "challenge",
+    "unlock",
+    "create_session",
+    "invite",
+    "get_launching_session",
+    "session",
+    "sessions",
+    "accept",
+    "decline",
+    "cancel",
+    "end_session",
+    "send_context_data",
+    "set_local_address",
 ];
 
 /// How many messages `history` returns when the request does not say.
@@ -85,6 +100,8 @@ pub enum Method {
     },
     /// Push every event on this connection from now on.
     Subscribe,
+    /// A Session Invite method ([`super::session_methods`]).
+    Session(SessionMethod),
 }
 
 #[derive(Deserialize)]
@@ -194,15 +211,18 @@ impl Method {
                     limit,
                 }
             }
-            other => {
-                return Err(ErrorBody::new(
-                    ErrorCode::UnknownMethod,
-                    format!(
-                        "unknown method {other:?}; known methods: {}",
-                        METHOD_NAMES.join(", ")
-                    ),
-                ))
-            }
+            other => match SessionMethod::parse(other, params)? {
+                Some(method) => Self::Session(method),
+                None => {
+                    return Err(ErrorBody::new(
+                        ErrorCode::UnknownMethod,
+                        format!(
+                            "unknown method {other:?}; known methods: {}",
+                            METHOD_NAMES.join(", ")
+                        ),
+                    ))
+                }
+            },
         })
     }
 }
@@ -211,7 +231,8 @@ fn invalid(message: impl Into<String>) -> ErrorBody {
     ErrorBody::new(ErrorCode::InvalidParams, message)
 }
 
-fn typed<T: DeserializeOwned>(params: &Value) -> Result<T, ErrorBody> {
+/// Reads params into `T`; missing params count as `{}`.
+pub(super) fn typed<T: DeserializeOwned>(params: &Value) -> Result<T, ErrorBody> {
     let params = if params.is_null() {
         Value::Object(Default::default())
     } else {

@@ -7,9 +7,13 @@
 
 use std::path::PathBuf;
 
+pub mod access;
 pub mod ctl;
 pub mod methods;
 pub mod protocol;
+pub mod registry;
+pub mod session_methods;
+pub mod sessions;
 
 #[cfg(unix)]
 pub mod client;
@@ -17,6 +21,8 @@ pub mod client;
 mod connection;
 #[cfg(unix)]
 pub mod server;
+#[cfg(unix)]
+mod session_desk;
 
 /// Errors of the local API, on either end of the socket.
 #[derive(Debug, thiserror::Error)]

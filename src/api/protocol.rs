@@ -50,6 +50,28 @@ pub enum ErrorCode {
     CoreStopped,
     /// The core did not answer in time.
     Timeout,
+    /// A session method before the connection was unlocked.
+    Locked,
+    /// The cookie, token or key response was not right (no detail, so nothing helps guessing).
+    UnlockFailed,
+    /// The connection was unlocked already; it stays as it is.
+    AlreadyUnlocked,
+    /// The session is outside what the connection was unlocked for.
+    Forbidden,
+    /// The session's state does not allow that now.
+    InvalidState,
+    /// No session has that id.
+    UnknownSession,
+    /// No application with that GUID is registered.
+    AppNotRegistered,
+    /// The user tried to invite themselves.
+    InvitedSelf,
+    /// Context data over the limit.
+    ContextTooLarge,
+    /// An application address that is too long or has control characters.
+    BadAddress,
+    /// The connection holds too many sessions it never sent.
+    TooManySessions,
 }
 
 impl ErrorCode {
@@ -64,6 +86,17 @@ impl ErrorCode {
             Self::InvalidJid => "invalid_jid",
             Self::CoreStopped => "core_stopped",
             Self::Timeout => "timeout",
+            Self::Locked => "locked",
+            Self::UnlockFailed => "unlock_failed",
+            Self::AlreadyUnlocked => "already_unlocked",
+            Self::Forbidden => "forbidden",
+            Self::InvalidState => "invalid_state",
+            Self::UnknownSession => "unknown_session",
+            Self::AppNotRegistered => "app_not_registered",
+            Self::InvitedSelf => "invited_self",
+            Self::ContextTooLarge => "context_too_large",
+            Self::BadAddress => "bad_address",
+            Self::TooManySessions => "too_many_sessions",
         }
     }
 }

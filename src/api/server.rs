@@ -3,11 +3,17 @@
 //! The socket lives in the profile's runtime folder (0700) and is itself 0600, so only the user
 //! reaches it. Each client gets its own task ([`super::connection`]); `status` and `roster` are
 //! answered from an [`AppState`] the server keeps from its own [`EventBus`] subscription.
+//!
+//! Beside the socket the server writes `ctl.token` (0600), the secret `nudge ctl` unlocks the
+//! session methods with; it is new at every start and removed at shutdown. The server also
+//! keeps the READY sessions created through the API until they are invited
+//! ([`super::sessions::HeldSessions`]).
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,9 +21,15 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{watch, Notify};
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::access::{ctl_token_path, random_secret};
+use super::sessions::HeldSessions;
 use super::ApiError;
+use crate::config::Profile;
 use crate::core::{CommandSender, EventBus, EventReceiver};
 use crate::event::Event;
+use crate::invite::cookies::LaunchCookies;
+use crate::invite::InviteSession;
+use crate::model::{bare_jid, now_ms, ConnectionState};
 use crate::state::AppState;
 
 /// Tunables of the server; the defaults suit real use.
@@ -35,6 +47,37 @@ impl Default for ServerOptions {
     }
 }
 
+/// Where the server listens and what it shares with the rest of Nudge.
+#[derive(Clone, Debug)]
+pub struct ServeContext {
+    /// The socket; `ctl.token` is written beside it.
+    pub socket_path: PathBuf,
+    /// The profile's registered applications (`Profile::apps_dir`); `None`: no applications.
+    pub apps_dir: Option<PathBuf>,
+    /// The launch cookies the core issues when it starts an application.
+    pub cookies: LaunchCookies,
+}
+
+impl ServeContext {
+    /// The profile's socket and applications, with the core's launch cookies.
+    pub fn for_profile(profile: &Profile, cookies: LaunchCookies) -> Self {
+        Self {
+            socket_path: profile.socket_path(),
+            apps_dir: Some(profile.apps_dir()),
+            cookies,
+        }
+    }
+
+    /// Just a socket: no applications and cookies nobody else issues.
+    pub fn at(socket_path: &Path) -> Self {
+        Self {
+            socket_path: socket_path.to_path_buf(),
+            apps_dir: None,
+            cookies: LaunchCookies::default(),
+        }
+    }
+}
+
 /// A running API server. Dropping it (or [`ApiServer::shutdown`]) stops it and removes the
 /// socket file.
 #[derive(Debug)]
@@ -42,6 +85,8 @@ pub struct ApiServer {
     socket_path: PathBuf,
     /// Device and inode of the socket we bound, so we never delete someone else's socket.
     identity: Option<(u64, u64)>,
+    /// The ctl token file and what we wrote in it, so we only remove our own.
+    token: (PathBuf, String),
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -52,7 +97,12 @@ impl ApiServer {
         &self.socket_path
     }
 
-    /// Stops accepting, closes every client connection and removes the socket file.
+    /// The file holding the ctl token (beside the socket).
+    pub fn token_path(&self) -> &Path {
+        &self.token.0
+    }
+
+    /// Stops accepting, closes every client connection and removes the socket and token files.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
@@ -71,6 +121,10 @@ impl Drop for ApiServer {
         if ours {
             let _ = fs::remove_file(&self.socket_path);
         }
+        let (path, token) = &self.token;
+        if fs::read_to_string(path).is_ok_and(|written| written.trim() == token) {
+            let _ = fs::remove_file(path);
+        }
     }
 }
 
@@ -83,18 +137,30 @@ pub async fn serve(
     serve_with(socket_path, commands, events, ServerOptions::default()).await
 }
 
-/// Starts the API server on `socket_path`.
-///
-/// Creates the socket's folder (0700) if missing. A leftover socket file nobody answers on is
-/// replaced; if another instance answers, this fails with [`ApiError::AlreadyRunning`].
-/// Must be called inside a tokio runtime. The server subscribes to `events` now, so start it
-/// before the core reports anything, or `status` misses what came before.
+/// Starts the API server on `socket_path`, with no applications (see [`serve_context`]).
 pub async fn serve_with(
     socket_path: &Path,
     commands: CommandSender,
     events: EventBus,
     options: ServerOptions,
 ) -> Result<ApiServer, ApiError> {
+    serve_context(ServeContext::at(socket_path), commands, events, options).await
+}
+
+/// Starts the API server as `context` says.
+///
+/// Creates the socket's folder (0700) if missing. A leftover socket file nobody answers on is
+/// replaced; if another instance answers, this fails with [`ApiError::AlreadyRunning`].
+/// Writes a new ctl token beside the socket. Must be called inside a tokio runtime. The server
+/// subscribes to `events` now, so start it before the core reports anything, or `status`
+/// misses what came before.
+pub async fn serve_context(
+    context: ServeContext,
+    commands: CommandSender,
+    events: EventBus,
+    options: ServerOptions,
+) -> Result<ApiServer, ApiError> {
+    let socket_path = context.socket_path.as_path();
     let io_error = |source| ApiError::Io {
         path: socket_path.to_path_buf(),
         source,
@@ -105,6 +171,8 @@ pub async fn serve_with(
     let identity = fs::symlink_metadata(socket_path)
         .map(|m| (m.dev(), m.ino()))
         .map_err(io_error)?;
+    let token_path = ctl_token_path(socket_path);
+    let token = write_token(&token_path)?;
 
     let notify = Arc::new(Notify::new());
     let waker_notify = notify.clone();
@@ -113,19 +181,48 @@ pub async fn serve_with(
         commands,
         events,
         options,
+        apps_dir: context.apps_dir,
+        cookies: context.cookies,
+        token: token.clone(),
         mirror: Mutex::new(Mirror {
             state: AppState::default(),
             receiver,
         }),
+        held: Mutex::new(HeldSessions::default()),
+        connections: AtomicU64::new(0),
     });
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, shared, notify, stopped));
     Ok(ApiServer {
         socket_path: socket_path.to_path_buf(),
         identity: Some(identity),
+        token: (token_path, token),
         stop,
         task: Some(task),
     })
+}
+
+/// Writes a new random token, readable by the user only.
+fn write_token(path: &Path) -> Result<String, ApiError> {
+    use std::io::Write;
+    let io_error = |source| ApiError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    // A token left by a crash is replaced; creating afresh never writes through a link.
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(e)),
+        _ => {}
+    }
+    let token = random_secret();
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_error)?;
+    writeln!(file, "{token}").map_err(io_error)?;
+    Ok(token)
 }
 
 fn create_private_parent(socket_path: &Path) -> Result<(), ApiError> {
@@ -215,7 +312,16 @@ pub(super) struct Shared {
     pub(super) events: EventBus,
     /// The server's tunables.
     pub(super) options: ServerOptions,
+    /// The profile's registered applications, if any.
+    pub(super) apps_dir: Option<PathBuf>,
+    /// Launch cookies, redeemed by `unlock`.
+    pub(super) cookies: LaunchCookies,
+    /// The ctl token of this run.
+    pub(super) token: String,
     mirror: Mutex<Mirror>,
+    held: Mutex<HeldSessions>,
+    /// Numbers connections, so held sessions know their creator.
+    connections: AtomicU64,
 }
 
 impl Shared {
@@ -239,11 +345,56 @@ impl Shared {
     }
 }
 
+impl Shared {
+    /// A number for a new connection.
+    pub(super) fn connection_number(&self) -> u64 {
+        self.connections.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the sessions the server keeps itself.
+    pub(super) fn with_held<R>(&self, f: impl FnOnce(&mut HeldSessions) -> R) -> R {
+        match self.held.lock() {
+            Ok(mut held) => f(&mut held),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+
+    /// A session as the core reports it or, before that, as the server keeps it; the flag
+    /// says it was never sent.
+    pub(super) fn session(&self, id: &str) -> Option<(InviteSession, bool)> {
+        if let Some(session) = self.with_state(|state| state.sessions.get(id).cloned()) {
+            return Some((session, false));
+        }
+        self.with_held(|held| held.get(id).map(|(s, unsent)| (s.clone(), unsent)))
+    }
+
+    /// Every session: the core's, then the server's own that the core does not report yet.
+    pub(super) fn sessions(&self) -> Vec<InviteSession> {
+        let mut all: Vec<InviteSession> =
+            self.with_state(|state| state.sessions.values().cloned().collect());
+        let known: std::collections::BTreeSet<String> = all.iter().map(|s| s.id.clone()).collect();
+        self.with_held(|held| {
+            held.forget_reported(|id| known.contains(id), now_ms());
+            all.extend(held.all().filter(|s| !known.contains(&s.id)).cloned());
+        });
+        all
+    }
+
+    /// The user's own bare JID while signed in.
+    pub(super) fn own_jid(&self) -> Option<String> {
+        self.with_state(|state| match &state.connection {
+            ConnectionState::Online { jid } => Some(bare_jid(jid)),
+            _ => None,
+        })
+    }
+}
+
 impl Mirror {
     fn catch_up(&mut self) {
         while let Some(event) = self.receiver.try_next() {
             // Conversations are not part of any answer the mirror gives; keeping every message
-            // would only grow a long-running headless instance.
+            // would only grow a long-running headless instance. Session events are kept: the
+            // session methods answer from them.
             if !matches!(
                 event,
                 Event::MessageReceived { .. }
