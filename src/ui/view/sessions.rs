@@ -152,3 +152,156 @@ pub fn sessions_with<'a>(state: &'a AppState, peer: &str) -> Vec<&'a InviteSessi
     let skip = list.len().saturating_sub(SESSIONS_SHOWN);
     list.split_off(skip)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invite::{EndReason, Origin};
+
+    fn ringing(id: &str, created_ms: i64) -> InviteSession {
+        InviteSession {
+            id: id.into(),
+            role: Role::Invitee,
+            origin: Origin::Menu,
+            app_guid: "{00000000-0000-0000-0000-000000000001}".into(),
+            app_name: "Tic-Tac-Toe".into(),
+            download_url: "https://example.org/ttt".into(),
+            peer: "bob@example.org".into(),
+            state: SessionState::Invitation,
+            context: None,
+            local_address: None,
+            remote_address: None,
+            app_present: true,
+            end_reason: None,
+            end_text: None,
+            created_ms,
+        }
+    }
+
+    /// Applies `session` to the state as the app does: the view first, then the state.
+    fn update(
+        view: &mut SessionView,
+        state: &mut AppState,
+        session: InviteSession,
+    ) -> Option<String> {
+        let event = Event::SessionUpdated { session };
+        let note = view.observe(state, &event);
+        state.apply(event);
+        note
+    }
+
+    fn cancelled(id: &str) -> InviteSession {
+        InviteSession {
+            state: SessionState::Cancelled,
+            end_reason: Some(EndReason::Cancel),
+            ..ringing(id, 1)
+        }
+    }
+
+    #[test]
+    fn a_cancel_closes_the_dialog_and_leaves_a_note() {
+        let (mut view, mut state) = (SessionView::default(), AppState::default());
+        assert_eq!(update(&mut view, &mut state, ringing("s1", 1)), None);
+        view.dialog = Some("s1".into());
+        assert!(view.dialog_session(&state).is_some());
+        let note = update(&mut view, &mut state, cancelled("s1"));
+        assert_eq!(
+            note.as_deref(),
+            Some("bob@example.org cancelled the invitation to Tic-Tac-Toe")
+        );
+        assert_eq!(view.dialog, None);
+        assert!(view.unanswered(&state).is_empty());
+    }
+
+    #[test]
+    fn an_answer_hides_the_toast_and_its_outcome_leaves_no_note() {
+        let (mut view, mut state) = (SessionView::default(), AppState::default());
+        update(&mut view, &mut state, ringing("s1", 1));
+        update(&mut view, &mut state, ringing("s0", 0));
+        let ids: Vec<&str> = view
+            .unanswered(&state)
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect();
+        assert_eq!(ids, ["s0", "s1"], "oldest first");
+        view.dialog = Some("s1".into());
+        assert_eq!(
+            view.answer("s1", false),
+            Command::DeclineInvitation {
+                session: "s1".into()
+            }
+        );
+        assert_eq!(view.dialog, None);
+        assert_eq!(view.unanswered(&state).len(), 1);
+        let declined = InviteSession {
+            state: SessionState::Declined,
+            ..ringing("s1", 1)
+        };
+        assert_eq!(update(&mut view, &mut state, declined), None);
+        assert!(
+            view.answered.is_empty(),
+            "forgotten once the core confirmed"
+        );
+    }
+
+    #[test]
+    fn a_program_that_appears_after_accepting_rings_again() {
+        let (mut view, mut state) = (SessionView::default(), AppState::default());
+        let missing = InviteSession {
+            app_present: false,
+            ..ringing("s1", 1)
+        };
+        update(&mut view, &mut state, missing.clone());
+        view.answer("s1", true);
+        update(&mut view, &mut state, missing);
+        assert!(view.unanswered(&state).is_empty());
+        update(&mut view, &mut state, ringing("s1", 1));
+        assert_eq!(view.unanswered(&state).len(), 1);
+    }
+
+    #[test]
+    fn session_events_leave_notes_about_the_peer() {
+        let (mut view, state) = (SessionView::default(), AppState::default());
+        for detail in [
+            SessionEvent::OnAppNotPresent,
+            SessionEvent::OnDeclined {
+                not_accepting: true,
+            },
+        ] {
+            let event = Event::SessionEvent {
+                session: "s1".into(),
+                detail,
+            };
+            assert_eq!(view.observe(&state, &event), None);
+        }
+        assert_eq!(
+            view.notes("s1"),
+            SessionNotes {
+                peer_lacks_app: true,
+                not_accepting: true
+            }
+        );
+        assert_eq!(view.notes("s2"), SessionNotes::default());
+    }
+
+    #[test]
+    fn only_the_newest_sessions_with_the_contact_are_listed() {
+        let mut state = AppState::default();
+        for (id, at) in [("a", 4), ("b", 1), ("c", 3), ("d", 2)] {
+            state.apply(Event::SessionUpdated {
+                session: ringing(id, at),
+            });
+        }
+        state.apply(Event::SessionUpdated {
+            session: InviteSession {
+                peer: "carol@example.org".into(),
+                ..ringing("e", 9)
+            },
+        });
+        let ids: Vec<&str> = sessions_with(&state, "bob@example.org")
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect();
+        assert_eq!(ids, ["d", "c", "a"]);
+    }
+}
