@@ -193,7 +193,7 @@ pub fn session_status(session: &InviteSession, who: &str, notes: SessionNotes) -
             format!("{who} doesn't have {app} yet; waiting while they get it…")
         }
         SessionState::Invitation if inviter => format!("Waiting for {who} to accept {app}…"),
-        SessionState::Invitation => invitation_toast(who, &app),
+        SessionState::Invitation => format!("{who} invited you to {} {app}", app_verb(&app)),
         SessionState::Accepted if inviter => format!("{who} accepted; starting {app}…"),
         SessionState::Accepted => format!("Starting {app}…"),
         SessionState::Connected => format!("{app} is running"),
