@@ -82,9 +82,10 @@ fn a_toast_slides_in_and_then_the_window_is_quiet() {
         settled < sliding,
         "it slid in from the right: {sliding} -> {settled}"
     );
+    let rect = window.harness.get_by_label(TOAST).rect();
     assert!(
-        window.harness.get_by_label(TOAST).rect().right() <= 360.0,
-        "in the window"
+        (340.0..=360.0).contains(&rect.right()) && (620.0..=640.0).contains(&rect.bottom()),
+        "at the bottom right of the 360x640 window: {rect:?}"
     );
     assert_idle(&mut window, "a settled invitation toast");
 }

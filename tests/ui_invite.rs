@@ -168,6 +168,10 @@ fn a_ringing_invitation_toasts_and_accepting_sends_accept() {
     );
     window.click(TOAST);
     assert!(window.shows("Bob (bob@example.org) invites you to play Tic-Tac-Toe."));
+    assert!(
+        window.harness.query_by_label(TOAST).is_none(),
+        "the toast became the dialog"
+    );
     assert!(!window.shows("not installed"), "the program is here");
     window.sent();
     window.click("Accept");

@@ -31,12 +31,18 @@ pub struct Toast {
 }
 
 /// The toasts to show now, bottom first: ringing invitations (oldest first), then notes.
+///
+/// The invitation whose dialog is open has no toast: the toast turned into the dialog.
 pub fn current(state: &AppState, view: &ViewState) -> Vec<Toast> {
-    let invitations = view.sessions.unanswered(state).into_iter().map(|s| Toast {
-        key: format!("invitation:{}", s.id),
-        text: words::invitation_toast(peer_name(state, &s.peer), &s.app_name),
-        action: ToastAction::OpenInvitation(s.id.clone()),
-    });
+    let open = view.sessions.dialog.as_deref();
+    let invitations = view.sessions.unanswered(state).into_iter();
+    let invitations = invitations
+        .filter(|s| Some(s.id.as_str()) != open)
+        .map(|s| Toast {
+            key: format!("invitation:{}", s.id),
+            text: words::invitation_toast(peer_name(state, &s.peer), &s.app_name),
+            action: ToastAction::OpenInvitation(s.id.clone()),
+        });
     let notes = view.notices.shown().iter().map(|n| Toast {
         key: format!("notice:{}", n.id),
         text: n.text.clone(),
