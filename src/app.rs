@@ -49,6 +49,8 @@ impl NudgeApp {
     pub fn drain_events(&mut self) -> usize {
         let mut count = 0;
         while let Some(event) = self.events.try_next() {
+            // The view compares the state before and after (an invitation that stopped ringing).
+            self.view.observe_event(&self.state, &event);
             self.state.apply(event);
             self.view.observe_connection(&self.state.connection);
             count += 1;
@@ -56,13 +58,17 @@ impl NudgeApp {
         count
     }
 
-    /// Sends chat states whose timers ran out and schedules a wake-up for the next timer.
+    /// Sends chat states whose timers ran out, retires old notes, and schedules the next wake-up.
     fn run_timers(&mut self, ctx: &egui::Context) {
         let now = ctx.input(|i| i.time);
         for (peer, state) in self.view.due_chat_states(now) {
             ui::send_chat_state(&self.commands, &peer, state);
         }
         if let Some(deadline) = self.view.next_typing_deadline() {
+            ctx.request_repaint_after(Duration::from_secs_f64((deadline - now).max(0.0)));
+        }
+        self.view.notices.tick(now);
+        if let Some(deadline) = self.view.notices.next_deadline() {
             ctx.request_repaint_after(Duration::from_secs_f64((deadline - now).max(0.0)));
         }
         if matches!(self.state.connection, ConnectionState::Reconnecting { .. }) {

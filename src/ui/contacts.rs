@@ -4,10 +4,10 @@ use egui::{
     vec2, Button, CentralPanel, ComboBox, Panel, RichText, ScrollArea, Sense, TextEdit, Ui,
 };
 
-use super::{connection_banner, labelled_field, send, theme};
+use super::{connection_banner, invite, labelled_field, send, theme};
 use crate::command::Command;
 use crate::core::CommandSender;
-use crate::model::{bare_jid, Availability, ConnectionState};
+use crate::model::{bare_jid, AppInfo, Availability, ConnectionState};
 use crate::state::{AppState, ContactEntry};
 use crate::ui::view::{AddContactForm, ViewState};
 
@@ -23,6 +23,8 @@ const OWN_CHOICES: [Availability; 4] = [
 enum Action {
     Open(String),
     Remove(String),
+    /// Invite the contact to the application with this GUID.
+    Invite(String, String),
 }
 
 /// Draws the contact list screen.
@@ -47,6 +49,11 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
             match action {
                 Action::Open(jid) => send(commands, view.open(&jid)),
                 Action::Remove(jid) => send(commands, Command::RemoveContact { jid }),
+                Action::Invite(jid, app_guid) => {
+                    send(commands, invite::invite_command(&jid, app_guid));
+                    // The conversation shows the invitation waiting, with its Cancel button.
+                    send(commands, view.open(&jid));
+                }
             }
         }
     });
@@ -155,7 +162,7 @@ fn list(ui: &mut Ui, state: &AppState, view: &ViewState) -> Option<Action> {
                     .get(&entry.contact.jid)
                     .map_or(0, |c| c.unread);
                 let selected = view.selected.as_deref() == Some(entry.contact.jid.as_str());
-                if let Some(a) = row(ui, entry, unread, selected) {
+                if let Some(a) = row(ui, entry, &state.apps, unread, selected) {
                     action = Some(a);
                 }
             }
@@ -163,7 +170,13 @@ fn list(ui: &mut Ui, state: &AppState, view: &ViewState) -> Option<Action> {
     action
 }
 
-fn row(ui: &mut Ui, entry: &ContactEntry, unread: usize, selected: bool) -> Option<Action> {
+fn row(
+    ui: &mut Ui,
+    entry: &ContactEntry,
+    apps: &[AppInfo],
+    unread: usize,
+    selected: bool,
+) -> Option<Action> {
     let jid = &entry.contact.jid;
     let mut action = None;
     ui.allocate_ui(
@@ -180,6 +193,11 @@ fn row(ui: &mut Ui, entry: &ContactEntry, unread: usize, selected: bool) -> Opti
                         if ui.button("Send message").clicked() {
                             action = Some(Action::Open(jid.clone()));
                         }
+                        ui.menu_button(invite::MENU_LABEL, |ui| {
+                            if let Some(guid) = invite::menu(ui, apps) {
+                                action = Some(Action::Invite(jid.clone(), guid));
+                            }
+                        });
                         if ui.button("Remove").clicked() {
                             action = Some(Action::Remove(jid.clone()));
                         }

@@ -3,7 +3,7 @@
 use egui::{Button, CentralPanel, Key, KeyboardShortcut, Modifiers, Panel, RichText, TextEdit, Ui};
 
 use super::contacts::presence_dot;
-use super::{connection_banner, rows, send, theme, words};
+use super::{connection_banner, invite, rows, send, theme, words};
 use crate::command::{new_message_id, Command};
 use crate::core::CommandSender;
 use crate::model::{ChatMessage, ChatState, Direction};
@@ -29,10 +29,16 @@ pub fn show(
             }
             presence_dot(ui, entry.map(|e| e.availability()).unwrap_or_default());
             ui.heading(&name);
+            ui.menu_button(invite::MENU_LABEL, |ui| {
+                if let Some(guid) = invite::menu(ui, &state.apps) {
+                    send(commands, invite::invite_command(peer, guid));
+                }
+            });
         });
         if let Some(status) = entry.and_then(|e| e.status()) {
             ui.label(RichText::new(status).small().color(theme::HINT));
         }
+        invite::session_lines(ui, state, view, commands, peer);
         connection_banner(ui, &state.connection);
     });
     Panel::bottom("composer").show(ui, |ui| {

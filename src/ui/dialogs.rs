@@ -1,16 +1,20 @@
-//! Dialogs over the contact list: a contact asking to add the user, and adding a contact.
+//! Dialogs over the window: an invitation the user opened, a contact asking to add the user,
+//! and adding a contact.
 
 use egui::{Id, Modal, RichText, TextEdit, Ui};
 
-use super::{labelled_field, send, theme};
+use super::{invitation, labelled_field, send, theme};
 use crate::command::Command;
 use crate::core::CommandSender;
 use crate::state::AppState;
 use crate::ui::view::ViewState;
 
-/// Shows the dialog that needs the user most: a subscription request first, then "Add contact".
+/// Shows the dialog that needs the user most: an invitation they opened, a subscription
+/// request, then "Add contact".
 pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
-    if let Some(jid) = view.pending_request(state) {
+    if view.sessions.dialog_session(state).is_some() {
+        invitation::show(ui, state, view, commands);
+    } else if let Some(jid) = view.pending_request(state) {
         subscription_request(ui, jid, view, commands);
     } else if view.add_contact.is_some() {
         add_contact(ui, view, commands);

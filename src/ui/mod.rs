@@ -5,9 +5,12 @@
 mod contacts;
 mod conversation;
 mod dialogs;
+mod invitation;
+pub mod invite;
 pub mod rows;
 mod signin;
 pub mod theme;
+pub mod toasts;
 pub mod view;
 pub mod words;
 
@@ -68,10 +71,12 @@ pub fn show(ui: &mut Ui, state: &mut AppState, view: &mut ViewState, commands: &
         Screen::Contacts => {
             contacts::show(ui, state, view, commands);
             dialogs::show(ui, state, view, commands);
+            toasts::show(ui, state, view);
         }
         Screen::Conversation(peer) => {
             conversation::show(ui, state, view, commands, &peer);
             dialogs::show(ui, state, view, commands);
+            toasts::show(ui, state, view);
         }
     }
 }

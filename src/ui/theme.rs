@@ -26,6 +26,28 @@ pub const MESSAGE_ROW_ESTIMATE: f32 = 44.0;
 /// Rows of the message composer.
 pub const COMPOSER_ROWS: usize = 3;
 
+/// Width of a toast at the bottom right of the window.
+pub const TOAST_WIDTH: f32 = 240.0;
+/// Smallest height of a toast.
+pub const TOAST_MIN_HEIGHT: f32 = 48.0;
+/// Gap between toasts and between a toast and the window's edge.
+pub const TOAST_GAP: f32 = 8.0;
+/// How long a toast takes to slide in, in seconds.
+pub const TOAST_SLIDE_SECONDS: f32 = 0.3;
+/// Corner radius of a toast.
+pub const TOAST_RADIUS: u8 = 6;
+/// Widest the invitation dialog grows.
+pub const DIALOG_WIDTH: f32 = 320.0;
+/// Tallest the context data box of the invitation dialog grows before it scrolls.
+pub const CONTEXT_BOX_HEIGHT: f32 = 120.0;
+
+/// Background of a toast (the same in light and dark themes, like MSN's blue).
+pub const TOAST_FILL: Color32 = Color32::from_rgb(0x24, 0x4f, 0x8f);
+/// Border of a toast.
+pub const TOAST_BORDER: Color32 = Color32::from_rgb(0x5b, 0x8d, 0xd6);
+/// Text on a toast.
+pub const TOAST_TEXT: Color32 = Color32::WHITE;
+
 /// Colour of errors and failures.
 pub const ERROR: Color32 = Color32::from_rgb(0xd0, 0x3b, 0x3b);
 /// Colour of warnings and notices (reconnecting, problems).
@@ -36,6 +58,8 @@ pub const HINT: Color32 = Color32::from_rgb(0x80, 0x80, 0x80);
 pub const OWN_SENDER: Color32 = Color32::from_rgb(0x2a, 0x6f, 0xd6);
 /// Colour of the contact's name above their messages.
 pub const PEER_SENDER: Color32 = Color32::from_rgb(0x2e, 0x8b, 0x57);
+/// Colour of a session that is still going on (ringing, starting, running).
+pub const SESSION_LIVE: Color32 = Color32::from_rgb(0x2a, 0x6f, 0xd6);
 /// Colour of the unread count.
 pub const UNREAD: Color32 = Color32::from_rgb(0x2a, 0x6f, 0xd6);
 

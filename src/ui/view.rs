@@ -7,9 +7,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::command::Command;
 use crate::config::{AccountConfig, TlsMode};
+use crate::event::Event;
 use crate::model::{ChatState, ConnectionState};
 use crate::state::AppState;
 use crate::ui::rows::RowHeights;
+
+mod notices;
+mod sessions;
+
+pub use notices::{Notice, Notices, NOTICE_SECONDS};
+pub use sessions::{peer_name, sessions_with, SessionNotes, SessionView, SESSIONS_SHOWN};
 
 /// How many stored messages to load when a conversation opens.
 pub const HISTORY_LIMIT: usize = 200;
@@ -286,6 +293,10 @@ pub struct ViewState {
     pub focus_composer: bool,
     /// Measured message row heights per conversation.
     pub row_heights: BTreeMap<String, RowHeights>,
+    /// Session Invite: the open invitation dialog, answered invitations, notes from events.
+    pub sessions: SessionView,
+    /// Short notes shown as toasts for a few seconds.
+    pub notices: Notices,
 }
 
 impl ViewState {
@@ -313,6 +324,13 @@ impl ViewState {
                 self.session_active = false;
                 self.open_conversation = None;
             }
+        }
+    }
+
+    /// Learns from an event before `before` (the state) applies it: session notes and toasts.
+    pub fn observe_event(&mut self, before: &AppState, event: &Event) {
+        if let Some(text) = self.sessions.observe(before, event) {
+            self.notices.push(text);
         }
     }
 

@@ -2,7 +2,9 @@
 
 use chrono::{FixedOffset, Local, TimeZone};
 
-use crate::model::{ConnectionState, Delivery};
+use crate::invite::{EndReason, InviteSession, Role, SessionState};
+use crate::model::{AppInfo, ConnectionState, Delivery};
+use crate::ui::view::SessionNotes;
 
 /// The connection state in plain words, or `None` when there is nothing to say.
 pub fn connection(state: &ConnectionState, now_ms: i64) -> Option<String> {
@@ -58,63 +60,171 @@ pub fn clock_time_at(timestamp_ms: i64, offset: FixedOffset) -> String {
         .unwrap_or_default()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The disabled item of an Invite menu when no program is registered.
+pub const NO_APPS: &str = "No programs registered";
+/// How to register one, under [`NO_APPS`].
+pub const NO_APPS_HINT: &str =
+    "Add one under Applications in the settings, or run: nudge apps register";
+/// The line above the context data shown in the invitation dialog.
+pub const CONTEXT_HEADING: &str = "Sent with the invitation (shown as plain text):";
+/// The line above the download address in the invitation dialog.
+pub const DOWNLOAD_FROM: &str = "You can get it from this address:";
 
-    #[test]
-    fn reconnecting_counts_down_in_whole_seconds() {
-        let state = ConnectionState::Reconnecting {
-            next_attempt_ms: 10_000,
-            attempt: 3,
-            reason: "connection reset".into(),
-        };
-        assert_eq!(
-            connection(&state, 2_500).as_deref(),
-            Some("Reconnecting in 8 s (attempt 3): connection reset")
-        );
-        assert_eq!(
-            connection(&state, 20_000).as_deref(),
-            Some("Reconnecting in 0 s (attempt 3): connection reset")
-        );
-    }
+/// How many characters of context data the invitation dialog shows.
+pub const CONTEXT_PREVIEW_CHARS: usize = 2_000;
 
-    #[test]
-    fn final_states_carry_the_servers_words() {
-        let refused = ConnectionState::AuthFailed {
-            message: "not-authorized".into(),
-        };
-        assert!(connection(&refused, 0).is_some_and(|t| t.contains("not-authorized")));
-        let failed = ConnectionState::Failed {
-            message: "no such host".into(),
-        };
-        assert!(connection(&failed, 0).is_some_and(|t| t.contains("no such host")));
-        assert_eq!(connection(&ConnectionState::Offline, 0), None);
-    }
+/// Words in application names that mark a game, so the invitation says "play", not "use".
+///
+/// Registrations carry no category, so this guesses from the name; a miss only reads "use".
+const GAME_WORDS: [&str; 10] = [
+    "game",
+    "tic-tac-toe",
+    "tictactoe",
+    "chess",
+    "checkers",
+    "draughts",
+    "poker",
+    "solitaire",
+    "backgammon",
+    "sudoku",
+];
 
-    #[test]
-    fn failures_explain_themselves_on_hover() {
-        let failed = Delivery::Failed {
-            reason: "recipient unavailable".into(),
-        };
-        assert_eq!(
-            delivery_mark(&failed),
-            Some((
-                "not delivered",
-                "Not delivered: recipient unavailable".to_string()
-            ))
-        );
-        assert_eq!(delivery_mark(&Delivery::Received), None);
-    }
-
-    #[test]
-    fn times_are_hours_and_minutes_at_the_offset() {
-        // 2024-01-01 12:34:56 UTC.
-        let at = 1_704_112_496_000;
-        let utc = FixedOffset::east_opt(0).expect("valid offset");
-        let plus_two = FixedOffset::east_opt(2 * 3600).expect("valid offset");
-        assert_eq!(clock_time_at(at, utc), "12:34");
-        assert_eq!(clock_time_at(at, plus_two), "14:34");
-        assert_eq!(clock_time(at).len(), 5);
+/// "play" for an application that looks like a game, "use" for anything else.
+pub fn app_verb(app_name: &str) -> &'static str {
+    let name = app_name.to_lowercase();
+    if GAME_WORDS.iter().any(|word| name.contains(word)) {
+        "play"
+    } else {
+        "use"
     }
 }
+
+/// Text from the network made safe to show: control and bidirectional-override characters
+/// become `\u{FFFD}` so nothing can hide or reorder what the user reads; newlines stay when
+/// `multiline`.
+pub fn plain(text: &str, multiline: bool) -> String {
+    text.chars()
+        .map(|c| {
+            let kept_newline = multiline && (c == '\n' || c == '\t');
+            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if kept_newline || !(c.is_control() || bidi) {
+                c
+            } else {
+                '\u{FFFD}'
+            }
+        })
+        .collect()
+}
+
+/// The context data of an invitation as shown: plain, and cut after
+/// [`CONTEXT_PREVIEW_CHARS`] characters with the full size said.
+pub fn context_preview(data: &str) -> String {
+    let shown: String = data.chars().take(CONTEXT_PREVIEW_CHARS).collect();
+    let mut text = plain(&shown, true);
+    if shown.len() < data.len() {
+        text.push_str(&format!("\n… ({} bytes in all)", data.len()));
+    }
+    text
+}
+
+/// An application as listed in an Invite menu.
+pub fn app_menu_item(app: &AppInfo) -> String {
+    let name = plain(&app.name, false);
+    if app.installed {
+        name
+    } else {
+        format!("{name} (not installed)")
+    }
+}
+
+/// The words of an invitation's toast: "Bob invites you to play Tic-Tac-Toe".
+pub fn invitation_toast(who: &str, app_name: &str) -> String {
+    let app = plain(app_name, false);
+    format!("{who} invites you to {} {app}", app_verb(&app))
+}
+
+/// The invitation dialog's first line, naming the inviter by name and address.
+pub fn invitation_from(who: &str, jid: &str, app_name: &str) -> String {
+    let app = plain(app_name, false);
+    let verb = app_verb(&app);
+    if who == jid {
+        format!("{jid} invites you to {verb} {app}.")
+    } else {
+        format!("{who} ({jid}) invites you to {verb} {app}.")
+    }
+}
+
+/// Says the invited application is missing here.
+pub fn not_installed(app_name: &str) -> String {
+    format!(
+        "{} is not installed on this computer.",
+        plain(app_name, false)
+    )
+}
+
+/// What happens to the download address when the user accepts.
+pub fn download_note(url: &str) -> &'static str {
+    if url.starts_with("https://") {
+        "When you accept, Nudge opens this address in your web browser so you can get it."
+    } else {
+        "Nudge will not open this address: it is not a secure (https) address."
+    }
+}
+
+/// A short note when an invitation to the user stopped ringing without an answer from here.
+pub fn invitation_ended(session: &InviteSession, who: &str) -> Option<String> {
+    let app = plain(&session.app_name, false);
+    match (session.state, session.end_reason) {
+        (SessionState::Cancelled, _) => Some(format!("{who} cancelled the invitation to {app}")),
+        (SessionState::Terminated, Some(EndReason::Timeout)) => {
+            Some(format!("You missed {who}'s invitation to {app}"))
+        }
+        _ => None,
+    }
+}
+
+/// Where a session with a contact is, in plain words, for the conversation view.
+pub fn session_status(session: &InviteSession, who: &str, notes: SessionNotes) -> String {
+    let app = plain(&session.app_name, false);
+    let inviter = session.role == Role::Inviter;
+    match session.state {
+        SessionState::Unknown | SessionState::Ready => format!("Preparing an invitation to {app}…"),
+        SessionState::Invitation if inviter && notes.peer_lacks_app => {
+            format!("{who} doesn't have {app} yet; waiting while they get it…")
+        }
+        SessionState::Invitation if inviter => format!("Waiting for {who} to accept {app}…"),
+        SessionState::Invitation => format!("{who} invited you to {} {app}", app_verb(&app)),
+        SessionState::Accepted if inviter => format!("{who} accepted; starting {app}…"),
+        SessionState::Accepted => format!("Starting {app}…"),
+        SessionState::Connected => format!("{app} is running"),
+        SessionState::Cancelled if inviter => format!("You cancelled the invitation to {app}"),
+        SessionState::Cancelled => format!("{who} cancelled the invitation to {app}"),
+        SessionState::Declined if inviter => declined(session, who, &app, notes),
+        SessionState::Declined => format!("You declined {app}"),
+        SessionState::Terminated => ended(session, &app),
+    }
+}
+
+fn declined(session: &InviteSession, who: &str, app: &str, notes: SessionNotes) -> String {
+    match session.end_reason {
+        _ if notes.not_accepting => format!("{who} is not accepting invitations"),
+        Some(EndReason::SecurityError) => format!("{who} is not accepting invitations"),
+        Some(EndReason::UnsupportedApplications) => format!("{who} doesn't have {app}"),
+        Some(EndReason::Busy) => format!("{who} is busy"),
+        Some(EndReason::Timeout) => format!("{who} did not answer the invitation to {app}"),
+        _ => format!("{who} declined the invitation to {app}"),
+    }
+}
+
+fn ended(session: &InviteSession, app: &str) -> String {
+    let Some(reason) = session.end_reason else {
+        return format!("{app} ended");
+    };
+    match session.end_text.as_deref().map(|t| plain(t, false)) {
+        Some(text) if !text.is_empty() => format!("{app} ended: {} ({text})", reason.describe()),
+        _ => format!("{app} ended: {}", reason.describe()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

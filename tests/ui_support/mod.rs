@@ -9,6 +9,7 @@ use nudge::command::Command;
 use nudge::config::AccountConfig;
 use nudge::core::{CommandSender, EventReceiver};
 use nudge::event::Event;
+use nudge::invite::{InviteSession, Origin, Role, SessionState};
 use nudge::model::{Availability, ChatMessage, ConnectionState, Contact, Delivery, Direction};
 use tokio::sync::mpsc;
 
@@ -28,9 +29,21 @@ impl Window {
 
     /// A window whose sign-in form starts from `saved`.
     pub fn with_account(saved: Option<AccountConfig>) -> Self {
+        Self::build(saved, Harness::builder())
+    }
+
+    /// A window whose frames are `step_dt` seconds apart (to watch an animation move).
+    pub fn with_step_dt(step_dt: f32) -> Self {
+        Self::build(None, Harness::builder().with_step_dt(step_dt))
+    }
+
+    fn build(
+        saved: Option<AccountConfig>,
+        builder: egui_kittest::HarnessBuilder<NudgeApp>,
+    ) -> Self {
         let (command_tx, commands) = mpsc::unbounded_channel();
         let (events, event_rx) = mpsc::unbounded_channel();
-        let harness = Harness::builder()
+        let harness = builder
             .with_size(egui::vec2(360.0, 640.0))
             .build_eframe(move |creation| {
                 nudge::ui::theme::apply(&creation.egui_ctx);
@@ -51,6 +64,11 @@ impl Window {
     pub fn emit(&mut self, event: Event) {
         self.events.send(event).expect("the app holds the receiver");
         self.harness.run();
+    }
+
+    /// Reports an event as the core would, without running any frame.
+    pub fn queue(&mut self, event: Event) {
+        self.events.send(event).expect("the app holds the receiver");
     }
 
     /// Every command sent since the last call.
@@ -149,5 +167,29 @@ pub fn outgoing(id: &str, peer: &str, body: &str, delivery: Delivery) -> ChatMes
         direction: Direction::Outgoing,
         delivery,
         ..incoming(id, peer, body)
+    }
+}
+
+/// The GUID of the Tic-Tac-Toe used in these tests.
+pub const TIC_TAC_TOE: &str = "{6E3F5A10-0000-4000-8000-00000000C0DE}";
+
+/// A Tic-Tac-Toe session with Bob (installed here) in the given role and state.
+pub fn session(id: &str, role: Role, state: SessionState) -> InviteSession {
+    InviteSession {
+        id: id.into(),
+        role,
+        origin: Origin::Menu,
+        app_guid: TIC_TAC_TOE.into(),
+        app_name: "Tic-Tac-Toe".into(),
+        download_url: "https://games.example.org/tic-tac-toe".into(),
+        peer: "bob@example.org".into(),
+        state,
+        context: None,
+        local_address: None,
+        remote_address: None,
+        app_present: true,
+        end_reason: None,
+        end_text: None,
+        created_ms: 1_704_112_496_000,
     }
 }

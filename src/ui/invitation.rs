@@ -1,0 +1,71 @@
+//! The invitation dialog: who invites the user to which program, with what, and where to get
+//! the program when it is missing. Accept, Decline, or Cancel (a decline with no reason shown).
+
+use egui::{Id, Modal, RichText, ScrollArea, Ui};
+
+use super::{send, theme, words};
+use crate::core::CommandSender;
+use crate::invite::InviteSession;
+use crate::state::AppState;
+use crate::ui::view::{peer_name, ViewState};
+
+/// Shows the dialog of the invitation the user opened, while it still rings.
+pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
+    let Some(session) = view.sessions.dialog_session(state) else {
+        return;
+    };
+    let who = peer_name(state, &session.peer);
+    let mut answer = None;
+    let modal = Modal::new(Id::unique(("invitation", &session.id))).show(ui.ctx(), |ui| {
+        ui.set_max_width(theme::DIALOG_WIDTH);
+        ui.heading("Invitation");
+        ui.label(words::invitation_from(
+            who,
+            &session.peer,
+            &session.app_name,
+        ));
+        details(ui, session);
+        ui.add_space(theme::SMALL_GAP);
+        ui.horizontal(|ui| {
+            if ui.button("Accept").clicked() {
+                answer = Some(true);
+            }
+            if ui.button("Decline").clicked() {
+                answer = Some(false);
+            }
+            // As in Windows Messenger: Cancel declines without telling why.
+            if ui.button("Cancel").clicked() {
+                answer = Some(false);
+            }
+        });
+    });
+    if answer.is_none() && modal.should_close() {
+        answer = Some(false);
+    }
+    if let Some(accept) = answer {
+        let id = session.id.clone();
+        send(commands, view.sessions.answer(&id, accept));
+    }
+}
+
+/// The context data and, when the program is missing, where to get it.
+fn details(ui: &mut Ui, session: &InviteSession) {
+    if let Some(context) = session.context.as_deref().filter(|c| !c.is_empty()) {
+        ui.add_space(theme::SMALL_GAP);
+        ui.label(words::CONTEXT_HEADING);
+        ScrollArea::vertical()
+            .id_salt("invitation-context")
+            .max_height(theme::CONTEXT_BOX_HEIGHT)
+            .show(ui, |ui| {
+                ui.label(RichText::new(words::context_preview(context)).monospace());
+            });
+    }
+    if !session.app_present {
+        ui.add_space(theme::SMALL_GAP);
+        ui.label(RichText::new(words::not_installed(&session.app_name)).color(theme::WARNING));
+        ui.label(words::DOWNLOAD_FROM);
+        // In full, so the user sees exactly where the browser will go.
+        ui.label(RichText::new(words::plain(&session.download_url, false)).monospace());
+        ui.label(words::download_note(&session.download_url));
+    }
+}

@@ -1,0 +1,119 @@
+//! Toasts: small notes that slide in at the bottom right of the window, stacked upwards.
+//!
+//! Invitations ring here until answered; short notes stay a few seconds. Each toast is one
+//! button named by its words, so screen readers and tests find it by label.
+
+use egui::{emath, pos2, vec2, Align2, Area, Button, Context, Id, Order, RichText, Stroke, Ui};
+
+use super::theme;
+use crate::state::AppState;
+use crate::ui::view::{peer_name, ViewState};
+use crate::ui::words;
+
+/// What clicking a toast does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ToastAction {
+    /// Opens the dialog of a ringing invitation.
+    OpenInvitation(String),
+    /// Removes a note.
+    Dismiss(u64),
+}
+
+/// One toast.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Toast {
+    /// Stable while the toast is shown: it keys the slide animation.
+    pub key: String,
+    /// The words shown, which are also its accessible label.
+    pub text: String,
+    /// What clicking it does.
+    pub action: ToastAction,
+}
+
+/// The toasts to show now, bottom first: ringing invitations (oldest first), then notes.
+///
+/// The invitation whose dialog is open has no toast: the toast turned into the dialog.
+pub fn current(state: &AppState, view: &ViewState) -> Vec<Toast> {
+    let open = view.sessions.dialog.as_deref();
+    let invitations = view.sessions.unanswered(state).into_iter();
+    let invitations = invitations
+        .filter(|s| Some(s.id.as_str()) != open)
+        .map(|s| Toast {
+            key: format!("invitation:{}", s.id),
+            text: words::invitation_toast(peer_name(state, &s.peer), &s.app_name),
+            action: ToastAction::OpenInvitation(s.id.clone()),
+        });
+    let notes = view.notices.shown().iter().map(|n| Toast {
+        key: format!("notice:{}", n.id),
+        text: n.text.clone(),
+        action: ToastAction::Dismiss(n.id),
+    });
+    invitations.chain(notes).collect()
+}
+
+/// Draws the toasts of the moment and does what a click on one asks.
+pub fn show(ui: &Ui, state: &AppState, view: &mut ViewState) {
+    match stack(ui.ctx(), &current(state, view)) {
+        Some(ToastAction::OpenInvitation(session)) => view.sessions.dialog = Some(session),
+        Some(ToastAction::Dismiss(id)) => view.notices.dismiss(id),
+        None => {}
+    }
+}
+
+/// Draws `toasts` stacked upwards from the bottom right; returns the action of a clicked one.
+pub fn stack(ctx: &Context, toasts: &[Toast]) -> Option<ToastAction> {
+    let screen = ctx.content_rect();
+    let mut bottom = screen.bottom() - theme::TOAST_GAP;
+    let mut clicked = None;
+    for toast in toasts {
+        let id = Id::unique(("toast", &toast.key));
+        let hidden = 1.0 - slide_in(ctx, id);
+        // Starts just past the right edge and slides left into place.
+        let right =
+            screen.right() - theme::TOAST_GAP + hidden * (theme::TOAST_WIDTH + theme::TOAST_GAP);
+        let shown = Area::new(id)
+            .order(Order::Foreground)
+            .pivot(Align2::RIGHT_BOTTOM)
+            .fixed_pos(pos2(right, bottom))
+            .constrain(false)
+            .fade_in(false)
+            .show(ctx, |ui| {
+                ui.set_max_width(theme::TOAST_WIDTH);
+                ui.add(
+                    Button::new(RichText::new(&toast.text).color(theme::TOAST_TEXT))
+                        .fill(theme::TOAST_FILL)
+                        .stroke(Stroke::new(1.0, theme::TOAST_BORDER))
+                        .corner_radius(theme::TOAST_RADIUS)
+                        .min_size(vec2(theme::TOAST_WIDTH, theme::TOAST_MIN_HEIGHT))
+                        .wrap(),
+                )
+            });
+        if shown.inner.clicked() {
+            clicked = Some(toast.action.clone());
+        }
+        bottom -= shown.response.rect.height() + theme::TOAST_GAP;
+    }
+    clicked
+}
+
+/// How far a toast has slid in, from 0 (just appeared) to 1 (in place).
+///
+/// egui's animations start at their target the first time an id is seen, so a new toast is
+/// first put at "hidden" and then animated towards "shown"; once there, nothing repaints.
+fn slide_in(ctx: &Context, id: Id) -> f32 {
+    let id = id.with("slide");
+    let is_new = ctx.data_mut(|data| {
+        let seen = data.get_temp::<bool>(id).unwrap_or(false);
+        data.insert_temp(id, true);
+        !seen
+    });
+    if is_new {
+        ctx.animate_bool_with_time(id, false, theme::TOAST_SLIDE_SECONDS);
+    }
+    ctx.animate_bool_with_time_and_easing(
+        id,
+        true,
+        theme::TOAST_SLIDE_SECONDS,
+        emath::easing::cubic_out,
+    )
+}
