@@ -19,7 +19,10 @@ const GUID: &str = "{0D1E2F30-4152-6374-8596-A7B8C9DAEBFC}";
 const ROUNDS: usize = 30;
 
 fn now_ns() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }
 
 /// A program that records when it started (nanoseconds since the epoch) in `out/<session>`.
@@ -65,7 +68,10 @@ async fn main() {
     for client in [&mut alice, &mut bob] {
         register(client, &program);
         client
-            .wait_for("the app", |e| matches!(e, Event::AppsChanged { apps } if !apps.is_empty()))
+            .wait_for(
+                "the app",
+                |e| matches!(e, Event::AppsChanged { apps } if !apps.is_empty()),
+            )
             .await;
     }
 
@@ -87,7 +93,9 @@ async fn main() {
         .await;
         let started = now_ns();
         let clock = Instant::now();
-        bob.send(Command::AcceptInvitation { session: id.clone() });
+        bob.send(Command::AcceptInvitation {
+            session: id.clone(),
+        });
         bob.wait_for("connected", |e| {
             matches!(e, Event::SessionUpdated { session } if session.id == id && session.state == SessionState::Connected)
         })
@@ -103,7 +111,9 @@ async fn main() {
             tokio::time::sleep(Duration::from_millis(2)).await;
         };
         to_program.push((launched.saturating_sub(started)) as f64 / 1_000_000.0);
-        bob.send(Command::EndSession { session: id.clone() });
+        bob.send(Command::EndSession {
+            session: id.clone(),
+        });
         alice
             .wait_for("the end", |e| {
                 matches!(e, Event::SessionUpdated { session } if session.id == id && session.state == SessionState::Terminated)

@@ -66,17 +66,20 @@ async fn start(
             .map_err(|e| tracing::info!("no keyring: {e}"))
             .ok(),
     };
+    // Cookies the core issues at launch are redeemed by the local API.
+    let cookies = LaunchCookies::default();
     let core = Core::start(
         &tokio::runtime::Handle::current(),
         profile.clone(),
         AccountOptions::default(),
         passwords,
-        LaunchCookies::default(),
+        cookies.clone(),
     )?;
-    let api = crate::api::server::serve(
-        &profile.socket_path(),
+    let api = crate::api::server::serve_context(
+        crate::api::server::ServeContext::for_profile(profile, cookies),
         core.commands(),
         core.events().clone(),
+        crate::api::server::ServerOptions::default(),
     )
     .await?;
     if window.is_none() {

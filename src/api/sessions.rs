@@ -140,8 +140,8 @@ pub fn state_word(state: SessionState) -> String {
 pub fn session_error(error: SessionError) -> ErrorBody {
     let code = match &error {
         SessionError::InvalidState { .. } => ErrorCode::InvalidState,
-        SessionError::UnknownSession(_) => ErrorCode::UnknownSession,
-        SessionError::AppNotRegistered(_) => ErrorCode::AppNotRegistered,
+        SessionError::UnknownSession { .. } => ErrorCode::UnknownSession,
+        SessionError::AppNotRegistered { .. } => ErrorCode::AppNotRegistered,
         SessionError::InvitedSelf => ErrorCode::InvitedSelf,
         SessionError::ContextTooLarge { .. } => ErrorCode::ContextTooLarge,
         SessionError::BadAddress => ErrorCode::BadAddress,

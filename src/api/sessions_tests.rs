@@ -140,9 +140,14 @@ fn session_errors_keep_their_names_as_codes() {
             SessionError::ContextTooLarge { size: 2, limit: 1 },
             "context_too_large",
         ),
-        (SessionError::UnknownSession("s".into()), "unknown_session"),
         (
-            SessionError::AppNotRegistered("{G}".into()),
+            SessionError::UnknownSession {
+                session: "s".into(),
+            },
+            "unknown_session",
+        ),
+        (
+            SessionError::AppNotRegistered { guid: "{G}".into() },
             "app_not_registered",
         ),
     ];

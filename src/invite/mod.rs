@@ -223,11 +223,17 @@ pub enum SessionError {
         operation: String,
     },
     /// No such session.
-    #[error("there is no session {0}")]
-    UnknownSession(String),
+    #[error("there is no session {session}")]
+    UnknownSession {
+        /// The id asked for.
+        session: String,
+    },
     /// The application is not registered here.
-    #[error("no application with GUID {0} is registered")]
-    AppNotRegistered(String),
+    #[error("no application with GUID {guid} is registered")]
+    AppNotRegistered {
+        /// The GUID asked for.
+        guid: String,
+    },
     /// The user invited themselves.
     #[error("you cannot invite yourself")]
     InvitedSelf,

@@ -163,7 +163,9 @@ fn set_local_address(account: &mut Account, id: &str, address: String) {
     }
     match account.sessions.get_mut(id) {
         Some(live) => live.session.local_address = Some(address),
-        None => return account.session_error(None, SessionError::UnknownSession(id.into())),
+        None => {
+            return account.session_error(None, SessionError::UnknownSession { session: id.into() })
+        }
     }
     account.publish(id, vec![]);
 }
@@ -242,7 +244,12 @@ async fn invite(
         return Ok(());
     }
     let Some(registration) = account.registration(app_guid).cloned() else {
-        account.session_error(None, SessionError::AppNotRegistered(app_guid.into()));
+        account.session_error(
+            None,
+            SessionError::AppNotRegistered {
+                guid: app_guid.into(),
+            },
+        );
         return Ok(());
     };
     if let Some(error) = context.as_deref().and_then(|c| check_context(c).err()) {
@@ -364,7 +371,7 @@ fn end_reason(condition: Condition) -> EndReason {
 fn live_session<'a>(account: &'a Account, id: &str) -> Option<&'a Live> {
     let live = account.sessions.get(id);
     if live.is_none() {
-        account.session_error(None, SessionError::UnknownSession(id.into()));
+        account.session_error(None, SessionError::UnknownSession { session: id.into() });
     }
     live
 }
