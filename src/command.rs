@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{AccountConfig, InvitePolicy};
+use crate::config::{AccountConfig, Settings};
 use crate::invite::Origin;
 use crate::model::{Availability, ChatState};
 
@@ -140,10 +140,10 @@ pub enum Command {
         /// The session.
         session: String,
     },
-    /// Choose who may send the user invitations.
-    SetInvitePolicy {
-        /// The policy.
-        policy: InvitePolicy,
+    /// Save the profile's settings (invitation policy, notifications, looks...).
+    SaveSettings {
+        /// All settings as they should be now.
+        settings: Settings,
     },
     /// Stop the core: sign out and end its tasks.
     Shutdown,

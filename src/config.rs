@@ -87,12 +87,126 @@ pub enum InvitePolicy {
     Nobody,
 }
 
-/// Settings of a profile that are not about the account.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How conversations are shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationLayout {
+    /// Each conversation in its own window, like MSN.
+    #[default]
+    Windows,
+    /// All conversations as tabs of one window.
+    Tabs,
+}
+
+/// The colour scheme.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// Whatever the desktop uses.
+    #[default]
+    FollowSystem,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+/// Which desktop notifications to show (only while Nudge's windows are not focused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotificationSettings {
+    /// New messages.
+    pub messages: bool,
+    /// Contacts coming online.
+    pub contacts_online: bool,
+    /// Session Invite invitations.
+    pub invitations: bool,
+    /// Nudges (XEP-0224 attention).
+    pub nudges: bool,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self {
+            messages: true,
+            contacts_online: true,
+            invitations: true,
+            nudges: true,
+        }
+    }
+}
+
+/// Which sounds to play.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SoundSettings {
+    /// All sounds at all (the mute switch).
+    pub enabled: bool,
+    /// A new message arrived.
+    pub new_message: bool,
+    /// A contact came online.
+    pub contact_online: bool,
+    /// A nudge arrived.
+    pub nudge: bool,
+}
+
+impl Default for SoundSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            new_message: true,
+            contact_online: true,
+            nudge: true,
+        }
+    }
+}
+
+/// Settings of a profile that are not about the account. Every field has a default, so a
+/// file from an older Nudge (or a hand-edited one missing fields) still loads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     /// Who may send invitations.
-    #[serde(default)]
     pub invite_policy: InvitePolicy,
+    /// Desktop notifications.
+    pub notifications: NotificationSettings,
+    /// Sounds.
+    pub sounds: SoundSettings,
+    /// Windows or tabs for conversations.
+    pub conversations: ConversationLayout,
+    /// A message from a contact without an open conversation opens one (without taking
+    /// focus); when false it only shows a toast.
+    pub open_conversation_on_message: bool,
+    /// Shake the window when a contact sends a nudge (it is always shown as a line).
+    pub shake_on_nudge: bool,
+    /// Closing the contact list keeps Nudge running in the tray.
+    pub run_in_tray: bool,
+    /// Colour scheme.
+    pub theme: Theme,
+    /// Text size as a factor of the default (0.75 to 2.0).
+    pub text_scale: f32,
+    /// Sign in when Nudge starts (needs a remembered password).
+    pub sign_in_automatically: bool,
+    /// The presence to sign in with.
+    pub sign_in_as: crate::model::Availability,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            invite_policy: InvitePolicy::default(),
+            notifications: NotificationSettings::default(),
+            sounds: SoundSettings::default(),
+            conversations: ConversationLayout::default(),
+            open_conversation_on_message: true,
+            shake_on_nudge: true,
+            run_in_tray: true,
+            theme: Theme::default(),
+            text_scale: 1.0,
+            sign_in_automatically: true,
+            sign_in_as: crate::model::Availability::Online,
+        }
+    }
 }
 
 /// The folders of one profile.
@@ -329,6 +443,30 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o700);
         }
+    }
+
+    #[test]
+    fn settings_round_trip_and_old_files_still_load() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let profile = Profile::under(dir.path(), "p");
+        profile.create_dirs().expect("dirs");
+        assert_eq!(
+            profile.load_settings().expect("defaults"),
+            Settings::default()
+        );
+        fs::write(profile.settings_path(), "invite_policy = \"anyone\"\n").expect("write");
+        let old = profile.load_settings().expect("an older file loads");
+        assert_eq!(old.invite_policy, InvitePolicy::Anyone);
+        assert!(old.notifications.messages && old.sounds.enabled);
+        let mut settings = Settings {
+            theme: Theme::Dark,
+            text_scale: 1.25,
+            conversations: ConversationLayout::Tabs,
+            ..Settings::default()
+        };
+        settings.sounds.nudge = false;
+        profile.save_settings(&settings).expect("save");
+        assert_eq!(profile.load_settings().expect("load"), settings);
     }
 
     #[test]

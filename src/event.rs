@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Settings;
 use crate::invite::{InviteSession, SessionEvent};
 use crate::model::{
     AppInfo, Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery,
@@ -111,6 +112,11 @@ pub enum Event {
         /// What happened (its `kind` and details sit beside `session` in JSON).
         #[serde(flatten)]
         detail: SessionEvent,
+    },
+    /// The profile's settings, at start and after every change.
+    SettingsChanged {
+        /// All settings.
+        settings: Settings,
     },
     /// A contact's device told which Session Invite applications it can launch.
     ContactAppsKnown {

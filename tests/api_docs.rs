@@ -162,6 +162,9 @@ fn event_examples() -> Vec<Event> {
                 data: "move 4".into(),
             },
         },
+        Event::SettingsChanged {
+            settings: nudge::config::Settings::default(),
+        },
         Event::ContactAppsKnown {
             jid: "bob@example.org".into(),
             resource: "laptop".into(),
@@ -221,12 +224,13 @@ fn variant_index(event: &Event) -> usize {
         Event::HistoryLoaded { .. } => 13,
         Event::SessionUpdated { .. } => 14,
         Event::SessionEvent { .. } => 15,
-        Event::ContactAppsKnown { .. } => 16,
-        Event::AppsChanged { .. } => 17,
-        Event::Problem { .. } => 18,
+        Event::SettingsChanged { .. } => 16,
+        Event::ContactAppsKnown { .. } => 17,
+        Event::AppsChanged { .. } => 18,
+        Event::Problem { .. } => 19,
     }
 }
-const EVENT_KINDS: usize = 19;
+const EVENT_KINDS: usize = 20;
 
 fn event_line(event: &Event) -> String {
     serde_json::to_string(event).expect("serialises")

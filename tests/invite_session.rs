@@ -442,8 +442,11 @@ async fn invitations_from_strangers_are_refused_by_policy() {
     );
 
     // With the policy opened up, the same stranger rings.
-    bob.send(Command::SetInvitePolicy {
-        policy: nudge::config::InvitePolicy::Anyone,
+    bob.send(Command::SaveSettings {
+        settings: nudge::config::Settings {
+            invite_policy: nudge::config::InvitePolicy::Anyone,
+            ..Default::default()
+        },
     });
     let id = invite(&stranger, &bob, "");
     session_in(&mut bob, &id, SessionState::Invitation).await;

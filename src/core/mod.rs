@@ -58,24 +58,53 @@ struct Subscriber {
 /// Fans events out to every subscriber (the window, API clients) and wakes them.
 #[derive(Clone, Default)]
 pub struct EventBus {
-    subscribers: Arc<Mutex<Vec<Subscriber>>>,
+    inner: Arc<Mutex<Bus>>,
+}
+
+#[derive(Default)]
+struct Bus {
+    subscribers: Vec<Subscriber>,
+    /// The latest event of each kind that describes a current value (connection, settings,
+    /// registered apps), replayed to anyone who subscribes later.
+    current: Vec<Event>,
+}
+
+/// Whether an event states a current value rather than something that happened once.
+fn is_current_value(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::ConnectionChanged { .. }
+            | Event::OwnPresenceChanged { .. }
+            | Event::SettingsChanged { .. }
+            | Event::AppsChanged { .. }
+    )
 }
 
 impl EventBus {
-    /// A new subscriber; `waker` runs after each event is queued for it.
+    /// A new subscriber; `waker` runs after each event is queued for it. It first receives the
+    /// current connection state, own presence, settings and registered apps, if known.
     pub fn subscribe(&self, waker: Option<Waker>) -> EventReceiver {
         let (sender, receiver) = mpsc::unbounded_channel();
-        if let Ok(mut subscribers) = self.subscribers.lock() {
-            subscribers.push(Subscriber { sender, waker });
+        if let Ok(mut bus) = self.inner.lock() {
+            for event in &bus.current {
+                let _ = sender.send(event.clone());
+            }
+            bus.subscribers.push(Subscriber { sender, waker });
         }
         EventReceiver(receiver)
     }
 
     /// Reports an event to every live subscriber; subscribers that went away are dropped.
     pub fn emit(&self, event: Event) {
-        let Ok(mut subscribers) = self.subscribers.lock() else {
+        let Ok(mut bus) = self.inner.lock() else {
             return;
         };
+        if is_current_value(&event) {
+            let kind = std::mem::discriminant(&event);
+            bus.current.retain(|e| std::mem::discriminant(e) != kind);
+            bus.current.push(event.clone());
+        }
+        let subscribers = &mut bus.subscribers;
         subscribers.retain(|s| s.sender.send(event.clone()).is_ok());
         for subscriber in subscribers.iter() {
             if let Some(waker) = &subscriber.waker {
@@ -158,5 +187,52 @@ impl Core {
     pub async fn shutdown(self) {
         self.commands.send(Command::Shutdown);
         let _ = self.task.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ConnectionState;
+
+    #[test]
+    fn late_subscribers_get_current_values_but_not_past_happenings() {
+        let bus = EventBus::default();
+        bus.emit(Event::ConnectionChanged {
+            state: ConnectionState::Connecting,
+        });
+        bus.emit(Event::Problem {
+            message: "once".into(),
+        });
+        bus.emit(Event::ConnectionChanged {
+            state: ConnectionState::Offline,
+        });
+        bus.emit(Event::AppsChanged { apps: vec![] });
+        let mut late = bus.subscribe(None);
+        let mut seen = Vec::new();
+        while let Some(event) = late.try_next() {
+            seen.push(event);
+        }
+        assert_eq!(
+            seen,
+            [
+                Event::ConnectionChanged {
+                    state: ConnectionState::Offline
+                },
+                Event::AppsChanged { apps: vec![] },
+            ]
+        );
+        let woken = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = woken.clone();
+        let mut early = bus.subscribe(Some(Arc::new(move || {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        })));
+        while early.try_next().is_some() {}
+        bus.emit(Event::Problem {
+            message: "now".into(),
+        });
+        assert_eq!(woken.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(matches!(early.try_next(), Some(Event::Problem { .. })));
+        assert!(matches!(late.try_next(), Some(Event::Problem { .. })));
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::Settings;
 use crate::event::Event;
 use crate::invite::{InviteSession, Role, SessionState};
 use crate::model::{
@@ -113,6 +114,8 @@ pub struct AppState {
     pub sessions: BTreeMap<String, InviteSession>,
     /// Registered applications, sorted by name.
     pub apps: Vec<AppInfo>,
+    /// The profile's settings.
+    pub settings: Settings,
 }
 
 impl AppState {
@@ -172,6 +175,7 @@ impl AppState {
             // The snapshot in SessionUpdated carries the state; events are for applications.
             Event::SessionEvent { .. } => {}
             Event::AppsChanged { apps } => self.apps = apps,
+            Event::SettingsChanged { settings } => self.settings = settings,
             Event::ContactAppsKnown {
                 jid,
                 resource,

@@ -135,7 +135,7 @@ impl Account {
 /// Handles a session command while offline: only local changes are possible.
 pub(super) fn offline_command(account: &mut Account, command: Command) {
     match command {
-        Command::SetInvitePolicy { policy } => set_policy(account, policy),
+        Command::SaveSettings { settings } => save_settings(account, settings),
         Command::SetLocalAddress { session, address } => {
             set_local_address(account, &session, address)
         }
@@ -150,11 +150,14 @@ pub(super) fn offline_command(account: &mut Account, command: Command) {
     }
 }
 
-fn set_policy(account: &mut Account, policy: InvitePolicy) {
-    account.settings.invite_policy = policy;
-    if let Err(error) = account.profile.save_settings(&account.settings) {
+fn save_settings(account: &mut Account, settings: crate::config::Settings) {
+    if let Err(error) = account.profile.save_settings(&settings) {
+        // Nothing changes when the file could not be written: the user sees the old values.
         account.problem(error.to_string());
+        return;
     }
+    account.settings = settings.clone();
+    account.emit(Event::SettingsChanged { settings });
 }
 
 fn set_local_address(account: &mut Account, id: &str, address: String) {

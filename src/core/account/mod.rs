@@ -188,6 +188,13 @@ impl Account {
 
     /// Runs until `Command::Shutdown` or until every command sender is gone.
     pub async fn run(mut self) {
+        // The current values every subscriber gets first (the bus replays them).
+        self.emit(Event::SettingsChanged {
+            settings: self.settings.clone(),
+        });
+        self.emit(Event::AppsChanged {
+            apps: self.app_infos(),
+        });
         let mut phase = Phase::Idle;
         loop {
             phase = match phase {
@@ -566,7 +573,7 @@ impl Account {
             | Command::SendContextData { .. }
             | Command::SetLocalAddress { .. }
             | Command::EndSession { .. }
-            | Command::SetInvitePolicy { .. }) => {
+            | Command::SaveSettings { .. }) => {
                 invites::offline_command(self, command);
                 Next::Stay
             }

@@ -117,7 +117,7 @@ pub(super) async fn command(
         | Command::SendContextData { .. }
         | Command::SetLocalAddress { .. }
         | Command::EndSession { .. }
-        | Command::SetInvitePolicy { .. }) => super::invites::command(account, session, command)
+        | Command::SaveSettings { .. }) => super::invites::command(account, session, command)
             .await
             .map_err(lost)?,
     }
