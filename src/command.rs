@@ -140,6 +140,28 @@ pub enum Command {
         /// The session.
         session: String,
     },
+    /// Send a contact a nudge (XEP-0224 attention): their conversation window shakes.
+    SendNudge {
+        /// Bare JID of the contact.
+        to: String,
+    },
+    /// Block an address (XEP-0191): nothing from it reaches the user any more.
+    BlockContact {
+        /// Bare JID.
+        jid: String,
+    },
+    /// Unblock an address.
+    UnblockContact {
+        /// Bare JID.
+        jid: String,
+    },
+    /// Show a desktop notification (the window decides when, e.g. while it is not focused).
+    ShowNotification {
+        /// The title.
+        title: String,
+        /// The text.
+        body: String,
+    },
     /// Save the profile's settings (invitation policy, notifications, looks...).
     SaveSettings {
         /// All settings as they should be now.

@@ -93,6 +93,16 @@ pub enum Event {
         /// The new chat state.
         state: ChatState,
     },
+    /// A contact sent a nudge (XEP-0224 attention).
+    NudgeReceived {
+        /// Bare JID of the contact.
+        jid: String,
+    },
+    /// The addresses the user blocked (XEP-0191), whole, sorted.
+    BlockListChanged {
+        /// Blocked bare JIDs.
+        jids: Vec<String>,
+    },
     /// Stored history of a conversation, oldest first.
     HistoryLoaded {
         /// Bare JID of the contact.

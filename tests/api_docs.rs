@@ -149,6 +149,12 @@ fn event_examples() -> Vec<Event> {
             jid: "bob@example.org".into(),
             state: ChatState::Composing,
         },
+        Event::NudgeReceived {
+            jid: "bob@example.org".into(),
+        },
+        Event::BlockListChanged {
+            jids: vec!["spam@example.net".into()],
+        },
         Event::HistoryLoaded {
             peer: "bob@example.org".into(),
             messages: history(),
@@ -221,16 +227,18 @@ fn variant_index(event: &Event) -> usize {
         Event::MessageQueued { .. } => 10,
         Event::DeliveryChanged { .. } => 11,
         Event::ChatStateChanged { .. } => 12,
-        Event::HistoryLoaded { .. } => 13,
-        Event::SessionUpdated { .. } => 14,
-        Event::SessionEvent { .. } => 15,
-        Event::SettingsChanged { .. } => 16,
-        Event::ContactAppsKnown { .. } => 17,
-        Event::AppsChanged { .. } => 18,
-        Event::Problem { .. } => 19,
+        Event::NudgeReceived { .. } => 13,
+        Event::BlockListChanged { .. } => 14,
+        Event::HistoryLoaded { .. } => 15,
+        Event::SessionUpdated { .. } => 16,
+        Event::SessionEvent { .. } => 17,
+        Event::SettingsChanged { .. } => 18,
+        Event::ContactAppsKnown { .. } => 19,
+        Event::AppsChanged { .. } => 20,
+        Event::Problem { .. } => 21,
     }
 }
-const EVENT_KINDS: usize = 20;
+const EVENT_KINDS: usize = 22;
 
 fn event_line(event: &Event) -> String {
     serde_json::to_string(event).expect("serialises")

@@ -480,3 +480,63 @@ async fn a_remembered_password_signs_in_again_from_the_keyring() {
         })
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nudges_arrive_and_blocking_silences_a_contact() {
+    let server = Prosody::start();
+    let mut alice = Client::online(&server, "alice").await;
+    let mut bob = Client::online(&server, "bob").await;
+    support::befriend(&mut alice, &mut bob).await;
+
+    alice.send(Command::SendNudge {
+        to: bob.jid.clone(),
+    });
+    let alice_jid = alice.jid.clone();
+    bob.wait_for(
+        "the nudge",
+        |e| matches!(e, Event::NudgeReceived { jid } if *jid == alice_jid),
+    )
+    .await;
+
+    bob.send(Command::BlockContact {
+        jid: alice.jid.clone(),
+    });
+    bob.wait_for(
+        "the block list",
+        |e| matches!(e, Event::BlockListChanged { jids } if jids == &[alice_jid.clone()]),
+    )
+    .await;
+    let id = new_message_id();
+    alice.send(Command::SendMessage {
+        id: id.clone(),
+        to: bob.jid.clone(),
+        body: "can you hear me?".into(),
+    });
+    let quiet = bob.events_within(Duration::from_secs(1)).await;
+    assert!(
+        !quiet
+            .iter()
+            .any(|e| matches!(e, Event::MessageReceived { .. })),
+        "a blocked contact's message arrived: {quiet:?}"
+    );
+
+    bob.send(Command::UnblockContact {
+        jid: alice.jid.clone(),
+    });
+    bob.wait_for(
+        "an empty block list",
+        |e| matches!(e, Event::BlockListChanged { jids } if jids.is_empty()),
+    )
+    .await;
+    let id = new_message_id();
+    alice.send(Command::SendMessage {
+        id: id.clone(),
+        to: bob.jid.clone(),
+        body: "and now?".into(),
+    });
+    bob.wait_for(
+        "the message",
+        |e| matches!(e, Event::MessageReceived { message } if message.id == id),
+    )
+    .await;
+}

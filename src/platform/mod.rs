@@ -4,4 +4,5 @@
 //! error type, so the core never depends on how a platform does it.
 
 pub mod keyring;
+pub mod notify;
 pub mod opener;

@@ -116,6 +116,10 @@ pub struct AppState {
     pub apps: Vec<AppInfo>,
     /// The profile's settings.
     pub settings: Settings,
+    /// Blocked addresses (XEP-0191), sorted.
+    pub blocked: Vec<String>,
+    /// Nudges received and not yet shown, oldest first (the window takes them).
+    pub nudges: Vec<String>,
 }
 
 impl AppState {
@@ -176,6 +180,8 @@ impl AppState {
             Event::SessionEvent { .. } => {}
             Event::AppsChanged { apps } => self.apps = apps,
             Event::SettingsChanged { settings } => self.settings = settings,
+            Event::BlockListChanged { jids } => self.blocked = jids,
+            Event::NudgeReceived { jid } => self.nudges.push(jid),
             Event::ContactAppsKnown {
                 jid,
                 resource,

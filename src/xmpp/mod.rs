@@ -12,6 +12,8 @@
 //! - [`error`]: stanza errors in plain words.
 
 pub mod address;
+pub mod attention;
+pub mod blocking;
 pub mod caps;
 pub mod error;
 pub mod invite;

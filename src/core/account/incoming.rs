@@ -23,6 +23,12 @@ pub(super) async fn stanza(
     };
     match stanza {
         Stanza::Message(incoming) => {
+            // Nudges count only from contacts: a stranger cannot shake the window.
+            if let Some(jid) = crate::xmpp::attention::nudged_by(&incoming) {
+                if account.roster.contains_key(&jid) {
+                    account.emit(Event::NudgeReceived { jid });
+                }
+            }
             for fact in crate::xmpp::invite::classify_message(incoming.clone(), &own) {
                 super::invites::on_fact(account, session, fact).await?;
             }
@@ -206,6 +212,19 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
                 return Ok(());
             }
             if let Some(own) = &own {
+                if let Some(push) = crate::xmpp::blocking::classify_push(&iq, own) {
+                    apply_block_push(account, push);
+                    let Iq::Set { from, id, .. } = &iq else {
+                        return Ok(());
+                    };
+                    let ack = Iq::Result {
+                        from: None,
+                        to: from.clone(),
+                        id: id.clone(),
+                        payload: None,
+                    };
+                    return session.send(ack.into(), None).await;
+                }
                 if is_roster_push(&iq) {
                     return match roster::classify_push(&iq, own) {
                         Ok(push) => {
@@ -321,6 +340,20 @@ fn on_answer(account: &mut Account, purpose: PendingIq, iq: &Iq) {
                 apps,
             });
         }
+        PendingIq::BlockList => {
+            if let Some(jids) = crate::xmpp::blocking::parse_result(iq) {
+                account.blocked = jids.into_iter().collect();
+                emit_blocked(account);
+            }
+        }
+        PendingIq::BlockChange(jid) => {
+            if let Iq::Error { error, .. } = iq {
+                account.problem(format!(
+                    "Blocking or unblocking {jid} failed: {}",
+                    crate::xmpp::error::describe(error)
+                ));
+            }
+        }
         PendingIq::Ping | PendingIq::Session(_) => {}
     }
 }
@@ -410,4 +443,24 @@ fn answer_caps_node(account: &Account, iq: &Iq) -> Option<Iq> {
         id: id.clone(),
         payload: Some(info.into()),
     })
+}
+
+fn apply_block_push(account: &mut Account, push: crate::xmpp::blocking::BlockPush) {
+    use crate::xmpp::blocking::BlockPush;
+    match push {
+        BlockPush::Blocked(jids) => account.blocked.extend(jids),
+        BlockPush::Unblocked(jids) if jids.is_empty() => account.blocked.clear(),
+        BlockPush::Unblocked(jids) => {
+            for jid in jids {
+                account.blocked.remove(&jid);
+            }
+        }
+    }
+    emit_blocked(account);
+}
+
+fn emit_blocked(account: &Account) {
+    account.emit(Event::BlockListChanged {
+        jids: account.blocked.iter().cloned().collect(),
+    });
 }

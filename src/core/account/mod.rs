@@ -39,6 +39,10 @@ enum PendingIq {
     Ping,
     /// A Jingle request about this Session Invite session.
     Session(String),
+    /// The block list.
+    BlockList,
+    /// Blocking or unblocking this address.
+    BlockChange(String),
     /// What a contact's device supports (which Session Invite apps it has), for a caps node.
     Disco(FullJid, Option<String>),
 }
@@ -110,6 +114,8 @@ pub struct Account {
     cookies: LaunchCookies,
     /// Contact devices asked for their features on this session, with the caps node asked.
     discovered: HashMap<FullJid, Option<String>>,
+    /// Blocked addresses (XEP-0191).
+    blocked: std::collections::BTreeSet<String>,
     /// Applications behind each verified capabilities `node#ver` (XEP-0115 cache).
     caps_cache: HashMap<String, Vec<String>>,
 }
@@ -169,6 +175,7 @@ impl Account {
             cookies,
             discovered: HashMap::new(),
             caps_cache: HashMap::new(),
+            blocked: Default::default(),
         }
     }
 
@@ -365,6 +372,11 @@ impl Account {
                 self.pending.insert(roster.clone(), PendingIq::Roster);
                 session
                     .send(crate::xmpp::roster::request(&roster).into(), None)
+                    .await?;
+                let blocklist = session.next_id("blocklist");
+                self.pending.insert(blocklist.clone(), PendingIq::BlockList);
+                session
+                    .send(crate::xmpp::blocking::request(&blocklist).into(), None)
                     .await?;
                 let carbons = session.next_id("carbons");
                 self.pending.insert(carbons.clone(), PendingIq::Carbons);
@@ -566,6 +578,16 @@ impl Account {
                 Next::Stay
             }
             Command::SendChatState { .. } => Next::Stay,
+            Command::ShowNotification { title, body } => {
+                outgoing::notify(title, body);
+                Next::Stay
+            }
+            Command::SendNudge { .. }
+            | Command::BlockContact { .. }
+            | Command::UnblockContact { .. } => {
+                self.problem("You are not signed in; try again once you are online.");
+                Next::Stay
+            }
             command @ (Command::Invite { .. }
             | Command::AcceptInvitation { .. }
             | Command::DeclineInvitation { .. }

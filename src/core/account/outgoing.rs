@@ -110,6 +110,40 @@ pub(super) async fn command(
             session.send(deny.into(), None).await.map_err(lost)?;
         }
         Command::LoadHistory { peer, limit } => load_history(account, &peer, limit),
+        Command::SendNudge { to } => {
+            let Some(to) = valid(account, &to) else {
+                return Ok(());
+            };
+            let nudge = crate::xmpp::attention::nudge(&to);
+            session.send(nudge.into(), None).await.map_err(lost)?;
+        }
+        Command::BlockContact { jid } => {
+            let Some(to) = valid(account, &jid) else {
+                return Ok(());
+            };
+            let id = session.next_id("block");
+            account
+                .pending
+                .insert(id.clone(), PendingIq::BlockChange(jid));
+            session
+                .send(crate::xmpp::blocking::block(&id, &to).into(), None)
+                .await
+                .map_err(lost)?;
+        }
+        Command::UnblockContact { jid } => {
+            let Some(to) = valid(account, &jid) else {
+                return Ok(());
+            };
+            let id = session.next_id("block");
+            account
+                .pending
+                .insert(id.clone(), PendingIq::BlockChange(jid));
+            session
+                .send(crate::xmpp::blocking::unblock(&id, &to).into(), None)
+                .await
+                .map_err(lost)?;
+        }
+        Command::ShowNotification { title, body } => notify(title, body),
         command @ (Command::Invite { .. }
         | Command::AcceptInvitation { .. }
         | Command::DeclineInvitation { .. }
@@ -317,4 +351,13 @@ pub(super) async fn sign_out(account: &mut Account, mut session: Session) {
     session.close().await;
     account.resumable = None;
     account.set_connection(crate::model::ConnectionState::Offline);
+}
+
+/// Shows a desktop notification without holding up the account task.
+pub(super) fn notify(title: String, body: String) {
+    tokio::task::spawn_blocking(move || {
+        if let Err(error) = crate::platform::notify::show(&title, &body) {
+            tracing::info!("{error}");
+        }
+    });
 }
