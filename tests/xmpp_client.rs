@@ -503,7 +503,7 @@ async fn nudges_arrive_and_blocking_silences_a_contact() {
     });
     bob.wait_for(
         "the block list",
-        |e| matches!(e, Event::BlockListChanged { jids } if jids == &[alice_jid.clone()]),
+        |e| matches!(e, Event::BlockListChanged { jids } if jids == std::slice::from_ref(&alice_jid)),
     )
     .await;
     let id = new_message_id();
