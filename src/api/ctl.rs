@@ -85,6 +85,11 @@ pub enum CtlCommand {
         /// The data.
         data: String,
     },
+    /// End a running session.
+    End {
+        /// The session's id.
+        session: String,
+    },
 }
 
 /// `nudge ctl contact ...`
@@ -149,6 +154,7 @@ impl CtlCommand {
             Self::Accept { session } => ("accept", json!({ "session": session })),
             Self::Decline { session } => ("decline", json!({ "session": session })),
             Self::Cancel { session } => ("cancel", json!({ "session": session })),
+            Self::End { session } => ("end_session", json!({ "session": session })),
             Self::Context { session, data } => (
                 "send_context_data",
                 json!({ "session": session, "data": data }),
@@ -165,6 +171,7 @@ impl CtlCommand {
                 | Self::Accept { .. }
                 | Self::Decline { .. }
                 | Self::Cancel { .. }
+                | Self::End { .. }
                 | Self::Context { .. }
         )
     }

@@ -42,7 +42,7 @@ pub const INVITATION_TIMEOUT_MS: i64 = 120_000;
 pub const MAX_CONTEXT_BYTES: usize = 64 * 1024;
 
 /// Longest address an application may set (an address is e.g. `host:port`).
-pub const MAX_ADDRESS_BYTES: usize = 512;
+pub const MAX_ADDRESS_BYTES: usize = 256;
 
 /// Where a session is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
