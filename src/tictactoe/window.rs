@@ -221,7 +221,7 @@ impl eframe::App for NotLaunchedApp {
                 ui.label(RichText::new(self.problem.to_string()).color(theme::ERROR));
             }
             ui.label(
-                "This game is started by Nudge: right-click a contact, choose Invite ▸ \
+                "This game is started by Nudge: right-click a contact, choose Invite, then \
                  Tic-Tac-Toe, and Nudge starts it for both of you when your friend accepts.",
             );
             ui.add_space(theme::SMALL_GAP);
