@@ -334,3 +334,80 @@ fn hello_after_the_game_started_is_harmless() {
     assert_eq!(game.board().filled(), 1);
     assert!(notes(&game).is_empty());
 }
+
+/// Delivers `first`'s messages to `second` and every answer back, until both are quiet, as
+/// Nudge would relay context data; returns the wire, each line marked with its sender's initial.
+fn relay(
+    first: (&mut Game, char),
+    second: (&mut Game, char),
+    from_first: Vec<Message>,
+) -> Vec<String> {
+    let ((first, a), (second, b)) = (first, second);
+    let mut wire = Vec::new();
+    let mut outgoing = from_first;
+    let mut answers = Vec::new();
+    while !outgoing.is_empty() || !answers.is_empty() {
+        for message in std::mem::take(&mut outgoing) {
+            wire.push(format!("{a}→ {message}"));
+            answers.extend(second.receive(&message.to_string()));
+        }
+        for message in std::mem::take(&mut answers) {
+            wire.push(format!("{b}→ {message}"));
+            outgoing.extend(first.receive(&message.to_string()));
+        }
+    }
+    wire
+}
+
+#[test]
+fn two_copies_agree_through_the_documented_game() {
+    let mut alice = Game::new(Role::Inviter, "bob");
+    let mut bob = Game::new(Role::Invitee, "alice");
+    // Alice's copy starts first: her hello reaches nobody.
+    assert_eq!(alice.joined(), Some(Message::Hello));
+    let bob_hello = bob.joined().expect("hello");
+    let wire = relay((&mut bob, 'B'), (&mut alice, 'A'), vec![bob_hello]);
+    assert_eq!(
+        wire,
+        [
+            "B→ tictactoe/1 hello",
+            "A→ tictactoe/1 hello",
+            "B→ tictactoe/1 hello"
+        ],
+        "Bob's hello, Alice's answer, Bob's answer to the first hello he saw"
+    );
+    assert!(alice.opponent_here() && bob.opponent_here());
+
+    for (cell, x_moves) in [
+        (4, true),
+        (0, false),
+        (2, true),
+        (6, false),
+        (3, true),
+        (5, false),
+        (8, true),
+        (7, false),
+        (1, true),
+    ] {
+        let (mover, other) = if x_moves {
+            (&mut alice, &mut bob)
+        } else {
+            (&mut bob, &mut alice)
+        };
+        let sent = mover.click(cell).expect("a legal move");
+        assert!(other.receive(&sent.to_string()).is_empty());
+        assert_eq!(alice.board(), bob.board());
+    }
+    assert_eq!(alice.status(), "A draw.");
+    assert_eq!(bob.status(), "A draw.");
+
+    let again = alice.play_again().expect("again");
+    bob.receive(&again.to_string());
+    let again = bob.play_again().expect("again");
+    assert_eq!(bob.round(), 2);
+    alice.receive(&again.to_string());
+    assert_eq!(alice.round(), 2);
+    assert!(bob.my_turn(), "Bob is X in round 2 and opens");
+    assert_eq!(bob.my_mark(), Mark::X);
+    assert!(!alice.my_turn());
+}
