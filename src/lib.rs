@@ -17,5 +17,6 @@ pub mod platform;
 pub mod runner;
 pub mod state;
 pub mod store;
+pub mod tictactoe;
 pub mod ui;
 pub mod xmpp;
