@@ -363,7 +363,8 @@ async fn a_server_restart_reconnects_and_delivers_the_outbox_exactly_once() {
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
 
-    server.stop();
+    // A hard kill, like a crash: no stream close, no goodbye.
+    server.kill();
     for client in [&mut alice, &mut bob] {
         client
             .wait_for("reconnecting", |e| {

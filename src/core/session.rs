@@ -183,6 +183,20 @@ impl Session {
         loop {
             match self.stream.next().await {
                 Some(Ok(FallibleStreamElement::Ok(element))) => return Ok(element),
+                // Servers add children xmpp-parsers does not know to <failed/> (Prosody does);
+                // it is still a refusal, and waiting for a tidier one would hang forever.
+                Some(Ok(FallibleStreamElement::Err(StreamElementError::InvalidNonza {
+                    qname,
+                    error,
+                }))) if qname.0.as_str() == tokio_xmpp::parsers::ns::SM
+                    && qname.1.as_str() == "failed" =>
+                {
+                    tracing::debug!("reading <failed/> loosely: {error}");
+                    return Ok(XmppStreamElement::SM(sm::Nonza::Failed(sm::Failed {
+                        h: None,
+                        error: None,
+                    })));
+                }
                 Some(Ok(FallibleStreamElement::Err(e))) => {
                     tracing::warn!("unreadable element during negotiation: {e}")
                 }

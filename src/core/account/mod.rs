@@ -269,7 +269,13 @@ impl Account {
         let timeouts = self.options.timeouts;
         let attempt = async move {
             let auth = connect::connect(&account, &password, timeouts).await?;
-            Session::start(auth, previous, &resource).await
+            // Binding or resuming must not hang on a server that stops answering.
+            tokio::time::timeout(
+                std::time::Duration::from_secs(20),
+                Session::start(auth, previous, &resource),
+            )
+            .await
+            .map_err(|_| ConnectError::Timeout)?
         };
         tokio::pin!(attempt);
         let result = loop {
