@@ -1,0 +1,233 @@
+//! Takes the screenshots in docs/screenshots/: two real Nudge windows under Xvfb, signed in to
+//! a Prosody started for the run, chatting. Run through `scripts/screenshots` (it checks the
+//! tools and builds first).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::Prosody;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn nudge_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("own path");
+    // target/<profile>/examples/screenshots -> target/<profile>/nudge
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("nudge")
+}
+
+fn nudge(home: &Path, display: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(nudge_bin());
+    command
+        .args(args)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("DISPLAY", display)
+        .stdin(Stdio::null());
+    command
+}
+
+fn ctl(home: &Path, profile: &str, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--profile", profile, "ctl"];
+    all.extend_from_slice(args);
+    let output = nudge(home, ":0", &all).output().expect("ctl runs");
+    serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn window_id(display: &str, name: &str) -> Option<String> {
+    let output = Command::new("xdotool")
+        .args(["search", "--name", name])
+        .env("DISPLAY", display)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .next()
+        .map(str::to_string)
+}
+
+fn xdotool(display: &str, args: &[&str]) {
+    let _ = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .status();
+}
+
+/// Captures the screen area of `window` (GL windows read back black when captured directly).
+fn shot(display: &str, window: &str, path: &Path) {
+    let output = Command::new("xdotool")
+        .args(["getwindowgeometry", "--shell", window])
+        .env("DISPLAY", display)
+        .output()
+        .expect("xdotool runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or("0")
+            .to_string()
+    };
+    let crop = format!(
+        "{}x{}+{}+{}",
+        value("WIDTH"),
+        value("HEIGHT"),
+        value("X"),
+        value("Y")
+    );
+    let status = Command::new("import")
+        .args([
+            "-window",
+            "root",
+            "-crop",
+            &crop,
+            path.to_str().expect("utf-8 path"),
+        ])
+        .env("DISPLAY", display)
+        .status()
+        .expect("import runs");
+    assert!(status.success(), "import failed for {}", path.display());
+    println!("wrote {}", path.display());
+}
+
+fn main() {
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "docs/screenshots".into()),
+    );
+    std::fs::create_dir_all(&out).expect("output dir");
+    let display = ":93";
+    let _xvfb = Killed(
+        Command::new("Xvfb")
+            .args([display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts (apt-get install xvfb)"),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+
+    let server = Prosody::start();
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+    std::fs::create_dir_all(home.join("run")).expect("runtime dir");
+    let port = server.c2s_port().to_string();
+    let pem = server.cert_pem_path();
+    let mut windows = Vec::new();
+    let mut jids = Vec::new();
+    for (profile, user) in [("a", "alice"), ("b", "bob")] {
+        server.create_user(user, "pw");
+        let jid = format!("{user}@localhost");
+        let status = nudge(
+            home,
+            display,
+            &[
+                "--profile",
+                profile,
+                "account",
+                "set",
+                "--jid",
+                &jid,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port,
+                "--tls",
+                "starttls",
+                "--trust-cert",
+                pem.to_str().expect("utf-8"),
+            ],
+        )
+        .stdout(Stdio::null())
+        .status()
+        .expect("account set");
+        assert!(status.success());
+        let child = nudge(home, display, &["--profile", profile])
+            .env("NUDGE_PASSWORD", "pw")
+            .env("WGPU_BACKEND", "gl")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nudge starts");
+        windows.push(Killed(child));
+        jids.push(jid);
+    }
+    for profile in ["a", "b"] {
+        wait_until("sign-in", || {
+            ctl(home, profile, &["status"])["connection"]["state"] == "online"
+        });
+    }
+    // Befriend, set a status, chat.
+    ctl(home, "a", &["contact", "add", &jids[1], "--name", "Bob"]);
+    wait_until("bob sees the request", || {
+        ctl(home, "b", &["roster"])["subscription_requests"][0] == jids[0].as_str()
+    });
+    ctl(home, "b", &["contact", "approve", &jids[0]]);
+    wait_until("alice sees bob asking back", || {
+        ctl(home, "a", &["roster"])["subscription_requests"][0] == jids[1].as_str()
+    });
+    ctl(home, "a", &["contact", "approve", &jids[1]]);
+    ctl(home, "b", &["presence", "away", "Making coffee"]);
+    for (profile, to, text) in [
+        ("a", &jids[1], "Hi Bob! Did you see the new Nudge build? :)"),
+        ("b", &jids[0], "Yes! The Invite menu is great (y)"),
+        ("a", &jids[1], "Want a game of Tic-Tac-Toe later? ;)"),
+        ("b", &jids[0], "Sure, after my coffee :D"),
+    ] {
+        ctl(home, profile, &["send", to, text]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+
+    // Two windows named "Nudge" exist; the first found is placed left, the other right.
+    let mut ids = Vec::new();
+    wait_until("both windows", || {
+        let output = Command::new("xdotool")
+            .args(["search", "--name", "Nudge"])
+            .env("DISPLAY", display)
+            .output();
+        ids = output
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.len() >= 2
+    });
+    xdotool(display, &["windowmove", &ids[0], "0", "0"]);
+    xdotool(display, &["windowmove", &ids[1], "700", "0"]);
+    std::thread::sleep(Duration::from_millis(500));
+    shot(display, &ids[0], &out.join("contact-list.png"));
+    // Open the conversation in the first window by double-clicking the first contact row.
+    xdotool(display, &["mousemove", "45", "141"]);
+    xdotool(display, &["click", "1"]);
+    std::thread::sleep(Duration::from_secs(1));
+    let conversation = window_id(display, "Bob")
+        .or_else(|| window_id(display, "bob@localhost"))
+        .unwrap_or_else(|| ids[0].clone());
+    shot(display, &conversation, &out.join("conversation.png"));
+}
