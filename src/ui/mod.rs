@@ -5,6 +5,7 @@
 mod contacts;
 mod conversation;
 mod dialogs;
+pub mod frame_log;
 mod invitation;
 pub mod invite;
 pub mod rows;
@@ -51,7 +52,11 @@ pub fn run(
         Some(ctx),
         Box::new(move |creation| {
             theme::apply(&creation.egui_ctx);
-            Ok(Box::new(NudgeApp::new(commands, events, saved_account)))
+            let app = NudgeApp::new(commands, events, saved_account);
+            Ok(match std::env::var_os(frame_log::VARIABLE) {
+                Some(file) => Box::new(frame_log::FrameLog::new(app, file.into())),
+                None => Box::new(app),
+            })
         }),
     )
 }
