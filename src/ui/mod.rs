@@ -8,6 +8,7 @@ mod dialogs;
 mod invitation;
 pub mod invite;
 pub mod rows;
+pub mod settings;
 mod signin;
 pub mod theme;
 pub mod toasts;
