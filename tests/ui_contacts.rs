@@ -496,3 +496,25 @@ fn the_grouped_list_is_quiet_when_idle() {
         );
     }
 }
+
+#[test]
+fn the_header_shows_the_own_name_and_the_four_presences() {
+    let mut window = Window::new();
+    window.online_with(&roster());
+    assert!(
+        window.harness.query_by_label("alice").is_some(),
+        "the local part"
+    );
+    window.click("My status");
+    for choice in ["Online", "Busy", "Be right back / Away", "Appear offline"] {
+        assert!(window.harness.query_by_label(choice).is_some(), "{choice}");
+    }
+    window.click("Be right back / Away");
+    assert_eq!(
+        window.sent(),
+        vec![Command::SetPresence {
+            availability: Availability::Away,
+            status: None
+        }]
+    );
+}
