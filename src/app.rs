@@ -81,6 +81,7 @@ impl eframe::App for NudgeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         // No repaint is requested for events: the core's waker already did that.
         self.drain_events();
+        ui::settings::apply_looks(ctx, &self.state.settings, &mut self.view.settings);
         self.run_timers(ctx);
     }
 

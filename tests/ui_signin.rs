@@ -4,9 +4,9 @@ mod ui_support;
 
 use egui_kittest::kittest::Queryable;
 use nudge::command::Command;
-use nudge::config::{AccountConfig, TlsMode};
+use nudge::config::{AccountConfig, Settings, TlsMode};
 use nudge::event::Event;
-use nudge::model::ConnectionState;
+use nudge::model::{Availability, ConnectionState};
 use ui_support::Window;
 
 #[test]
@@ -153,4 +153,123 @@ fn reconnecting_without_a_session_counts_down_and_repaints_each_second() {
         delay <= std::time::Duration::from_secs(1),
         "the countdown needs a tick, got {delay:?}"
     );
+}
+
+#[test]
+fn each_sign_in_failure_is_explained_in_words() {
+    let cases = [
+        (
+            ConnectionState::Reconnecting {
+                next_attempt_ms: nudge::model::now_ms() + 10_000,
+                attempt: 1,
+                reason: "could not reach the server nowhere.example: no such host".into(),
+            },
+            "could not reach the server nowhere.example: no such host",
+        ),
+        (
+            ConnectionState::AuthFailed {
+                message: "the password is wrong, or the account does not exist".into(),
+            },
+            "Sign-in refused: the password is wrong, or the account does not exist",
+        ),
+        (
+            ConnectionState::Failed {
+                message: "the server does not offer encryption (STARTTLS)".into(),
+            },
+            "Could not connect: the server does not offer encryption (STARTTLS)",
+        ),
+        (
+            ConnectionState::CertificateRejected {
+                fingerprint: "AB:CD".into(),
+                message: "the certificate is self-signed".into(),
+            },
+            "The server's certificate is not trusted: the certificate is self-signed",
+        ),
+    ];
+    for (state, words) in cases {
+        let mut window = Window::new();
+        window.emit(Event::ConnectionChanged { state });
+        assert!(window.shows(words), "{words}");
+    }
+}
+
+#[test]
+fn the_registration_outcome_is_shown() {
+    let mut window = Window::new();
+    window.emit(Event::RegistrationFailed {
+        message: "someone already has that name".into(),
+    });
+    assert!(window.shows("Could not create the account: someone already has that name"));
+    window.emit(Event::AccountRegistered {
+        jid: "newbie@localhost".into(),
+    });
+    assert!(window.shows("The account newbie@localhost was created."));
+    assert!(!window.shows("Could not create the account"));
+}
+
+#[test]
+fn stop_trying_ends_the_attempts() {
+    let mut window = Window::new();
+    assert!(window.harness.query_by_label("Stop trying").is_none());
+    window.emit(Event::ConnectionChanged {
+        state: ConnectionState::Reconnecting {
+            next_attempt_ms: nudge::model::now_ms() + 10_000,
+            attempt: 3,
+            reason: "connection refused".into(),
+        },
+    });
+    window.click("Stop trying");
+    assert_eq!(window.sent(), vec![Command::SignOut]);
+}
+
+#[test]
+fn sign_me_in_automatically_saves_the_setting() {
+    let mut window = Window::new();
+    assert!(Settings::default().sign_in_automatically);
+    window.click("Sign me in automatically");
+    assert_eq!(
+        window.sent(),
+        vec![Command::SaveSettings {
+            settings: Settings {
+                sign_in_automatically: false,
+                ..Settings::default()
+            }
+        }]
+    );
+}
+
+#[test]
+fn sign_in_as_is_saved_and_set_once_online() {
+    let mut window = Window::new();
+    window.click("Sign in as");
+    window.click("Busy");
+    let busy = Settings {
+        sign_in_as: Availability::Busy,
+        ..Settings::default()
+    };
+    assert_eq!(
+        window.sent(),
+        vec![Command::SaveSettings {
+            settings: busy.clone()
+        }]
+    );
+    window.emit(Event::SettingsChanged { settings: busy });
+    window.type_into("Address", "alice@example.org");
+    window.type_into("Password", "pw");
+    window.click("Sign in");
+    assert!(matches!(window.sent().as_slice(), [Command::SignIn { .. }]));
+    window.online_with(&[]);
+    assert_eq!(
+        window.sent(),
+        vec![Command::SetPresence {
+            availability: Availability::Busy,
+            status: None
+        }]
+    );
+    // A reconnect keeps whatever the user chose since.
+    window.emit(Event::ConnectionChanged {
+        state: ConnectionState::Connecting,
+    });
+    window.online_with(&[]);
+    assert_eq!(window.sent(), vec![]);
 }

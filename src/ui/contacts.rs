@@ -1,35 +1,47 @@
-//! The contact list: who the user is, their presence, and their contacts sorted by presence.
+//! The contact list: who the user is, their presence, and their contacts by roster group.
+
+mod edit;
+mod groups;
+mod own;
 
 use egui::{
-    vec2, Button, CentralPanel, ComboBox, Panel, RichText, ScrollArea, Sense, TextEdit, Ui,
+    vec2, Button, CentralPanel, CollapsingHeader, Id, Panel, RichText, ScrollArea, Sense, TextEdit,
+    Ui, UiBuilder,
 };
 
-use super::{connection_banner, invite, labelled_field, send, theme};
+use super::{connection_banner, invite, send, signin, theme};
 use crate::command::Command;
 use crate::core::CommandSender;
-use crate::model::{bare_jid, AppInfo, Availability, ConnectionState};
+use crate::model::{AppInfo, Availability};
 use crate::state::{AppState, ContactEntry};
 use crate::ui::view::{AddContactForm, ViewState};
-
-/// Availabilities the user can choose for themselves.
-const OWN_CHOICES: [Availability; 4] = [
-    Availability::Online,
-    Availability::Busy,
-    Availability::Away,
-    Availability::AppearOffline,
-];
+pub use edit::{ContactDialog, ContactsView, MoveForm, RenameForm};
+pub use groups::{group_names, rows, GroupKey, Header, Row};
+pub use own::{own_label, OWN_CHOICES};
 
 /// What the user asked for in the list, done after drawing it.
 enum Action {
     Open(String),
-    Remove(String),
+    Toggle(GroupKey),
     /// Invite the contact to the application with this GUID.
     Invite(String, String),
+    Dialog(ContactDialog),
+    Block(String),
+    Unblock(String),
+}
+
+/// What one contact's row needs to know besides the contact.
+struct RowFacts<'a> {
+    apps: &'a [AppInfo],
+    unread: usize,
+    selected: bool,
+    blocked: bool,
 }
 
 /// Draws the contact list screen.
 pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
-    Panel::top("own-presence").show(ui, |ui| own_presence(ui, state, view, commands));
+    signin::after_sign_in(state, view, commands);
+    Panel::top("own-presence").show(ui, |ui| own::show(ui, state, view, commands));
     CentralPanel::default().show(ui, |ui| {
         connection_banner(ui, &state.connection);
         problems(ui, state, view);
@@ -37,7 +49,7 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
             ui.add(
                 TextEdit::singleline(&mut view.search)
                     .hint_text("Search contacts")
-                    .desired_width(ui.available_width() - 100.0),
+                    .desired_width(ui.available_width() - theme::ADD_CONTACT_WIDTH),
             )
             .accessible_name("Search contacts");
             if ui.button("Add contact").clicked() {
@@ -45,72 +57,22 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
             }
         });
         ui.add_space(theme::SMALL_GAP);
-        if let Some(action) = list(ui, state, view) {
-            match action {
-                Action::Open(jid) => send(commands, view.open(&jid)),
-                Action::Remove(jid) => send(commands, Command::RemoveContact { jid }),
-                Action::Invite(jid, app_guid) => {
-                    send(commands, invite::invite_command(&jid, app_guid));
-                    // The conversation shows the invitation waiting, with its Cancel button.
-                    send(commands, view.open(&jid));
-                }
+        let Some(action) = list(ui, state, view) else {
+            return;
+        };
+        match action {
+            Action::Open(jid) => send(commands, view.open(&jid)),
+            Action::Toggle(key) => view.contacts.toggle(&key),
+            Action::Invite(jid, app_guid) => {
+                send(commands, invite::invite_command(&jid, app_guid));
+                // The conversation shows the invitation waiting, with its Cancel button.
+                send(commands, view.open(&jid));
             }
+            Action::Dialog(dialog) => view.contacts.dialog = Some(dialog),
+            Action::Block(jid) => send(commands, Command::BlockContact { jid }),
+            Action::Unblock(jid) => send(commands, Command::UnblockContact { jid }),
         }
     });
-}
-
-fn own_presence(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
-    let me = match &state.connection {
-        ConnectionState::Online { jid } => bare_jid(jid),
-        _ => view.sign_in.jid.clone(),
-    };
-    ui.horizontal(|ui| {
-        ui.strong(me);
-        if ui.button("Sign out").clicked() {
-            send(commands, Command::SignOut);
-        }
-    });
-    if !view.status_dirty {
-        view.status_draft = state.own_status.clone().unwrap_or_default();
-    }
-    let mut chosen = None;
-    ComboBox::from_label("My status")
-        .selected_text(state.own_availability.label())
-        .show_ui(ui, |ui| {
-            for availability in OWN_CHOICES {
-                let current = availability == state.own_availability;
-                if ui.selectable_label(current, availability.label()).clicked() {
-                    chosen = Some(availability);
-                }
-            }
-        });
-    let field = labelled_field(
-        ui,
-        "Status message",
-        TextEdit::singleline(&mut view.status_draft).hint_text("What are you up to?"),
-    );
-    if field.changed() {
-        view.status_dirty = true;
-    }
-    let applied = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-    if applied {
-        chosen = chosen.or(Some(match state.own_availability {
-            Availability::Offline => Availability::Online,
-            other => other,
-        }));
-    }
-    if let Some(availability) = chosen {
-        let status = Some(view.status_draft.trim().to_string()).filter(|s| !s.is_empty());
-        view.status_dirty = false;
-        send(
-            commands,
-            Command::SetPresence {
-                availability,
-                status,
-            },
-        );
-    }
-    ui.add_space(theme::SMALL_GAP);
 }
 
 fn problems(ui: &mut Ui, state: &AppState, view: &mut ViewState) {
@@ -129,21 +91,9 @@ fn problems(ui: &mut Ui, state: &AppState, view: &mut ViewState) {
     }
 }
 
-/// Whether a contact matches the search text (name or address, ignoring case).
-pub fn matches(entry: &ContactEntry, query: &str) -> bool {
-    let query = query.trim().to_lowercase();
-    query.is_empty()
-        || entry.contact.jid.to_lowercase().contains(&query)
-        || entry.contact.display_name().to_lowercase().contains(&query)
-}
-
 fn list(ui: &mut Ui, state: &AppState, view: &ViewState) -> Option<Action> {
-    let shown: Vec<&ContactEntry> = state
-        .sorted_contacts()
-        .into_iter()
-        .filter(|entry| matches(entry, &view.search))
-        .collect();
-    if shown.is_empty() {
+    let rows = rows(state, &view.search, &view.contacts.collapsed);
+    if rows.is_empty() {
         ui.label(if state.contacts.is_empty() {
             "No contacts yet. Add one to start chatting."
         } else {
@@ -155,67 +105,126 @@ fn list(ui: &mut Ui, state: &AppState, view: &ViewState) -> Option<Action> {
     ScrollArea::vertical()
         .id_salt("contact-list")
         .auto_shrink(false)
-        .show_rows(ui, theme::CONTACT_ROW_HEIGHT, shown.len(), |ui, range| {
-            for entry in &shown[range] {
-                let unread = state
-                    .conversations
-                    .get(&entry.contact.jid)
-                    .map_or(0, |c| c.unread);
-                let selected = view.selected.as_deref() == Some(entry.contact.jid.as_str());
-                if let Some(a) = row(ui, entry, &state.apps, unread, selected) {
-                    action = Some(a);
+        .show_rows(ui, theme::CONTACT_ROW_HEIGHT, rows.len(), |ui, range| {
+            for row in &rows[range] {
+                // Every row has the same height, so the scroll area knows where each one is.
+                let (rect, _) = ui.allocate_exact_size(
+                    vec2(ui.available_width(), theme::CONTACT_ROW_HEIGHT),
+                    Sense::hover(),
+                );
+                // An id of its own keeps a row's widgets (an open menu) as the list scrolls.
+                let id = match row {
+                    Row::Header(header) => Id::unique(("contact-group", &header.key)),
+                    Row::Contact { entry, section } => {
+                        Id::unique(("contact-row", section, &entry.contact.jid))
+                    }
+                };
+                let mut row_ui = ui.new_child(UiBuilder::new().max_rect(rect).scope_id(id));
+                let chosen = match row {
+                    Row::Header(header) => group_header(&mut row_ui, header),
+                    Row::Contact { entry, .. } => {
+                        let facts = RowFacts {
+                            apps: &state.apps,
+                            unread: state
+                                .conversations
+                                .get(&entry.contact.jid)
+                                .map_or(0, |c| c.unread),
+                            selected: view.selected.as_deref() == Some(&entry.contact.jid),
+                            blocked: state.blocked.binary_search(&entry.contact.jid).is_ok(),
+                        };
+                        contact_row(&mut row_ui, entry, &facts)
+                    }
+                };
+                if chosen.is_some() {
+                    action = chosen;
                 }
             }
         });
     action
 }
 
-fn row(
-    ui: &mut Ui,
-    entry: &ContactEntry,
-    apps: &[AppInfo],
-    unread: usize,
-    selected: bool,
-) -> Option<Action> {
-    let jid = &entry.contact.jid;
+fn group_header(ui: &mut Ui, header: &Header) -> Option<Action> {
+    ui.add_space(theme::GROUP_HEADER_TOP_GAP);
+    // The view decides whether it is open: a click only asks for the change.
+    let shown = CollapsingHeader::new(RichText::new(header.label()).strong())
+        .id_salt(("contact-group", &header.key))
+        .open(Some(header.open))
+        .show(ui, |_| {});
+    shown
+        .header_response
+        .clicked()
+        .then(|| Action::Toggle(header.key.clone()))
+}
+
+fn contact_row(ui: &mut Ui, entry: &ContactEntry, facts: &RowFacts<'_>) -> Option<Action> {
     let mut action = None;
-    ui.allocate_ui(
-        vec2(ui.available_width(), theme::CONTACT_ROW_HEIGHT),
-        |ui| {
+    ui.horizontal(|ui| {
+        presence_dot(ui, entry.availability());
+        ui.vertical(|ui| {
             ui.horizontal(|ui| {
-                presence_dot(ui, entry.availability());
-                ui.vertical(|ui| {
-                    let name = ui.add(Button::selectable(selected, entry.contact.display_name()));
-                    if name.clicked() || name.double_clicked() {
-                        action = Some(Action::Open(jid.clone()));
-                    }
-                    name.context_menu(|ui| {
-                        if ui.button("Send message").clicked() {
-                            action = Some(Action::Open(jid.clone()));
-                        }
-                        ui.menu_button(invite::MENU_LABEL, |ui| {
-                            if let Some(guid) = invite::menu(ui, apps) {
-                                action = Some(Action::Invite(jid.clone(), guid));
-                            }
-                        });
-                        if ui.button("Remove").clicked() {
-                            action = Some(Action::Remove(jid.clone()));
-                        }
-                    });
-                    if let Some(status) = entry.status() {
-                        ui.label(RichText::new(status).small().color(theme::HINT));
+                let name = ui.add(Button::selectable(
+                    facts.selected,
+                    entry.contact.display_name(),
+                ));
+                if name.clicked() || name.double_clicked() {
+                    action = Some(Action::Open(entry.contact.jid.clone()));
+                }
+                name.context_menu(|ui| {
+                    if let Some(chosen) = context_menu(ui, entry, facts) {
+                        action = Some(chosen);
                     }
                 });
-                if unread > 0 {
-                    ui.label(
-                        RichText::new(format!("{unread} new"))
-                            .strong()
-                            .color(theme::UNREAD),
-                    );
+                if facts.blocked {
+                    ui.label(RichText::new("blocked").small().color(theme::BLOCKED))
+                        .on_hover_text("Nothing from this contact reaches you");
                 }
             });
-        },
-    );
+            if let Some(status) = entry.status() {
+                ui.label(RichText::new(status).small().color(theme::HINT));
+            }
+        });
+        if facts.unread > 0 {
+            ui.label(
+                RichText::new(format!("{} new", facts.unread))
+                    .strong()
+                    .color(theme::UNREAD),
+            );
+        }
+    });
+    action
+}
+
+fn context_menu(ui: &mut Ui, entry: &ContactEntry, facts: &RowFacts<'_>) -> Option<Action> {
+    let contact = &entry.contact;
+    let jid = contact.jid.clone();
+    let mut action = None;
+    if ui.button("Send message").clicked() {
+        action = Some(Action::Open(jid.clone()));
+    }
+    ui.menu_button(invite::MENU_LABEL, |ui| {
+        if let Some(guid) = invite::menu(ui, facts.apps) {
+            action = Some(Action::Invite(jid.clone(), guid));
+        }
+    });
+    ui.separator();
+    if ui.button("Rename…").clicked() {
+        action = Some(Action::Dialog(ContactDialog::Rename(RenameForm::new(
+            contact,
+        ))));
+    }
+    if ui.button("Move to group…").clicked() {
+        action = Some(Action::Dialog(ContactDialog::Move(MoveForm::new(contact))));
+    }
+    if ui.button("Remove…").clicked() {
+        action = Some(Action::Dialog(ContactDialog::Remove { jid: jid.clone() }));
+    }
+    if facts.blocked {
+        if ui.button("Unblock").clicked() {
+            action = Some(Action::Unblock(jid));
+        }
+    } else if ui.button("Block").clicked() {
+        action = Some(Action::Block(jid));
+    }
     action
 }
 

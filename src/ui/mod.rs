@@ -9,6 +9,7 @@ pub mod frame_log;
 mod invitation;
 pub mod invite;
 pub mod rows;
+pub mod settings;
 mod signin;
 pub mod theme;
 pub mod toasts;

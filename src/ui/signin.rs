@@ -1,11 +1,13 @@
-//! The sign-in screen: address, password, advanced connection settings, and what happened.
+//! The sign-in screen: address, password, sign-in preferences, advanced connection settings,
+//! and what happened.
 
 use egui::{CollapsingHeader, RichText, ScrollArea, TextEdit, Ui};
 
-use super::{labelled_field, send, theme, words};
+use super::{labelled_field, send, settings, theme, words};
+use crate::command::Command;
 use crate::config::TlsMode;
 use crate::core::CommandSender;
-use crate::model::{now_ms, ConnectionState};
+use crate::model::{now_ms, Availability, ConnectionState};
 use crate::state::AppState;
 use crate::ui::view::ViewState;
 
@@ -15,13 +17,43 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
         ui.heading("Nudge");
         ui.label("Sign in with your XMPP address.");
         ui.add_space(theme::SECTION_GAP);
-        form(ui, view, commands);
+        form(ui, state, view, commands);
         ui.add_space(theme::SECTION_GAP);
         status(ui, state, view, commands);
     });
 }
 
-fn form(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender) {
+/// Once online, switches to the presence chosen under "Sign in as" (once per sign-in).
+///
+/// The core signs in as Online; this follows with the chosen presence right away.
+pub fn after_sign_in(state: &AppState, view: &mut ViewState, commands: &CommandSender) {
+    if view.settings.sign_in_as_applied || !state.connection.is_online() {
+        return;
+    }
+    view.settings.sign_in_as_applied = true;
+    let wanted = state.settings.sign_in_as;
+    if !matches!(wanted, Availability::Online | Availability::Offline)
+        && wanted != state.own_availability
+    {
+        send(
+            commands,
+            Command::SetPresence {
+                availability: wanted,
+                status: state.own_status.clone(),
+            },
+        );
+    }
+}
+
+/// Sends a command that signs in, remembering to set the chosen presence once online.
+fn sign_in(view: &mut ViewState, commands: &CommandSender, command: Option<Command>) {
+    if let Some(command) = command {
+        view.settings.sign_in_as_applied = false;
+        send(commands, command);
+    }
+}
+
+fn form(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     let form = &mut view.sign_in;
     labelled_field(
         ui,
@@ -39,6 +71,10 @@ fn form(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender) {
     );
     let pressed_enter = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     ui.checkbox(&mut form.remember_password, "Remember my password");
+    if settings::sign_in_preferences(ui, view.settings.draft(&state.settings)) {
+        send(commands, view.settings.save());
+    }
+    let form = &mut view.sign_in;
     CollapsingHeader::new("Advanced").show(ui, |ui| {
         labelled_field(
             ui,
@@ -72,14 +108,17 @@ fn form(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender) {
     }
     ui.add_space(theme::SMALL_GAP);
     if ui.button("Sign in").clicked() || pressed_enter {
-        if let Some(command) = form.sign_in() {
-            send(commands, command);
-        }
+        let command = form.sign_in();
+        sign_in(view, commands, command);
     }
-    if ui.button("Create a new account").clicked() {
-        if let Some(command) = form.register() {
-            send(commands, command);
-        }
+    let form = &mut view.sign_in;
+    if ui
+        .button("Create a new account")
+        .on_hover_text("Creates the address above on its server with this password")
+        .clicked()
+    {
+        let command = form.register();
+        sign_in(view, commands, command);
     }
 }
 
@@ -91,13 +130,19 @@ fn status(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comman
         };
         ui.label(RichText::new(text).color(colour));
     }
+    if matches!(
+        state.connection,
+        ConnectionState::Connecting | ConnectionState::Reconnecting { .. }
+    ) && ui.button("Stop trying").clicked()
+    {
+        send(commands, Command::SignOut);
+    }
     if let ConnectionState::CertificateRejected { fingerprint, .. } = &state.connection {
         ui.label("Only trust it if this matches the SHA-256 fingerprint your server shows:");
         ui.label(RichText::new(fingerprint).monospace());
         if ui.button("Trust this certificate").clicked() {
-            if let Some(command) = view.sign_in.trust_and_sign_in(fingerprint) {
-                send(commands, command);
-            }
+            let command = view.sign_in.trust_and_sign_in(fingerprint);
+            sign_in(view, commands, command);
         }
     }
     match &state.registration {

@@ -82,6 +82,21 @@ pub fn presence_colour(availability: Availability) -> Color32 {
     }
 }
 
+/// Width kept beside the search box for the "Add contact" button.
+pub const ADD_CONTACT_WIDTH: f32 = 100.0;
+/// Space above a group's name in the contact list.
+pub const GROUP_HEADER_TOP_GAP: f32 = 8.0;
+/// Colour of the "blocked" mark beside a contact.
+pub const BLOCKED: Color32 = Color32::from_rgb(0xd0, 0x3b, 0x3b);
+/// Colour of the user's own status message.
+pub const STATUS_TEXT: Color32 = Color32::from_rgb(0x5a, 0x6a, 0x80);
+/// Width the settings window opens with.
+pub const SETTINGS_WIDTH: f32 = 320.0;
+/// Smallest and largest text size, as a zoom factor.
+pub const TEXT_SCALE_RANGE: (f32, f32) = (0.75, 2.0);
+/// Step of the text size slider.
+pub const TEXT_SCALE_STEP: f64 = 0.05;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,9 @@ use crate::config::{AccountConfig, TlsMode};
 use crate::event::Event;
 use crate::model::{ChatState, ConnectionState};
 use crate::state::AppState;
+use crate::ui::contacts::ContactsView;
 use crate::ui::rows::RowHeights;
+use crate::ui::settings::SettingsView;
 
 mod notices;
 mod sessions;
@@ -297,6 +299,10 @@ pub struct ViewState {
     pub sessions: SessionView,
     /// Short notes shown as toasts for a few seconds.
     pub notices: Notices,
+    /// The contact list: closed groups, the status being edited, a contact's dialog.
+    pub contacts: ContactsView,
+    /// The settings window, its draft, and the looks applied.
+    pub settings: SettingsView,
 }
 
 impl ViewState {
