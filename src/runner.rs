@@ -44,8 +44,14 @@ pub fn run_window(profile: Profile) -> anyhow::Result<()> {
     let (core, api) = runtime.block_on(start(&profile, Some(waker.clone())))?;
     let events = core.events().subscribe(Some(waker));
     let saved = profile.load_account().unwrap_or_default();
-    // Subscribed above: now it is safe to sign in automatically.
-    sign_in_automatically(&core, saved.as_ref());
+    // Subscribed above: now it is safe to sign in automatically, if the user wants that.
+    let automatic = profile
+        .load_settings()
+        .map(|s| s.sign_in_automatically)
+        .unwrap_or(true);
+    if automatic {
+        sign_in_automatically(&core, saved.as_ref());
+    }
     let result = crate::ui::run(core.commands(), events, saved, ctx);
     runtime.block_on(async {
         api.shutdown().await;

@@ -541,3 +541,51 @@ async fn nudges_arrive_and_blocking_silences_a_contact() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_uses_the_chosen_presence() {
+    let server = Prosody::start();
+    let mut alice = Client::online(&server, "alice").await;
+    let mut bob = Client::online(&server, "bob").await;
+    support::befriend(&mut alice, &mut bob).await;
+    bob.send(Command::SaveSettings {
+        settings: nudge::config::Settings {
+            sign_in_as: Availability::Busy,
+            ..Default::default()
+        },
+    });
+    bob.wait_for("settings", |e| matches!(e, Event::SettingsChanged { .. }))
+        .await;
+    bob.send(Command::SignOut);
+    alice
+        .wait_for("bob offline", |e| {
+            matches!(
+                e,
+                Event::PresenceChanged {
+                    availability: Availability::Offline,
+                    ..
+                }
+            )
+        })
+        .await;
+    let account = support::account(&server, &bob.jid);
+    bob.send(Command::SignIn {
+        account,
+        password: bob.password.clone(),
+        remember_password: false,
+    });
+    // The very first presence Alice sees is Busy, never a flash of Online.
+    let first = alice
+        .wait_for("bob back", |e| matches!(e, Event::PresenceChanged { availability, .. } if *availability != Availability::Offline))
+        .await;
+    assert!(
+        matches!(
+            first,
+            Event::PresenceChanged {
+                availability: Availability::Busy,
+                ..
+            }
+        ),
+        "{first:?}"
+    );
+}

@@ -480,9 +480,11 @@ impl Account {
             apps: self.app_infos(),
         });
         self.backoff.reset();
-        if self.availability == Availability::Offline {
-            self.availability = Availability::Online;
-        }
+        // The first presence sent is the one the user chose to sign in with.
+        self.availability = match self.settings.sign_in_as {
+            Availability::Offline => Availability::Online,
+            chosen => chosen,
+        };
         Phase::Connect
     }
 
