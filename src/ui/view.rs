@@ -285,8 +285,6 @@ pub struct ViewState {
     pub add_contact: Option<AddContactForm>,
     /// The status message being edited.
     pub status_draft: String,
-    /// Whether the user changed the status message since it was last applied.
-    pub status_dirty: bool,
     /// Subscription requests the user answered here (hidden until the core confirms).
     pub answered_requests: BTreeSet<String>,
     /// How many of `AppState::problems` the user dismissed (problems only ever get appended).
