@@ -5,6 +5,7 @@
 mod contacts;
 mod conversation;
 mod dialogs;
+pub mod emoticons;
 mod invitation;
 pub mod invite;
 pub mod rows;
@@ -51,6 +52,7 @@ pub fn run(
         Some(ctx),
         Box::new(move |creation| {
             theme::apply(&creation.egui_ctx);
+            emoticons::install_image_loaders(&creation.egui_ctx);
             Ok(Box::new(NudgeApp::new(commands, events, saved_account)))
         }),
     )
