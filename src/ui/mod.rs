@@ -10,6 +10,7 @@ mod invitation;
 pub mod invite;
 pub mod rows;
 mod signin;
+pub mod sounds;
 pub mod theme;
 pub mod toasts;
 pub mod view;
