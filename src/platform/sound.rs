@@ -7,7 +7,7 @@
 
 use std::io::Cursor;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, TryLockError};
 use std::time::{Duration, Instant};
 
 use rodio::{Decoder, Source};
@@ -23,6 +23,9 @@ const RETRY_OUTPUT_AFTER: Duration = Duration::from_secs(30);
 /// Playback ends a little after the samples do, so the device drains before it closes.
 const DRAIN: Duration = Duration::from_millis(50);
 
+/// Held while a sound plays: sounds never pile up on each other (nor do attempts to open a
+/// missing device).
+static PLAYING: Mutex<()> = Mutex::new(());
 /// When the audio output last failed to open.
 static OUTPUT_FAILED_AT: Mutex<Option<Instant>> = Mutex::new(None);
 /// Whether a failure has been logged at `info` already (later ones go to `debug`).
@@ -45,6 +48,9 @@ pub enum SoundError {
     /// The output failed recently; it is left alone for a while.
     #[error("the audio output failed recently; not trying again yet")]
     Resting,
+    /// Another sound is playing; this one is dropped rather than queued.
+    #[error("another sound is playing")]
+    Busy,
 }
 
 /// The name of a sound's file in `assets/sounds/`, without `.wav`.
@@ -85,7 +91,7 @@ pub fn duration(sound: Sound) -> Result<Duration, SoundError> {
 /// Plays a sound to its end; failures are logged here (once at `info`), never returned.
 pub fn play(sound: Sound) {
     match try_play(sound) {
-        Ok(()) | Err(SoundError::Resting) => {}
+        Ok(()) | Err(SoundError::Resting | SoundError::Busy) => {}
         Err(error) => {
             if FAILURE_LOGGED.swap(true, Ordering::Relaxed) {
                 tracing::debug!("no sound: {error}");
@@ -96,9 +102,14 @@ pub fn play(sound: Sound) {
     }
 }
 
-/// Plays a sound to its end on the default output.
+/// Plays a sound to its end on the default output, unless another one is playing.
 pub fn try_play(sound: Sound) -> Result<(), SoundError> {
     let source = decode(sound)?;
+    let _playing = match PLAYING.try_lock() {
+        Ok(guard) => guard,
+        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(TryLockError::WouldBlock) => return Err(SoundError::Busy),
+    };
     if resting(failed_at(), Instant::now()) {
         return Err(SoundError::Resting);
     }
