@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{AccountConfig, Settings};
 use crate::invite::Origin;
-use crate::model::{Availability, ChatState};
+use crate::model::{Availability, ChatState, Sound};
 
 /// A request from the UI or the local API to the core.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -166,6 +166,11 @@ pub enum Command {
     SaveSettings {
         /// All settings as they should be now.
         settings: Settings,
+    },
+    /// Play a sound (the window decides when, from the settings and what happened).
+    PlaySound {
+        /// Which sound.
+        sound: Sound,
     },
     /// Stop the core: sign out and end its tasks.
     Shutdown,

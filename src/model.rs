@@ -235,6 +235,18 @@ pub fn bare_jid(jid: &str) -> String {
     }
 }
 
+/// A sound the window asks the core to play (the files are in `assets/sounds/`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sound {
+    /// A message arrived.
+    NewMessage,
+    /// A contact came online.
+    ContactOnline,
+    /// A contact sent a nudge.
+    Nudge,
+}
+
 /// A registered Session Invite application, as shown in Invite menus (never its key).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppInfo {

@@ -6,3 +6,4 @@
 pub mod keyring;
 pub mod notify;
 pub mod opener;
+pub mod sound;

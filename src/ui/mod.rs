@@ -5,12 +5,14 @@
 mod contacts;
 mod conversation;
 mod dialogs;
+pub mod emoticons;
 pub mod frame_log;
 mod invitation;
 pub mod invite;
 pub mod rows;
 pub mod settings;
 mod signin;
+pub mod sounds;
 pub mod theme;
 pub mod toasts;
 pub mod view;
@@ -53,6 +55,7 @@ pub fn run(
         Some(ctx),
         Box::new(move |creation| {
             theme::apply(&creation.egui_ctx);
+            emoticons::install_image_loaders(&creation.egui_ctx);
             let app = NudgeApp::new(commands, events, saved_account);
             Ok(match std::env::var_os(frame_log::VARIABLE) {
                 Some(file) => Box::new(frame_log::FrameLog::new(app, file.into())),

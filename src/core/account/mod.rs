@@ -590,6 +590,10 @@ impl Account {
                 outgoing::notify(title, body);
                 Next::Stay
             }
+            Command::PlaySound { sound } => {
+                outgoing::play_sound(sound);
+                Next::Stay
+            }
             Command::SendNudge { .. }
             | Command::BlockContact { .. }
             | Command::UnblockContact { .. } => {

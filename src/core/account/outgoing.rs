@@ -144,6 +144,7 @@ pub(super) async fn command(
                 .map_err(lost)?;
         }
         Command::ShowNotification { title, body } => notify(title, body),
+        Command::PlaySound { sound } => play_sound(sound),
         command @ (Command::Invite { .. }
         | Command::AcceptInvitation { .. }
         | Command::DeclineInvitation { .. }
@@ -360,4 +361,9 @@ pub(super) fn notify(title: String, body: String) {
             tracing::info!("{error}");
         }
     });
+}
+
+/// Plays a sound without holding up the account task; a missing audio device is logged there.
+pub(super) fn play_sound(sound: crate::model::Sound) {
+    tokio::task::spawn_blocking(move || crate::platform::sound::play(sound));
 }
