@@ -7,6 +7,7 @@ mod conversation;
 mod dialogs;
 mod invitation;
 pub mod invite;
+pub mod notifications;
 pub mod rows;
 mod signin;
 pub mod theme;
@@ -31,11 +32,13 @@ use view::{Screen, ViewState};
 ///
 /// `ctx` is the context the window will use: build it first with `egui::Context::default()`
 /// and give the core [`repaint_waker`]`(&ctx)`, so events wake the window from the start.
+/// With a `tray`, its menu reaches the window and closing may keep Nudge in it.
 pub fn run(
     commands: CommandSender,
     events: EventReceiver,
     saved_account: Option<AccountConfig>,
     ctx: egui::Context,
+    tray: Option<crate::platform::tray::TrayLink>,
 ) -> Result<(), eframe::Error> {
     let options = eframe::NativeOptions {
         viewport: ViewportBuilder::default()
@@ -51,7 +54,9 @@ pub fn run(
         Some(ctx),
         Box::new(move |creation| {
             theme::apply(&creation.egui_ctx);
-            Ok(Box::new(NudgeApp::new(commands, events, saved_account)))
+            Ok(Box::new(
+                NudgeApp::new(commands, events, saved_account).with_tray(tray),
+            ))
         }),
     )
 }
@@ -71,12 +76,12 @@ pub fn show(ui: &mut Ui, state: &mut AppState, view: &mut ViewState, commands: &
         Screen::Contacts => {
             contacts::show(ui, state, view, commands);
             dialogs::show(ui, state, view, commands);
-            toasts::show(ui, state, view);
+            toasts::show(ui, state, view, commands);
         }
         Screen::Conversation(peer) => {
             conversation::show(ui, state, view, commands, &peer);
             dialogs::show(ui, state, view, commands);
-            toasts::show(ui, state, view);
+            toasts::show(ui, state, view, commands);
         }
     }
 }

@@ -297,6 +297,8 @@ pub struct ViewState {
     pub sessions: SessionView,
     /// Short notes shown as toasts for a few seconds.
     pub notices: Notices,
+    /// Toasts for new messages and contacts coming online.
+    pub alerts: crate::ui::toasts::Alerts,
 }
 
 impl ViewState {
