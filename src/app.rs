@@ -71,14 +71,16 @@ impl NudgeApp {
     pub fn drain_events(&mut self) -> usize {
         let mut count = 0;
         while let Some(event) = self.events.try_next() {
-            // The view compares the state before and after (an invitation that stopped ringing).
+            // Desktop notifications and toasts, too, judge news by the state before it.
             let (now, focused) = (self.now, self.focused);
             let notes =
-                (self.notifier).notifications_for(&event, &self.state, &self.view, focused, now);
+                self.notifier
+                    .notifications_for(&event, &self.state, &self.view, focused, now);
             for note in notes {
                 self.send(note);
             }
             ui::toasts::observe(&mut self.view, &self.state, &event, now);
+            // The view compares the state before and after (an invitation that stopped ringing).
             self.view.observe_event(&self.state, &event);
             self.state.apply(event);
             self.view.observe_connection(&self.state.connection);
