@@ -5,8 +5,10 @@ use std::time::Duration;
 use crate::config::AccountConfig;
 use crate::core::{CommandSender, EventReceiver};
 use crate::model::ConnectionState;
+use crate::platform::tray::{self, CloseChoice, TrayLink, TrayRequest, TrayStatus};
 use crate::state::AppState;
 use crate::ui;
+use crate::ui::notifications::{any_window_focused, Notifier};
 use crate::ui::view::ViewState;
 
 /// How often the reconnect countdown is redrawn.
@@ -18,6 +20,15 @@ pub struct NudgeApp {
     view: ViewState,
     commands: CommandSender,
     events: EventReceiver,
+    /// Desktop notifications' rate limits.
+    notifier: Notifier,
+    /// The frame's clock (egui time) and whether a window has the focus, for the events.
+    now: f64,
+    focused: bool,
+    /// The tray icon, when the desktop shows one.
+    tray: Option<TrayLink>,
+    /// The tray's Quit was chosen: the next close request really closes.
+    quitting: bool,
 }
 
 impl NudgeApp {
@@ -32,7 +43,18 @@ impl NudgeApp {
             view: ViewState::new(saved_account),
             commands,
             events,
+            notifier: Notifier::default(),
+            now: 0.0,
+            focused: true,
+            tray: None,
+            quitting: false,
         }
+    }
+
+    /// The same app with a tray icon: its menu reaches the app, closing hides in it.
+    pub fn with_tray(mut self, tray: Option<TrayLink>) -> Self {
+        self.tray = tray;
+        self
     }
 
     /// What the core has reported so far.
@@ -49,6 +71,15 @@ impl NudgeApp {
     pub fn drain_events(&mut self) -> usize {
         let mut count = 0;
         while let Some(event) = self.events.try_next() {
+            // Desktop notifications and toasts, too, judge news by the state before it.
+            let (now, focused) = (self.now, self.focused);
+            let notes =
+                self.notifier
+                    .notifications_for(&event, &self.state, &self.view, focused, now);
+            for note in notes {
+                self.send(note);
+            }
+            ui::toasts::observe(&mut self.view, &self.state, &event, now);
             // The view compares the state before and after (an invitation that stopped ringing).
             self.view.observe_event(&self.state, &event);
             self.state.apply(event);
@@ -71,18 +102,78 @@ impl NudgeApp {
         if let Some(deadline) = self.view.notices.next_deadline() {
             ctx.request_repaint_after(Duration::from_secs_f64((deadline - now).max(0.0)));
         }
+        self.view.alerts.tick(now);
+        if let Some(deadline) = self.view.alerts.next_deadline() {
+            ctx.request_repaint_after(Duration::from_secs_f64((deadline - now).max(0.0)));
+        }
+        for note in self.notifier.tick(self.focused, now) {
+            self.send(note);
+        }
+        if let Some(deadline) = self.notifier.next_deadline() {
+            ctx.request_repaint_after(Duration::from_secs_f64((deadline - now).max(0.0)));
+        }
         if matches!(self.state.connection, ConnectionState::Reconnecting { .. }) {
             ctx.request_repaint_after(COUNTDOWN_TICK);
         }
     }
 }
 
+impl NudgeApp {
+    fn send(&self, command: crate::command::Command) {
+        if !self.commands.send(command) {
+            tracing::warn!("the core has stopped; a command from the window was dropped");
+        }
+    }
+
+    /// Does what the tray asked and tells it what to show.
+    fn follow_tray(&mut self, ctx: &egui::Context) {
+        let Some(link) = self.tray.as_mut() else {
+            return;
+        };
+        link.show_status(TrayStatus {
+            signed_in: self.view.session_active,
+            availability: self.state.own_availability,
+        });
+        for action in link.actions() {
+            match tray::request(action, self.state.own_status.as_deref()) {
+                TrayRequest::Command(command) => self.send(command),
+                TrayRequest::ShowWindow => {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+                }
+                TrayRequest::Quit => {
+                    self.quitting = true;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+        }
+    }
+
+    /// Closing the contact list keeps Nudge in the tray when the user wants that and can.
+    fn on_close_request(&self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        let tray_shown = self.tray.as_ref().is_some_and(TrayLink::is_shown);
+        let choice = tray::on_close(self.state.settings.run_in_tray, tray_shown, self.quitting);
+        if choice == CloseChoice::HideInTray {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Visible(false));
+        }
+    }
+}
+
 impl eframe::App for NudgeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.now = ctx.input(|i| i.time);
+        self.focused = any_window_focused(ctx);
         // No repaint is requested for events: the core's waker already did that.
         self.drain_events();
         ui::settings::apply_looks(ctx, &self.state.settings, &mut self.view.settings);
         self.run_timers(ctx);
+        self.follow_tray(ctx);
+        self.on_close_request(ctx);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

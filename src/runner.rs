@@ -42,7 +42,7 @@ pub fn run_window(profile: Profile) -> anyhow::Result<()> {
     let ctx = egui::Context::default();
     let waker = crate::ui::repaint_waker(&ctx);
     let (core, api) = runtime.block_on(start(&profile, Some(waker.clone())))?;
-    let events = core.events().subscribe(Some(waker));
+    let events = core.events().subscribe(Some(waker.clone()));
     let saved = profile.load_account().unwrap_or_default();
     // Subscribed above: now it is safe to sign in automatically, if the user wants that.
     let automatic = profile
@@ -52,12 +52,24 @@ pub fn run_window(profile: Profile) -> anyhow::Result<()> {
     if automatic {
         sign_in_automatically(&core, saved.as_ref());
     }
-    let result = crate::ui::run(core.commands(), events, saved, ctx);
+    let tray = start_tray(waker);
+    let result = crate::ui::run(core.commands(), events, saved, ctx, tray);
     runtime.block_on(async {
         api.shutdown().await;
         core.shutdown().await;
     });
     result.map_err(|e| anyhow::anyhow!("the window could not be shown: {e}"))
+}
+
+/// The tray icon, if the desktop shows one; Nudge runs the same without it.
+fn start_tray(waker: crate::core::Waker) -> Option<crate::platform::tray::TrayLink> {
+    match crate::platform::tray::start(waker) {
+        Ok(tray) => Some(tray),
+        Err(error) => {
+            tracing::info!("no tray icon: {error}");
+            None
+        }
+    }
 }
 
 async fn start(

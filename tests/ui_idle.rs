@@ -38,6 +38,11 @@ fn every_screen_is_quiet_when_nothing_happens() {
     window.emit(Event::MessageReceived {
         message: incoming("m1", "bob@example.org", "hi"),
     });
+    // The message's toast wakes the window once more, to go away.
+    window
+        .harness
+        .run_steps((nudge::ui::toasts::ALERT_SECONDS * 4.0) as usize + 2);
+    assert!(window.harness.query_by_label("Bob says: hi").is_none());
     assert_idle(&mut window, "contact list");
 
     window.click("Bob");

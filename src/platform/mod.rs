@@ -1,4 +1,4 @@
-//! The desktop around Nudge: the keyring now; notifications, the tray and URL opening later.
+//! The desktop around Nudge: the keyring, notifications, the tray icon and URL opening.
 //!
 //! Each module wraps one operating-system service behind a small synchronous API with its own
 //! error type, so the core never depends on how a platform does it.
@@ -7,3 +7,4 @@ pub mod keyring;
 pub mod notify;
 pub mod opener;
 pub mod sound;
+pub mod tray;

@@ -9,6 +9,7 @@ pub mod emoticons;
 pub mod frame_log;
 mod invitation;
 pub mod invite;
+pub mod notifications;
 pub mod rows;
 pub mod settings;
 mod signin;
@@ -35,11 +36,13 @@ use view::{Screen, ViewState};
 ///
 /// `ctx` is the context the window will use: build it first with `egui::Context::default()`
 /// and give the core [`repaint_waker`]`(&ctx)`, so events wake the window from the start.
+/// With a `tray`, its menu reaches the window and closing may keep Nudge in it.
 pub fn run(
     commands: CommandSender,
     events: EventReceiver,
     saved_account: Option<AccountConfig>,
     ctx: egui::Context,
+    tray: Option<crate::platform::tray::TrayLink>,
 ) -> Result<(), eframe::Error> {
     let options = eframe::NativeOptions {
         viewport: ViewportBuilder::default()
@@ -56,7 +59,7 @@ pub fn run(
         Box::new(move |creation| {
             theme::apply(&creation.egui_ctx);
             emoticons::install_image_loaders(&creation.egui_ctx);
-            let app = NudgeApp::new(commands, events, saved_account);
+            let app = NudgeApp::new(commands, events, saved_account).with_tray(tray);
             Ok(match std::env::var_os(frame_log::VARIABLE) {
                 Some(file) => Box::new(frame_log::FrameLog::new(app, file.into())),
                 None => Box::new(app),
@@ -80,12 +83,12 @@ pub fn show(ui: &mut Ui, state: &mut AppState, view: &mut ViewState, commands: &
         Screen::Contacts => {
             contacts::show(ui, state, view, commands);
             dialogs::show(ui, state, view, commands);
-            toasts::show(ui, state, view);
+            toasts::show(ui, state, view, commands);
         }
         Screen::Conversation(peer) => {
             conversation::show(ui, state, view, commands, &peer);
             dialogs::show(ui, state, view, commands);
-            toasts::show(ui, state, view);
+            toasts::show(ui, state, view, commands);
         }
     }
 }

@@ -1,14 +1,24 @@
 //! Toasts: small notes that slide in at the bottom right of the window, stacked upwards.
 //!
-//! Invitations ring here until answered; short notes stay a few seconds. Each toast is one
-//! button named by its words, so screen readers and tests find it by label.
+//! Invitations ring here until answered; new messages, contacts coming online and short notes
+//! stay a few seconds. Each toast is one button named by its words, so screen readers and tests
+//! find it by label. Settings gate the message and online toasts with the same switches as
+//! desktop notifications (`settings.notifications`): one "tell me about X" choice per kind.
 
 use egui::{emath, pos2, vec2, Align2, Area, Button, Context, Id, Order, RichText, Stroke, Ui};
 
-use super::theme;
+use super::{send, theme};
+use crate::core::CommandSender;
+use crate::event::Event;
 use crate::state::AppState;
 use crate::ui::view::{peer_name, ViewState};
 use crate::ui::words;
+
+mod alerts;
+
+pub use alerts::{
+    comes_online, is_news, Alert, AlertKind, Alerts, ALERT_SECONDS, QUIET_AFTER_SIGN_IN_SECONDS,
+};
 
 /// What clicking a toast does.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +27,13 @@ pub enum ToastAction {
     OpenInvitation(String),
     /// Removes a note.
     Dismiss(u64),
+    /// Opens the conversation with a contact (bare JID) and removes the alert (by id).
+    OpenConversation {
+        /// The alert clicked.
+        alert: u64,
+        /// The contact.
+        peer: String,
+    },
 }
 
 /// One toast.
@@ -30,7 +47,8 @@ pub struct Toast {
     pub action: ToastAction,
 }
 
-/// The toasts to show now, bottom first: ringing invitations (oldest first), then notes.
+/// The toasts to show now, bottom first: ringing invitations (oldest first), then notes, then
+/// alerts (oldest first).
 ///
 /// The invitation whose dialog is open has no toast: the toast turned into the dialog.
 pub fn current(state: &AppState, view: &ViewState) -> Vec<Toast> {
@@ -48,14 +66,40 @@ pub fn current(state: &AppState, view: &ViewState) -> Vec<Toast> {
         text: n.text.clone(),
         action: ToastAction::Dismiss(n.id),
     });
-    invitations.chain(notes).collect()
+    let alerts = view.alerts.shown().iter().map(|a| Toast {
+        key: format!("alert:{}", a.id),
+        text: a.text.clone(),
+        action: ToastAction::OpenConversation {
+            alert: a.id,
+            peer: a.peer.clone(),
+        },
+    });
+    invitations.chain(notes).chain(alerts).collect()
+}
+
+/// The conversation on screen, whose messages need no toast.
+pub fn visible_conversation(view: &ViewState) -> Option<&str> {
+    view.open_conversation.as_deref()
+}
+
+/// Learns from an event before `before` (the state) applies it, at `now` (egui time).
+pub fn observe(view: &mut ViewState, before: &AppState, event: &Event, now: f64) {
+    let visible = visible_conversation(view).map(str::to_string);
+    view.alerts.observe(before, visible.as_deref(), event, now);
 }
 
 /// Draws the toasts of the moment and does what a click on one asks.
-pub fn show(ui: &Ui, state: &AppState, view: &mut ViewState) {
+pub fn show(ui: &Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
+    if let Some(peer) = visible_conversation(view).map(str::to_string) {
+        view.alerts.seen(&peer);
+    }
     match stack(ui.ctx(), &current(state, view)) {
         Some(ToastAction::OpenInvitation(session)) => view.sessions.dialog = Some(session),
         Some(ToastAction::Dismiss(id)) => view.notices.dismiss(id),
+        Some(ToastAction::OpenConversation { alert, peer }) => {
+            view.alerts.dismiss(alert);
+            send(commands, view.open(&peer));
+        }
         None => {}
     }
 }

@@ -301,6 +301,8 @@ pub struct ViewState {
     pub contacts: ContactsView,
     /// The settings window, its draft, and the looks applied.
     pub settings: SettingsView,
+    /// Toasts for new messages and contacts coming online.
+    pub alerts: crate::ui::toasts::Alerts,
 }
 
 impl ViewState {

@@ -228,3 +228,74 @@ fn ended(session: &InviteSession, app: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// How many characters of a message a toast or desktop notification shows.
+pub const MESSAGE_PREVIEW_CHARS: usize = 80;
+
+/// The first line of a message, trimmed, plain, and cut after [`MESSAGE_PREVIEW_CHARS`].
+pub fn message_preview(body: &str) -> String {
+    let line = body.trim().lines().next().unwrap_or_default().trim();
+    let mut shown: String = line.chars().take(MESSAGE_PREVIEW_CHARS).collect();
+    if shown.len() < line.len() {
+        shown.push('…');
+    }
+    plain(&shown, false)
+}
+
+/// The words of a new message's toast: "Bob says: hello".
+pub fn message_toast(who: &str, body: &str) -> String {
+    format!("{who} says: {}", message_preview(body))
+}
+
+/// The words of a contact's toast when they come online: "Bob has just signed in".
+pub fn online_toast(who: &str) -> String {
+    format!("{who} has just signed in")
+}
+
+/// The title of a desktop notification for a nudge: "Bob sent you a nudge".
+pub fn nudge_notification(who: &str) -> String {
+    format!("{who} sent you a nudge")
+}
+
+/// The title of a desktop notification for an invitation.
+pub const INVITATION_TITLE: &str = "Invitation";
+/// The title of a desktop notification that sums up several.
+pub const SUMMARY_TITLE: &str = "Nudge";
+
+/// Names joined for a sentence: "Bob", "Bob and Carol", "Bob, Carol and Dave".
+pub fn names(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// One sentence of a summary notification: "3 new messages from Bob and Carol".
+pub fn messages_summary(count: usize, from: &[&str]) -> String {
+    let noun = if count == 1 { "message" } else { "messages" };
+    format!("{count} new {noun} from {}", names(from))
+}
+
+/// One sentence of a summary notification: "Bob and Carol signed in".
+pub fn online_summary(who: &[&str]) -> String {
+    format!("{} signed in", names(who))
+}
+
+/// One sentence of a summary notification: "Bob sent you a nudge" / "Bob and Carol sent nudges".
+pub fn nudges_summary(who: &[&str]) -> String {
+    match who {
+        [one] => nudge_notification(one),
+        _ => format!("{} sent you nudges", names(who)),
+    }
+}
+
+/// One sentence of a summary notification: "2 invitations from Bob".
+pub fn invitations_summary(count: usize, from: &[&str]) -> String {
+    let noun = if count == 1 {
+        "invitation"
+    } else {
+        "invitations"
+    };
+    format!("{count} {noun} from {}", names(from))
+}

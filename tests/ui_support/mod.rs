@@ -37,6 +37,40 @@ impl Window {
         Self::build(None, Harness::builder().with_step_dt(step_dt))
     }
 
+    /// A window with a tray icon whose other end is `tray` (no D-Bus involved).
+    pub fn with_tray(tray: nudge::platform::tray::TrayLink) -> Self {
+        let (command_tx, commands) = mpsc::unbounded_channel();
+        let (events, event_rx) = mpsc::unbounded_channel();
+        let harness = Harness::builder()
+            .with_size(egui::vec2(360.0, 640.0))
+            .build_eframe(move |creation| {
+                nudge::ui::theme::apply(&creation.egui_ctx);
+                NudgeApp::new(
+                    CommandSender::new(command_tx),
+                    EventReceiver::new(event_rx),
+                    None,
+                )
+                .with_tray(Some(tray))
+            });
+        Self {
+            harness,
+            commands,
+            events,
+        }
+    }
+
+    /// Says whether the window has the keyboard focus from the next frame on.
+    pub fn set_focused(&mut self, focused: bool) {
+        self.harness.input_mut().focused = focused;
+    }
+
+    /// The viewport commands the root window sent in the last frame.
+    pub fn viewport_commands(&self) -> Vec<egui::ViewportCommand> {
+        self.harness.output().viewport_output[&egui::ViewportId::ROOT]
+            .commands
+            .clone()
+    }
+
     fn build(
         saved: Option<AccountConfig>,
         builder: egui_kittest::HarnessBuilder<NudgeApp>,
