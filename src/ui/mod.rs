@@ -3,7 +3,7 @@
 //! UI functions never do IO: they read state, edit view state and queue commands.
 
 mod contacts;
-mod conversation;
+pub mod conversation;
 mod dialogs;
 mod invitation;
 pub mod invite;
@@ -12,6 +12,7 @@ mod signin;
 pub mod theme;
 pub mod toasts;
 pub mod view;
+pub mod windows;
 pub mod words;
 
 use std::sync::Arc;
@@ -70,11 +71,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState, view: &mut ViewState, commands: &
         }
         Screen::Contacts => {
             contacts::show(ui, state, view, commands);
-            dialogs::show(ui, state, view, commands);
-            toasts::show(ui, state, view);
-        }
-        Screen::Conversation(peer) => {
-            conversation::show(ui, state, view, commands, &peer);
+            conversation::windows::show_all(ui.ctx(), state, view, commands);
             dialogs::show(ui, state, view, commands);
             toasts::show(ui, state, view);
         }

@@ -37,6 +37,29 @@ impl Window {
         Self::build(None, Harness::builder().with_step_dt(step_dt))
     }
 
+    /// A window of this size whose frames are `step_dt` seconds apart, big enough to show
+    /// conversation windows beside the contact list.
+    pub fn sized(size: egui::Vec2, step_dt: f32) -> Self {
+        let (command_tx, commands) = mpsc::unbounded_channel();
+        let (events, event_rx) = mpsc::unbounded_channel();
+        let harness = Harness::builder()
+            .with_size(size)
+            .with_step_dt(step_dt)
+            .build_eframe(move |creation| {
+                nudge::ui::theme::apply(&creation.egui_ctx);
+                NudgeApp::new(
+                    CommandSender::new(command_tx),
+                    EventReceiver::new(event_rx),
+                    None,
+                )
+            });
+        Self {
+            harness,
+            commands,
+            events,
+        }
+    }
+
     fn build(
         saved: Option<AccountConfig>,
         builder: egui_kittest::HarnessBuilder<NudgeApp>,
