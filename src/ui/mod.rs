@@ -46,6 +46,9 @@ pub fn run(
             .with_min_inner_size(theme::WINDOW_MIN_SIZE),
         ..eframe::NativeOptions::default()
     };
+    // eframe turns native windows for viewports on only in contexts it creates itself; without
+    // this, conversation windows would be drawn inside the contact list.
+    ctx.set_embed_viewports(false);
     eframe::run_native_ext(
         "Nudge",
         options,
