@@ -1,4 +1,4 @@
-//! The conversation view: history, sending, delivery marks, typing notifications.
+//! The conversation view: history, sending, delivery marks, typing notifications, copying.
 
 mod ui_support;
 
@@ -37,8 +37,15 @@ fn opening_a_conversation_loads_its_history() {
         messages: vec![incoming("h1", BOB, "from last week")],
     });
     assert!(window.harness.query_by_label("from last week").is_some());
-    window.click("Back to contacts");
-    assert!(window.harness.query_by_label("Bob").is_some());
+    window.click("Close window");
+    assert!(
+        window.harness.query_by_label("Message").is_none(),
+        "the conversation closed"
+    );
+    assert!(
+        window.harness.query_by_label("Bob").is_some(),
+        "the list stays"
+    );
 }
 
 #[test]
@@ -55,7 +62,10 @@ fn the_context_menu_opens_a_conversation() {
             limit: 200
         }]
     );
-    assert!(window.harness.query_by_label("Back to contacts").is_some());
+    assert!(window
+        .harness
+        .query_by_label("Bob — bob@example.org")
+        .is_some());
 }
 
 #[test]
@@ -198,4 +208,46 @@ fn a_long_history_lays_out_only_visible_rows() {
     );
     let shown = window.harness.query_all_by_label_contains("line ").count();
     assert!(shown < 50, "{shown} rows laid out");
+}
+
+#[test]
+fn message_text_can_be_copied_from_its_menu() {
+    let mut window = talking_to_bob();
+    window.emit(Event::MessageReceived {
+        message: incoming("m1", BOB, "the address is 10 Main St"),
+    });
+    window
+        .harness
+        .get_by_label("the address is 10 Main St")
+        .click_secondary();
+    window.harness.run();
+    window.harness.get_by_label("Copy").click();
+    window.harness.step();
+    let copied: Vec<_> = window
+        .harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied, ["the address is 10 Main St"]);
+}
+
+#[test]
+fn closing_a_conversation_tells_the_contact_it_was_left() {
+    let mut window = talking_to_bob();
+    window.type_into("Message", "h");
+    window.sent();
+    window.click("Close window");
+    assert_eq!(
+        window.sent(),
+        vec![Command::SendChatState {
+            to: BOB.into(),
+            state: ChatState::Gone
+        }]
+    );
 }

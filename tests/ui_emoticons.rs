@@ -8,12 +8,21 @@ use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use nudge::ui::emoticons::{self, Emoticon, PICKER_LABEL};
 
+/// Runs frames until the images decoded on loader threads have arrived: `run` alone stops as
+/// soon as no repaint is pending, which on a busy machine can be before a decode finishes.
+fn settle<State>(harness: &mut Harness<'_, State>) {
+    for _ in 0..20 {
+        harness.run();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 /// A harness showing one message body.
 fn message(text: &'static str) -> Harness<'static> {
     let mut harness = Harness::new_ui(move |ui| {
         emoticons::message_ui(ui, text);
     });
-    harness.run();
+    settle(&mut harness);
     harness
 }
 
@@ -84,13 +93,13 @@ fn the_picker_appends_the_chosen_code() {
         },
         String::from("good game"),
     );
-    harness.run();
+    settle(&mut harness);
     assert!(
         harness.query_by_label("thumbs up").is_none(),
         "closed at first"
     );
     harness.get_by_label(PICKER_LABEL).click();
-    harness.run();
+    settle(&mut harness);
     for emoticon in Emoticon::ALL {
         assert!(
             harness.query_by_label(emoticon.meaning()).is_some(),
@@ -98,7 +107,7 @@ fn the_picker_appends_the_chosen_code() {
         );
     }
     harness.get_by_label("thumbs up").click();
-    harness.run();
+    settle(&mut harness);
     assert_eq!(harness.state(), "good game (y)");
     assert!(
         harness.query_by_label("thumbs up").is_none(),
@@ -106,9 +115,9 @@ fn the_picker_appends_the_chosen_code() {
     );
 
     harness.get_by_label(PICKER_LABEL).click();
-    harness.run();
+    settle(&mut harness);
     harness.get_by_label("heart").click();
-    harness.run();
+    settle(&mut harness);
     assert_eq!(harness.state(), "good game (y) <3");
 }
 
@@ -123,23 +132,23 @@ fn the_picker_inserts_at_the_composer_cursor_and_gives_it_focus_back() {
         },
         String::new(),
     );
-    harness.run();
+    settle(&mut harness);
     harness.get_by_label("Message").focus();
-    harness.run();
+    settle(&mut harness);
     harness.get_by_label("Message").type_text("hithere");
-    harness.run();
+    settle(&mut harness);
     for _ in 0.."there".len() {
         harness.key_press(egui::Key::ArrowLeft);
-        harness.run();
+        settle(&mut harness);
     }
     harness.get_by_label(PICKER_LABEL).click();
-    harness.run();
+    settle(&mut harness);
     harness.get_by_label("smile").click();
-    harness.run();
+    settle(&mut harness);
     assert_eq!(harness.state(), "hi :) there");
     assert!(harness.get_by_label("Message").is_focused());
     harness.get_by_label("Message").type_text("!");
-    harness.run();
+    settle(&mut harness);
     assert_eq!(
         harness.state(),
         "hi :) !there",

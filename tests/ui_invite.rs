@@ -108,7 +108,10 @@ fn the_contact_menu_lists_the_programs_by_name_and_invites() {
     assert_eq!((context, local_address), (None, None));
     assert_eq!(origin, Origin::Menu);
     assert!(
-        window.harness.query_by_label("Back to contacts").is_some(),
+        window
+            .harness
+            .query_by_label("Bob — bob@example.org")
+            .is_some(),
         "the conversation opens to show the invitation waiting"
     );
 }

@@ -1,43 +1,66 @@
-//! One conversation: the messages, whether the contact is typing, and the composer.
+//! One conversation: the messages, whether the contact is typing, the composer and the
+//! Nudge button. It is drawn inside its own window or a tab; [`windows`] decides which.
+
+pub mod lines;
+mod message;
+pub mod windows;
 
 use egui::{Button, CentralPanel, Key, KeyboardShortcut, Modifiers, Panel, RichText, TextEdit, Ui};
 
 use super::contacts::presence_dot;
-use super::{connection_banner, invite, rows, send, theme, words};
+use super::{connection_banner, invite, rows, send, theme};
 use crate::command::{new_message_id, Command};
 use crate::core::CommandSender;
-use crate::model::{ChatMessage, ChatState, Direction};
+use crate::model::{ChatState, ConnectionState};
 use crate::state::AppState;
 use crate::ui::view::ViewState;
+use message::Names;
 
-/// Draws the conversation with `peer` (a bare JID).
+/// The label of the button that sends the contact a nudge.
+pub const NUDGE_LABEL: &str = "Nudge";
+
+/// Draws the conversation with `peer` (a bare JID) in `ui`.
 pub fn show(
     ui: &mut Ui,
-    state: &mut AppState,
+    state: &AppState,
     view: &mut ViewState,
     commands: &CommandSender,
     peer: &str,
 ) {
-    // The user is looking at it, so nothing in it is unread.
-    state.mark_read(peer);
     let entry = state.contacts.get(peer);
     let name = entry.map_or(peer, |e| e.contact.display_name()).to_string();
     Panel::top("conversation-header").show(ui, |ui| {
         ui.horizontal(|ui| {
-            if ui.button("Back to contacts").clicked() {
-                view.open_conversation = None;
-            }
             presence_dot(ui, entry.map(|e| e.availability()).unwrap_or_default());
-            ui.heading(&name);
+            let to = if name == peer {
+                format!("To: {peer}")
+            } else {
+                format!("To: {name} <{peer}>")
+            };
+            ui.label(RichText::new(to).strong());
+        });
+        if let Some(status) = entry.and_then(|e| e.status()) {
+            ui.label(RichText::new(status).small().color(theme::HINT));
+        }
+        ui.horizontal(|ui| {
+            let nudge = ui
+                .button(NUDGE_LABEL)
+                .on_hover_text(format!("Shake {name}'s conversation window"));
+            if nudge.clicked() {
+                send(
+                    commands,
+                    Command::SendNudge {
+                        to: peer.to_string(),
+                    },
+                );
+                view.windows.nudge_sent(peer);
+            }
             ui.menu_button(invite::MENU_LABEL, |ui| {
                 if let Some(guid) = invite::menu(ui, &state.apps) {
                     send(commands, invite::invite_command(peer, guid));
                 }
             });
         });
-        if let Some(status) = entry.and_then(|e| e.status()) {
-            ui.label(RichText::new(status).small().color(theme::HINT));
-        }
         invite::session_lines(ui, state, view, commands, peer);
         connection_banner(ui, &state.connection);
     });
@@ -56,28 +79,50 @@ pub fn show(
             .conversations
             .get(peer)
             .map_or(&[][..], |c| c.messages.as_slice());
-        if messages.is_empty() {
+        let heights = view.row_heights.entry(peer.to_string()).or_default();
+        let (lines, nudges) = view.windows.lines_of(peer, messages);
+        if lines.is_empty() {
             ui.label(RichText::new("No messages yet.").color(theme::HINT));
             return;
         }
-        let heights = view.row_heights.entry(peer.to_string()).or_default();
+        let me = own_name(&state.connection, &view.sign_in.jid);
+        let names = Names {
+            peer: &name,
+            me: &me,
+        };
+        let today = lines::local_date(crate::model::now_ms()).unwrap_or_default();
         rows::show_rows(
             ui,
             ("conversation", peer),
             heights,
-            messages.len(),
+            lines.len(),
             theme::MESSAGE_ROW_ESTIMATE,
-            |ui, row| message_row(ui, &messages[row], &name),
+            |ui, row| message::line(ui, lines[row], messages, nudges, &names, today),
         );
     });
 }
 
+/// The name the user's own messages are shown with: the local part of their address (the
+/// bound one, or the one they signed in with while reconnecting).
+fn own_name(connection: &ConnectionState, signed_in_as: &str) -> String {
+    let jid = match connection {
+        ConnectionState::Online { jid } => jid.as_str(),
+        _ => signed_in_as,
+    };
+    jid.split(['@', '/']).next().unwrap_or(jid).to_string()
+}
+
 fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &str) {
     let now = ui.input(|i| i.time);
+    let focus = view
+        .windows
+        .get_mut(peer)
+        .is_some_and(|c| std::mem::take(&mut c.focus_composer));
     let draft = view.drafts.entry(peer.to_string()).or_default();
     let field = ui
         .add(
             TextEdit::multiline(draft)
+                .id_salt(("composer", peer))
                 .hint_text("Type a message (Shift+Enter for a new line)")
                 .desired_rows(theme::COMPOSER_ROWS)
                 .desired_width(f32::INFINITY)
@@ -85,7 +130,7 @@ fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &
                 .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter)),
         )
         .accessible_name("Message");
-    if std::mem::take(&mut view.focus_composer) {
+    if focus {
         field.request_focus();
     }
     if field.changed() {
@@ -101,6 +146,7 @@ fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &
     if !(pressed_enter || clicked) {
         return;
     }
+    // Sent as typed: a "/me waves" goes out as that plain text (XEP-0245).
     let Some(body) = view.take_message(peer) else {
         return;
     };
@@ -127,23 +173,4 @@ pub fn send_chat_state(commands: &CommandSender, peer: &str, state: ChatState) {
             state,
         },
     );
-}
-
-fn message_row(ui: &mut Ui, message: &ChatMessage, peer_name: &str) {
-    ui.horizontal(|ui| {
-        let (sender, colour) = match message.direction {
-            Direction::Outgoing => ("You", theme::OWN_SENDER),
-            Direction::Incoming => (peer_name, theme::PEER_SENDER),
-        };
-        ui.label(RichText::new(sender).strong().color(colour));
-        ui.label(
-            RichText::new(words::clock_time(message.timestamp_ms))
-                .small()
-                .color(theme::HINT),
-        );
-        if let Some((mark, explanation)) = words::delivery_mark(&message.delivery) {
-            ui.label(mark).on_hover_text(explanation);
-        }
-    });
-    ui.label(&message.body);
 }

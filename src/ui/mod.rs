@@ -3,7 +3,7 @@
 //! UI functions never do IO: they read state, edit view state and queue commands.
 
 mod contacts;
-mod conversation;
+pub mod conversation;
 mod dialogs;
 pub mod emoticons;
 pub mod frame_log;
@@ -17,6 +17,7 @@ pub mod sounds;
 pub mod theme;
 pub mod toasts;
 pub mod view;
+pub mod windows;
 pub mod words;
 
 use std::sync::Arc;
@@ -52,6 +53,9 @@ pub fn run(
             .with_min_inner_size(theme::WINDOW_MIN_SIZE),
         ..eframe::NativeOptions::default()
     };
+    // eframe turns native windows for viewports on only in contexts it creates itself; without
+    // this, conversation windows would be drawn inside the contact list.
+    ctx.set_embed_viewports(false);
     eframe::run_native_ext(
         "Nudge",
         options,
@@ -82,11 +86,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState, view: &mut ViewState, commands: &
         }
         Screen::Contacts => {
             contacts::show(ui, state, view, commands);
-            dialogs::show(ui, state, view, commands);
-            toasts::show(ui, state, view, commands);
-        }
-        Screen::Conversation(peer) => {
-            conversation::show(ui, state, view, commands, &peer);
+            conversation::windows::show_all(ui.ctx(), state, view, commands);
             dialogs::show(ui, state, view, commands);
             toasts::show(ui, state, view, commands);
         }

@@ -96,6 +96,12 @@ pub const SETTINGS_WIDTH: f32 = 320.0;
 pub const TEXT_SCALE_RANGE: (f32, f32) = (0.75, 2.0);
 /// Step of the text size slider.
 pub const TEXT_SCALE_STEP: f64 = 0.05;
+/// The initial size of a conversation window (or the tabbed conversations window).
+pub const CONVERSATION_SIZE: [f32; 2] = [420.0, 480.0];
+/// The smallest size a conversation window may be shrunk to.
+pub const CONVERSATION_MIN_SIZE: [f32; 2] = [300.0, 300.0];
+/// Colour of a nudge line in a conversation.
+pub const NUDGE: Color32 = Color32::from_rgb(0xd0, 0x6a, 0x10);
 
 #[cfg(test)]
 mod tests {

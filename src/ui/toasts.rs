@@ -77,9 +77,10 @@ pub fn current(state: &AppState, view: &ViewState) -> Vec<Toast> {
     invitations.chain(notes).chain(alerts).collect()
 }
 
-/// The conversation on screen, whose messages need no toast.
+/// The conversation the user is reading (its window has the focus), whose messages need no
+/// toast.
 pub fn visible_conversation(view: &ViewState) -> Option<&str> {
-    view.open_conversation.as_deref()
+    view.windows.focused.as_deref()
 }
 
 /// Learns from an event before `before` (the state) applies it, at `now` (egui time).

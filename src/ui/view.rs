@@ -13,6 +13,7 @@ use crate::state::AppState;
 use crate::ui::contacts::ContactsView;
 use crate::ui::rows::RowHeights;
 use crate::ui::settings::SettingsView;
+use crate::ui::windows::ConversationWindows;
 
 mod notices;
 mod sessions;
@@ -258,10 +259,8 @@ impl Typing {
 pub enum Screen {
     /// The sign-in form.
     SignIn,
-    /// The contact list.
+    /// The contact list (conversations open in windows of their own).
     Contacts,
-    /// One conversation, by the contact's bare JID.
-    Conversation(String),
 }
 
 /// Everything the window remembers that the core does not know.
@@ -273,8 +272,8 @@ pub struct ViewState {
     pub session_active: bool,
     /// The contact selected in the list.
     pub selected: Option<String>,
-    /// The conversation shown, by bare JID.
-    pub open_conversation: Option<String>,
+    /// The conversations open in windows or tabs.
+    pub windows: ConversationWindows,
     /// Unsent text per contact.
     pub drafts: BTreeMap<String, String>,
     /// Chat state bookkeeping per contact.
@@ -289,8 +288,6 @@ pub struct ViewState {
     pub answered_requests: BTreeSet<String>,
     /// How many of `AppState::problems` the user dismissed (problems only ever get appended).
     pub dismissed_problems: usize,
-    /// Put the keyboard focus in the composer on the next frame (a conversation just opened).
-    pub focus_composer: bool,
     /// Measured message row heights per conversation.
     pub row_heights: BTreeMap<String, RowHeights>,
     /// Session Invite: the open invitation dialog, answered invitations, notes from events.
@@ -328,7 +325,7 @@ impl ViewState {
             | ConnectionState::CertificateRejected { .. }
             | ConnectionState::Failed { .. } => {
                 self.session_active = false;
-                self.open_conversation = None;
+                self.windows.close_all();
             }
         }
     }
@@ -338,6 +335,7 @@ impl ViewState {
         if let Some(text) = self.sessions.observe(before, event) {
             self.notices.push(text);
         }
+        self.windows.observe_event(before, event);
     }
 
     /// The screen to show for what the core reported.
@@ -349,18 +347,18 @@ impl ViewState {
             }
             _ => false,
         };
-        match (&self.open_conversation, connected_enough) {
-            (_, false) => Screen::SignIn,
-            (Some(peer), true) => Screen::Conversation(peer.clone()),
-            (None, true) => Screen::Contacts,
+        if connected_enough {
+            Screen::Contacts
+        } else {
+            Screen::SignIn
         }
     }
 
-    /// Opens a conversation and returns the command that loads its history.
+    /// Opens a conversation (or focuses its window) and returns the command that loads its
+    /// history.
     pub fn open(&mut self, peer: &str) -> Command {
         self.selected = Some(peer.to_string());
-        self.open_conversation = Some(peer.to_string());
-        self.focus_composer = true;
+        self.windows.open(peer);
         Command::LoadHistory {
             peer: peer.to_string(),
             limit: HISTORY_LIMIT,

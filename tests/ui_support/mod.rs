@@ -13,6 +13,9 @@ use nudge::invite::{InviteSession, Origin, Role, SessionState};
 use nudge::model::{Availability, ChatMessage, ConnectionState, Contact, Delivery, Direction};
 use tokio::sync::mpsc;
 
+/// The contact list window's usual size.
+const USUAL_SIZE: egui::Vec2 = egui::vec2(360.0, 640.0);
+
 /// The app in a harness, the commands it sent, and a way to feed it events.
 pub struct Window {
     /// The harness running the app.
@@ -39,24 +42,17 @@ impl Window {
 
     /// A window with a tray icon whose other end is `tray` (no D-Bus involved).
     pub fn with_tray(tray: nudge::platform::tray::TrayLink) -> Self {
-        let (command_tx, commands) = mpsc::unbounded_channel();
-        let (events, event_rx) = mpsc::unbounded_channel();
-        let harness = Harness::builder()
-            .with_size(egui::vec2(360.0, 640.0))
-            .build_eframe(move |creation| {
-                nudge::ui::theme::apply(&creation.egui_ctx);
-                NudgeApp::new(
-                    CommandSender::new(command_tx),
-                    EventReceiver::new(event_rx),
-                    None,
-                )
-                .with_tray(Some(tray))
-            });
-        Self {
-            harness,
-            commands,
-            events,
-        }
+        Self::assemble(None, Harness::builder().with_size(USUAL_SIZE), Some(tray))
+    }
+
+    /// A window of this size whose frames are `step_dt` seconds apart, big enough to show
+    /// conversation windows beside the contact list.
+    pub fn sized(size: egui::Vec2, step_dt: f32) -> Self {
+        Self::assemble(
+            None,
+            Harness::builder().with_size(size).with_step_dt(step_dt),
+            None,
+        )
     }
 
     /// Says whether the window has the keyboard focus from the next frame on.
@@ -75,18 +71,25 @@ impl Window {
         saved: Option<AccountConfig>,
         builder: egui_kittest::HarnessBuilder<NudgeApp>,
     ) -> Self {
+        Self::assemble(saved, builder.with_size(USUAL_SIZE), None)
+    }
+
+    fn assemble(
+        saved: Option<AccountConfig>,
+        builder: egui_kittest::HarnessBuilder<NudgeApp>,
+        tray: Option<nudge::platform::tray::TrayLink>,
+    ) -> Self {
         let (command_tx, commands) = mpsc::unbounded_channel();
         let (events, event_rx) = mpsc::unbounded_channel();
-        let harness = builder
-            .with_size(egui::vec2(360.0, 640.0))
-            .build_eframe(move |creation| {
-                nudge::ui::theme::apply(&creation.egui_ctx);
-                NudgeApp::new(
-                    CommandSender::new(command_tx),
-                    EventReceiver::new(event_rx),
-                    saved,
-                )
-            });
+        let harness = builder.build_eframe(move |creation| {
+            nudge::ui::theme::apply(&creation.egui_ctx);
+            NudgeApp::new(
+                CommandSender::new(command_tx),
+                EventReceiver::new(event_rx),
+                saved,
+            )
+            .with_tray(tray)
+        });
         Self {
             harness,
             commands,
@@ -137,6 +140,13 @@ impl Window {
     /// Whether some widget's label contains `text`.
     pub fn shows(&self, text: &str) -> bool {
         self.harness.query_by_label_contains(text).is_some()
+    }
+
+    /// Whether a conversation window whose title ends with `title` is open (the title may
+    /// start with an unread count, "(1) ").
+    pub fn has_window(&self, title: &str) -> bool {
+        // Only window titles read "Name — address".
+        self.harness.query_by_label_contains(title).is_some()
     }
 
     /// Signs in as alice with this roster, as the core reports it.

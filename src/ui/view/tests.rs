@@ -169,13 +169,21 @@ fn the_screen_follows_the_connection() {
     );
     view.open("bob@b");
     connect(&mut state, &mut view, ConnectionState::Connecting);
-    assert_eq!(view.screen(&state), Screen::Conversation("bob@b".into()));
+    assert_eq!(view.screen(&state), Screen::Contacts);
+    assert!(
+        view.windows.is_open("bob@b"),
+        "a reconnect keeps the window"
+    );
 
     let failed = ConnectionState::AuthFailed {
         message: "no".into(),
     };
     connect(&mut state, &mut view, failed);
     assert_eq!(view.screen(&state), Screen::SignIn);
+    assert!(
+        !view.windows.is_open("bob@b"),
+        "the session's windows close"
+    );
     connect(&mut state, &mut view, ConnectionState::Connecting);
     assert_eq!(view.screen(&state), Screen::SignIn, "the session ended");
 }
