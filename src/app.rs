@@ -22,6 +22,8 @@ pub struct NudgeApp {
     events: EventReceiver,
     /// Desktop notifications' rate limits.
     notifier: Notifier,
+    /// Which sounds may play now (settings, spacing).
+    sounds: ui::sounds::SoundGate,
     /// The frame's clock (egui time) and whether a window has the focus, for the events.
     now: f64,
     focused: bool,
@@ -44,6 +46,7 @@ impl NudgeApp {
             commands,
             events,
             notifier: Notifier::default(),
+            sounds: ui::sounds::SoundGate::default(),
             now: 0.0,
             focused: true,
             tray: None,
@@ -79,6 +82,16 @@ impl NudgeApp {
             for note in notes {
                 self.send(note);
             }
+            // Sounds: never for the conversation the user is reading in a focused window.
+            let reading = ui::toasts::visible_conversation(&self.view)
+                .filter(|_| focused)
+                .map(str::to_string);
+            if let Some(sound) =
+                self.sounds
+                    .command_for(&event, &self.state, now, reading.as_deref())
+            {
+                self.send(sound);
+            }
             ui::toasts::observe(&mut self.view, &self.state, &event, now);
             // The view compares the state before and after (an invitation that stopped ringing).
             self.view.observe_event(&self.state, &event);
@@ -98,6 +111,9 @@ impl NudgeApp {
         if let Some(deadline) = self.view.next_typing_deadline() {
             ctx.request_repaint_after(Duration::from_secs_f64((deadline - now).max(0.0)));
         }
+        // Nudge sounds are decided with every other sound (settings, spacing) in `sounds`; the
+        // windows' own rate-limited queue is not needed on top.
+        self.view.windows.sounds.clear();
         self.view.notices.tick(now);
         if let Some(deadline) = self.view.notices.next_deadline() {
             ctx.request_repaint_after(Duration::from_secs_f64((deadline - now).max(0.0)));

@@ -133,7 +133,8 @@ fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &
     if focus {
         field.request_focus();
     }
-    if field.changed() {
+    let picked = super::emoticons::picker_button(ui, draft, Some(field.id));
+    if field.changed() || picked {
         let empty = draft.is_empty();
         let typing = view.typing.entry(peer.to_string()).or_default();
         if let Some(state) = typing.edited(now, empty) {

@@ -82,9 +82,9 @@ fn message(ui: &mut Ui, message: &ChatMessage, first_of_group: bool, names: &Nam
         });
     }
     with_mark(ui, message, |ui| {
-        let body = copyable(
-            ui,
-            RichText::new(words::plain(&message.body, true)),
+        // Emoticon codes become pictures; the copy keeps the text as it was typed.
+        let body = with_copy(
+            crate::ui::emoticons::message_ui(ui, &words::plain(&message.body, true)),
             &message.body,
         );
         if !first_of_group {
@@ -108,7 +108,11 @@ fn with_mark(ui: &mut Ui, message: &ChatMessage, contents: impl FnOnce(&mut Ui))
 
 /// A selectable text with a "Copy" context menu that copies `original`.
 fn copyable(ui: &mut Ui, text: RichText, original: &str) -> egui::Response {
-    let response = ui.add(Label::new(text).wrap());
+    with_copy(ui.add(Label::new(text).wrap()), original)
+}
+
+/// Gives a message's response a context menu with "Copy" for its original text.
+fn with_copy(response: egui::Response, original: &str) -> egui::Response {
     response.context_menu(|ui| {
         if ui.button("Copy").clicked() {
             ui.ctx().copy_text(original.to_string());
