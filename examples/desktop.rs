@@ -1,6 +1,8 @@
-//! Takes the screenshots in docs/screenshots/: two real Nudge windows under Xvfb, signed in to
-//! a Prosody started for the run, chatting. Run through `scripts/screenshots` (it checks the
-//! tools and builds first).
+//! The real desktop app under Xvfb, signed in to a Prosody started for the run, with a second
+//! account to chat with. Two uses, each through its script (they check the tools and build):
+//! - `scripts/screenshots [DIR]`: writes the screenshots in docs/screenshots/;
+//! - `scripts/bench-desktop`: measures cold start to first frame, frames drawn while idle, CPU
+//!   time and memory (results in docs/benchmarks.md).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -112,14 +114,19 @@ fn shot(display: &str, window: &str, path: &Path) {
 }
 
 fn main() {
-    let out = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "docs/screenshots".into()),
-    );
-    std::fs::create_dir_all(&out).expect("output dir");
-    let display = ":93";
-    let _xvfb = Killed(
+    let mode = std::env::args().nth(1).unwrap_or_default();
+    match mode.as_str() {
+        "bench" => bench(),
+        _ => screenshots(PathBuf::from(
+            std::env::args()
+                .nth(2)
+                .unwrap_or_else(|| "docs/screenshots".into()),
+        )),
+    }
+}
+
+fn start_xvfb(display: &str) -> Killed {
+    let xvfb = Killed(
         Command::new("Xvfb")
             .args([display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
@@ -128,42 +135,140 @@ fn main() {
             .expect("Xvfb starts (apt-get install xvfb)"),
     );
     std::thread::sleep(Duration::from_millis(500));
+    xvfb
+}
+
+/// Sets up `profile` for `user` on `server` (password "pw").
+fn account_set(home: &Path, display: &str, server: &Prosody, profile: &str, user: &str) -> String {
+    server.create_user(user, "pw");
+    let jid = format!("{user}@localhost");
+    let port = server.c2s_port().to_string();
+    let pem = server.cert_pem_path();
+    let status = nudge(
+        home,
+        display,
+        &[
+            "--profile",
+            profile,
+            "account",
+            "set",
+            "--jid",
+            &jid,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--tls",
+            "starttls",
+            "--trust-cert",
+            pem.to_str().expect("utf-8"),
+        ],
+    )
+    .stdout(Stdio::null())
+    .status()
+    .expect("account set");
+    assert!(status.success());
+    jid
+}
+
+/// Cold start, idle frames, CPU and memory of the window signed in with one contact.
+fn bench() {
+    let display = ":94";
+    let _xvfb = start_xvfb(display);
+    let server = Prosody::start();
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+    std::fs::create_dir_all(home.join("run")).expect("runtime dir");
+    let alice = account_set(home, display, &server, "a", "alice");
+    let bob = account_set(home, display, &server, "b", "bob");
+    let _bob = Killed(
+        nudge(home, display, &["--profile", "b", "--headless"])
+            .env("NUDGE_PASSWORD", "pw")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("headless bob"),
+    );
+    wait_until("bob online", || {
+        ctl(home, "b", &["status"])["connection"]["state"] == "online"
+    });
+    ctl(home, "b", &["contact", "add", &alice]);
+    let frames_file = home.join("frames.log");
+    let spawned = nudge::model::now_ms();
+    let child = nudge(home, display, &["--profile", "a"])
+        .env("NUDGE_PASSWORD", "pw")
+        .env(nudge::ui::frame_log::VARIABLE, &frames_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nudge starts");
+    let pid = child.id();
+    let _alice = Killed(child);
+    let frames = || -> Vec<i64> {
+        std::fs::read_to_string(&frames_file)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.parse().ok())
+            .collect()
+    };
+    wait_until("the first frame", || !frames().is_empty());
+    let first = frames()[0];
+    wait_until("alice online", || {
+        ctl(home, "a", &["status"])["connection"]["state"] == "online"
+    });
+    ctl(home, "a", &["contact", "approve", &bob]);
+    std::thread::sleep(Duration::from_secs(3));
+    // utime + stime, in clock ticks (100 per second on Linux).
+    let cpu = || -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let after_name = stat.rsplit(')').next().unwrap_or("");
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let field = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        field(11) + field(12)
+    };
+    let idle_from = nudge::model::now_ms();
+    let cpu_before = cpu();
+    std::thread::sleep(Duration::from_secs(10));
+    let idle_to = nudge::model::now_ms();
+    let cpu_after = cpu();
+    // The frame log is rewritten twice a second.
+    std::thread::sleep(Duration::from_millis(700));
+    let idle_frames = frames()
+        .iter()
+        .filter(|&&t| t >= idle_from && t < idle_to)
+        .count();
+    let rss = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:").map(|v| v.trim().to_string()))
+        .unwrap_or_default();
+    println!("cold start to first frame: {} ms", first - spawned);
+    println!("frames drawn in 10 s idle (signed in, one contact): {idle_frames}");
+    println!(
+        "CPU time in those 10 s: {} ms",
+        (cpu_after - cpu_before) * 10
+    );
+    println!("resident memory when idle: {rss}");
+}
+
+fn screenshots(out: PathBuf) {
+    std::fs::create_dir_all(&out).expect("output dir");
+    let display = ":93";
+    let _xvfb = start_xvfb(display);
 
     let server = Prosody::start();
     let home = tempfile::tempdir().expect("temp dir");
     let home = home.path();
     std::fs::create_dir_all(home.join("run")).expect("runtime dir");
-    let port = server.c2s_port().to_string();
-    let pem = server.cert_pem_path();
     let mut windows = Vec::new();
     let mut jids = Vec::new();
     for (profile, user) in [("a", "alice"), ("b", "bob")] {
-        server.create_user(user, "pw");
-        let jid = format!("{user}@localhost");
-        let status = nudge(
-            home,
-            display,
-            &[
-                "--profile",
-                profile,
-                "account",
-                "set",
-                "--jid",
-                &jid,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port,
-                "--tls",
-                "starttls",
-                "--trust-cert",
-                pem.to_str().expect("utf-8"),
-            ],
-        )
-        .stdout(Stdio::null())
-        .status()
-        .expect("account set");
-        assert!(status.success());
+        let jid = account_set(home, display, &server, profile, user);
         let child = nudge(home, display, &["--profile", profile])
             .env("NUDGE_PASSWORD", "pw")
             .env("WGPU_BACKEND", "gl")
