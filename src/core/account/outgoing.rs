@@ -83,14 +83,15 @@ pub(super) async fn command(
             let Some(to) = valid(account, &jid) else {
                 return Ok(());
             };
-            let id = session.next_id("roster");
-            account
-                .pending
-                .insert(id.clone(), PendingIq::RosterChange(jid));
-            session
-                .send(roster::remove_item(&id, &to).into(), None)
-                .await
-                .map_err(lost)?;
+            request(
+                account,
+                session,
+                "roster",
+                PendingIq::RosterChange(jid),
+                |id| roster::remove_item(id, &to),
+            )
+            .await
+            .map_err(lost)?;
         }
         Command::ApproveSubscription { jid } => {
             let Some(to) = valid(account, &jid) else {
@@ -121,27 +122,29 @@ pub(super) async fn command(
             let Some(to) = valid(account, &jid) else {
                 return Ok(());
             };
-            let id = session.next_id("block");
-            account
-                .pending
-                .insert(id.clone(), PendingIq::BlockChange(jid));
-            session
-                .send(crate::xmpp::blocking::block(&id, &to).into(), None)
-                .await
-                .map_err(lost)?;
+            request(
+                account,
+                session,
+                "block",
+                PendingIq::BlockChange(jid),
+                |id| crate::xmpp::blocking::block(id, &to),
+            )
+            .await
+            .map_err(lost)?;
         }
         Command::UnblockContact { jid } => {
             let Some(to) = valid(account, &jid) else {
                 return Ok(());
             };
-            let id = session.next_id("block");
-            account
-                .pending
-                .insert(id.clone(), PendingIq::BlockChange(jid));
-            session
-                .send(crate::xmpp::blocking::unblock(&id, &to).into(), None)
-                .await
-                .map_err(lost)?;
+            request(
+                account,
+                session,
+                "block",
+                PendingIq::BlockChange(jid),
+                |id| crate::xmpp::blocking::unblock(id, &to),
+            )
+            .await
+            .map_err(lost)?;
         }
         Command::ShowNotification { title, body } => notify(title, body),
         Command::PlaySound { sound } => play_sound(sound),
@@ -176,13 +179,25 @@ async fn roster_set(
     name: Option<&str>,
     groups: &[String],
 ) -> Result<(), String> {
-    let id = session.next_id("roster");
-    account
-        .pending
-        .insert(id.clone(), PendingIq::RosterChange(jid.to_string()));
-    session
-        .send(roster::set_item(&id, jid, name, groups).into(), None)
-        .await
+    let purpose = PendingIq::RosterChange(jid.to_string());
+    request(account, session, "roster", purpose, |id| {
+        roster::set_item(id, jid, name, groups)
+    })
+    .await
+}
+
+/// Sends an iq request built with a fresh id and remembers what its answer is for.
+async fn request(
+    account: &mut Account,
+    session: &mut Session,
+    prefix: &str,
+    purpose: PendingIq,
+    build: impl FnOnce(&str) -> tokio_xmpp::parsers::iq::Iq,
+) -> Result<(), String> {
+    let id = session.next_id(prefix);
+    let iq = build(&id);
+    account.pending.insert(id, purpose);
+    session.send(iq.into(), None).await
 }
 
 /// Puts a message in the persistent outbox and reports it; `None` if it was refused.
