@@ -118,34 +118,12 @@ pub(super) async fn command(
             let nudge = crate::xmpp::attention::nudge(&to);
             session.send(nudge.into(), None).await.map_err(lost)?;
         }
-        Command::BlockContact { jid } => {
-            let Some(to) = valid(account, &jid) else {
-                return Ok(());
-            };
-            request(
-                account,
-                session,
-                "block",
-                PendingIq::BlockChange(jid),
-                |id| crate::xmpp::blocking::block(id, &to),
-            )
+        Command::BlockContact { jid } => change_block(account, session, jid, true)
             .await
-            .map_err(lost)?;
-        }
-        Command::UnblockContact { jid } => {
-            let Some(to) = valid(account, &jid) else {
-                return Ok(());
-            };
-            request(
-                account,
-                session,
-                "block",
-                PendingIq::BlockChange(jid),
-                |id| crate::xmpp::blocking::unblock(id, &to),
-            )
+            .map_err(lost)?,
+        Command::UnblockContact { jid } => change_block(account, session, jid, false)
             .await
-            .map_err(lost)?;
-        }
+            .map_err(lost)?,
         Command::ShowNotification { title, body } => notify(title, body),
         Command::PlaySound { sound } => play_sound(sound),
         command @ (Command::Invite { .. }
@@ -183,6 +161,32 @@ async fn roster_set(
     request(account, session, "roster", purpose, |id| {
         roster::set_item(id, jid, name, groups)
     })
+    .await
+}
+
+/// Blocks or unblocks `jid` (XEP-0191); the server's push reports the new list.
+async fn change_block(
+    account: &mut Account,
+    session: &mut Session,
+    jid: String,
+    block: bool,
+) -> Result<(), String> {
+    let Some(to) = valid(account, &jid) else {
+        return Ok(());
+    };
+    request(
+        account,
+        session,
+        "block",
+        PendingIq::BlockChange(jid),
+        |id| {
+            if block {
+                crate::xmpp::blocking::block(id, &to)
+            } else {
+                crate::xmpp::blocking::unblock(id, &to)
+            }
+        },
+    )
     .await
 }
 
