@@ -3,74 +3,9 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-use serde_json::Value;
+use support::headless::{json, read_when_there, recorder, run, start_headless, wait_ctl};
+use support::headless::{App, Pair};
 use support::Prosody;
-
-/// Runs `nudge` with the XDG folders under `home`.
-fn nudge(home: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_nudge"));
-    command
-        .args(args)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env_remove("NUDGE_PASSWORD")
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(home: &Path, args: &[&str]) -> Output {
-    nudge(home, args).output().expect("nudge runs")
-}
-
-fn json(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "nudge failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
-}
-
-/// Polls `ctl` until `done` holds for its JSON answer.
-fn wait_ctl(home: &Path, args: &[&str], what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let output = run(home, args);
-        if output.status.success() {
-            let value: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-            if done(&value) {
-                return value;
-            }
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// A headless instance, stopped with SIGTERM when dropped.
-struct Headless(Child);
-
-impl Drop for Headless {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_headless(home: &Path, profile: &str, password: &str) -> Headless {
-    let child = nudge(home, &["--profile", profile, "--headless"])
-        .env("NUDGE_PASSWORD", password)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("headless nudge starts");
-    Headless(child)
-}
 
 #[test]
 fn two_headless_instances_chat_through_ctl() {
@@ -206,147 +141,24 @@ fn account_set_refuses_bad_input_clearly() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("profile name"));
 }
 
-/// A program that records its session, one file per variable, into `out`.
-fn recorder(dir: &Path, out: &Path) -> std::path::PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("recorder.sh");
-    let mut script = String::from("#!/bin/sh\nexec 2>/dev/null\n");
-    for name in [
-        "SESSION_ID",
-        "ROLE",
-        "REMOTE_JID",
-        "CONTEXT_DATA",
-        "COOKIE",
-        "API_SOCKET",
-    ] {
-        script.push_str(&format!(
-            "printf '%s' \"$NUDGE_{name}\" > '{out}/'\"$NUDGE_ROLE\"'.{name}'\n",
-            out = out.display()
-        ));
-    }
-    std::fs::write(&path, script).expect("script");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    path
-}
-
-fn read_when_there(path: &Path) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            if !text.is_empty() {
-                return text;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} never appeared",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn two_headless_instances_run_a_session_invite_through_ctl() {
     const GUID: &str = "{1A2B3C4D-5E6F-4A5B-8C7D-9E0F1A2B3C4D}";
     let server = Prosody::start();
     let home = tempfile::tempdir().expect("temp dir");
     let home = home.path();
-    std::fs::create_dir_all(home.join("run")).expect("runtime dir");
     let out = tempfile::tempdir().expect("out");
     let program = recorder(home, out.path());
-    let port = server.c2s_port().to_string();
-    let pem = server.cert_pem_path();
-    let mut jids = Vec::new();
-    for profile in ["a", "b"] {
-        let user = support::unique_name(profile);
-        server.create_user(&user, "pw");
-        let jid = format!("{user}@localhost");
-        json(&run(
-            home,
-            &[
-                "--profile",
-                profile,
-                "account",
-                "set",
-                "--jid",
-                &jid,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port,
-                "--tls",
-                "starttls",
-                "--trust-cert",
-                pem.to_str().expect("utf-8"),
-            ],
-        ));
-        let registered = run(
-            home,
-            &[
-                "--profile",
-                profile,
-                "apps",
-                "register",
-                "--guid",
-                GUID,
-                "--name",
-                "Recorder",
-                "--path",
-                program.to_str().expect("utf-8"),
-                "--url",
-                "https://example.org/recorder",
-            ],
-        );
-        assert!(
-            registered.status.success(),
-            "{}",
-            String::from_utf8_lossy(&registered.stderr)
-        );
-        jids.push(jid);
-    }
-    let (alice, bob) = (jids[0].clone(), jids[1].clone());
-    let _a = start_headless(home, "a", "pw");
-    let _b = start_headless(home, "b", "pw");
-    for profile in ["a", "b"] {
-        wait_ctl(
-            home,
-            &["--profile", profile, "ctl", "status"],
-            "online",
-            |v| v["connection"]["state"] == "online",
-        );
-    }
-    // Invitations come only from trusted contacts: befriend first.
-    json(&run(
+    let pair = Pair::start(
+        &server,
         home,
-        &["--profile", "a", "ctl", "contact", "add", &bob],
-    ));
-    wait_ctl(
-        home,
-        &["--profile", "b", "ctl", "roster"],
-        "the request",
-        |v| v["subscription_requests"][0] == alice.as_str(),
+        App {
+            guid: GUID,
+            name: "Recorder",
+            path: &program,
+        },
     );
-    json(&run(
-        home,
-        &["--profile", "b", "ctl", "contact", "approve", &alice],
-    ));
-    wait_ctl(
-        home,
-        &["--profile", "a", "ctl", "roster"],
-        "bob asking back",
-        |v| v["subscription_requests"][0] == bob.as_str(),
-    );
-    json(&run(
-        home,
-        &["--profile", "a", "ctl", "contact", "approve", &bob],
-    ));
-    wait_ctl(
-        home,
-        &["--profile", "b", "ctl", "roster"],
-        "mutual trust",
-        |v| v["contacts"][0]["subscription"] == "both",
-    );
+    let (alice, bob) = (pair.alice.clone(), pair.bob.clone());
 
     let invited = json(&run(
         home,

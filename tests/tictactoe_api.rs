@@ -1,8 +1,8 @@
 //! The game's API worker against a small scripted stand-in for Nudge on a real Unix socket.
 //!
-//! Nudge's session methods (`unlock`, `get_launching_session`, `send_context_data`,
-//! `end_session`) were not in the API server yet when this was written, so the test plays the
-//! server's side of `docs/api.md`'s JSON lines exactly, checking each request the worker sends.
+//! The stand-in plays the server's side of `docs/api.md`'s JSON lines exactly, checking each
+//! request the worker sends and answering with refusals and events a real Nudge rarely
+//! produces on cue. `tests/tictactoe_session.rs` plays the same worker against two real Nudges.
 
 #![cfg(unix)]
 

@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 pub mod client;
+#[cfg(unix)]
+pub mod headless;
 pub mod prosody;
 pub mod proxy;
 
