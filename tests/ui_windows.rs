@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{Local, TimeZone};
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use nudge::command::Command;
 use nudge::config::{ConversationLayout, Settings};
 use nudge::event::Event;
@@ -285,6 +285,31 @@ fn the_nudge_button_sends_a_nudge() {
     window.click("Nudge");
     assert_eq!(window.sent(), vec![Command::SendNudge { to: BOB.into() }]);
     assert!(window.harness.query_by_label("You sent a nudge.").is_some());
+
+    // Right after, the button is greyed out and a timer, not polling, brings it back.
+    assert!(window
+        .harness
+        .get_by_label("Nudge")
+        .accesskit_node()
+        .is_disabled());
+    let delay = repaint_delay(&window);
+    assert!(
+        delay > Duration::ZERO && delay <= Duration::from_secs(5),
+        "{delay:?}"
+    );
+    window.harness.get_by_label("Nudge").click();
+    window.harness.run();
+    assert_eq!(window.sent(), vec![], "a greyed-out button sends nothing");
+    for _ in 0..24 {
+        window.harness.step();
+    }
+    assert!(!window
+        .harness
+        .get_by_label("Nudge")
+        .accesskit_node()
+        .is_disabled());
+    window.click("Nudge");
+    assert_eq!(window.sent(), vec![Command::SendNudge { to: BOB.into() }]);
 }
 
 #[test]

@@ -498,6 +498,23 @@ async fn nudges_arrive_and_blocking_silences_a_contact() {
         |e| matches!(e, Event::NudgeReceived { jid } if *jid == alice_jid),
     )
     .await;
+    // A second nudge right away is held back, in words, and never reaches Bob.
+    alice.send(Command::SendNudge {
+        to: bob.jid.clone(),
+    });
+    alice
+        .wait_for(
+            "the refusal",
+            |e| matches!(e, Event::Problem { message } if message.contains("one every")),
+        )
+        .await;
+    let quiet = bob.events_within(Duration::from_millis(500)).await;
+    assert!(
+        !quiet
+            .iter()
+            .any(|e| matches!(e, Event::NudgeReceived { .. })),
+        "a nudge too soon arrived: {quiet:?}"
+    );
 
     bob.send(Command::BlockContact {
         jid: alice.jid.clone(),

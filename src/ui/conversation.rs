@@ -19,6 +19,9 @@ use message::Names;
 /// The label of the button that sends the contact a nudge.
 pub const NUDGE_LABEL: &str = "Nudge";
 
+/// Why the Nudge button is greyed out for a moment after a nudge.
+pub const NUDGE_WAIT_HINT: &str = "You just sent a nudge; you can send another in a few seconds";
+
 /// Draws the conversation with `peer` (a bare JID) in `ui`.
 pub fn show(
     ui: &mut Ui,
@@ -43,17 +46,23 @@ pub fn show(
             ui.label(RichText::new(status).small().color(theme::HINT));
         }
         ui.horizontal(|ui| {
-            let nudge = ui
-                .button(NUDGE_LABEL)
-                .on_hover_text(format!("Shake {name}'s conversation window"));
-            if nudge.clicked() {
+            let now = ui.input(|i| i.time);
+            let wait = view.windows.nudge_wait(peer, now);
+            let nudge = ui.add_enabled(wait.is_zero(), egui::Button::new(NUDGE_LABEL));
+            let nudge = if wait.is_zero() {
+                nudge.on_hover_text(format!("Shake {name}'s conversation window"))
+            } else {
+                // Enabled again by a timed repaint, not by polling.
+                ui.ctx().request_repaint_after(wait);
+                nudge.on_disabled_hover_text(NUDGE_WAIT_HINT)
+            };
+            if nudge.clicked() && view.windows.nudge_sent(peer, now) {
                 send(
                     commands,
                     Command::SendNudge {
                         to: peer.to_string(),
                     },
                 );
-                view.windows.nudge_sent(peer);
             }
             ui.menu_button(invite::MENU_LABEL, |ui| {
                 if let Some(guid) = invite::menu(ui, &state.apps) {

@@ -13,6 +13,7 @@ use crate::event::Event;
 use crate::model::{now_ms, ChatMessage, Delivery, Direction};
 use crate::state::AppState;
 use crate::ui::conversation::lines::{Line, Lines};
+use crate::xmpp::attention::SendLimit;
 
 /// The shortest time between two nudge alerts (shake and sound) from one contact, in seconds.
 pub const NUDGE_ALERT_SECONDS: f64 = 10.0;
@@ -137,6 +138,8 @@ pub struct ConversationWindows {
     nudges: BTreeMap<String, Vec<NudgeLine>>,
     /// When each contact last shook a window or rang (egui time, seconds).
     last_alert: BTreeMap<String, f64>,
+    /// When the user last nudged each contact (egui time, milliseconds).
+    nudges_sent: SendLimit,
     /// Sounds to play, for the desktop integration to take.
     pub sounds: Vec<UiSound>,
     /// In windows drawn inside the main window (tests, no native windows): the one in front.
@@ -317,9 +320,20 @@ impl ConversationWindows {
         (lines.update(messages, nudges), nudges)
     }
 
-    /// The user sent `peer` a nudge: it is shown as a line.
-    pub fn nudge_sent(&mut self, peer: &str) {
+    /// The user nudges `peer` at `now` (egui time, seconds): `true` and a line in the
+    /// conversation, or `false` when the last nudge to `peer` is too recent to send another.
+    pub fn nudge_sent(&mut self, peer: &str, now: f64) -> bool {
+        if !self.nudges_sent.try_send(peer, seconds_to_ms(now)) {
+            return false;
+        }
         self.push_nudge(peer, true);
+        true
+    }
+
+    /// How long until `peer` may be nudged again at `now` (zero: now).
+    pub fn nudge_wait(&self, peer: &str, now: f64) -> std::time::Duration {
+        let wait = self.nudges_sent.wait_ms(peer, seconds_to_ms(now));
+        std::time::Duration::from_millis(wait.unsigned_abs())
     }
 
     /// `peer` sent a nudge at `now` (egui time, seconds): it is shown as a line; the window
@@ -362,6 +376,11 @@ impl ConversationWindows {
                 from_me,
             });
     }
+}
+
+/// egui time (seconds since start) in whole milliseconds.
+fn seconds_to_ms(seconds: f64) -> i64 {
+    (seconds * 1000.0) as i64
 }
 
 /// The words of a conversation window's title: the contact's name and address, with the

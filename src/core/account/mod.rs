@@ -119,6 +119,8 @@ pub struct Account {
     blocked: std::collections::BTreeSet<String>,
     /// Applications behind each verified capabilities `node#ver` (XEP-0115 cache).
     caps_cache: HashMap<String, Vec<String>>,
+    /// When each contact was last nudged (local API clients are held to the window's pace).
+    nudges_sent: crate::xmpp::attention::SendLimit,
 }
 
 impl Account {
@@ -176,6 +178,7 @@ impl Account {
             cookies,
             discovered: HashMap::new(),
             caps_cache: HashMap::new(),
+            nudges_sent: Default::default(),
             blocked: Default::default(),
         }
     }

@@ -115,6 +115,15 @@ pub(super) async fn command(
             let Some(to) = valid(account, &to) else {
                 return Ok(());
             };
+            if !account.nudges_sent.try_send(to.as_str(), now_ms()) {
+                account.emit(Event::Problem {
+                    message: format!(
+                        "Nudges to {to} are limited to one every {} seconds; this one was not sent.",
+                        crate::xmpp::attention::SEND_INTERVAL_MS / 1000
+                    ),
+                });
+                return Ok(());
+            }
             let nudge = crate::xmpp::attention::nudge(&to);
             session.send(nudge.into(), None).await.map_err(lost)?;
         }

@@ -157,8 +157,29 @@ fn a_nudge_without_shaking_still_rings_and_opens_by_the_settings() {
     assert_eq!(windows.nudges(BOB).len(), 1, "shown when opened");
     assert!(windows.nudge_received(CAROL, 0.0, true, true));
     assert!(windows.get(CAROL).is_some_and(|c| c.opened_in_background));
-    windows.nudge_sent(CAROL);
+    assert!(windows.nudge_sent(CAROL, 1.0));
     assert!(windows.nudges(CAROL)[1].from_me);
+}
+
+#[test]
+fn nudges_sent_to_one_contact_wait_their_turn() {
+    let mut windows = ConversationWindows::default();
+    assert!(windows.nudge_sent(BOB, 10.0));
+    assert!(
+        !windows.nudge_sent(BOB, 12.0),
+        "too soon: not sent, no line"
+    );
+    assert_eq!(windows.nudges(BOB).len(), 1);
+    assert_eq!(
+        windows.nudge_wait(BOB, 12.0),
+        std::time::Duration::from_secs(3)
+    );
+    assert!(
+        windows.nudge_sent(CAROL, 12.0),
+        "other contacts are not held back"
+    );
+    assert_eq!(windows.nudge_wait(BOB, 15.0), std::time::Duration::ZERO);
+    assert!(windows.nudge_sent(BOB, 15.0));
 }
 
 #[test]
