@@ -3,7 +3,9 @@
 
 mod support;
 
-use support::headless::{json, read_when_there, recorder, run, start_headless, wait_ctl};
+use support::headless::{
+    configure, json, read_when_there, recorder, run, start_headless, wait_ctl,
+};
 use support::headless::{App, Pair};
 use support::Prosody;
 
@@ -12,37 +14,8 @@ fn two_headless_instances_chat_through_ctl() {
     let server = Prosody::start();
     let home = tempfile::tempdir().expect("temp dir");
     let home = home.path();
-    std::fs::create_dir_all(home.join("run")).expect("runtime dir");
-    let port = server.c2s_port().to_string();
-    let pem = server.cert_pem_path();
-    let mut jids = Vec::new();
-    for profile in ["a", "b"] {
-        let user = support::unique_name(profile);
-        server.create_user(&user, "pw");
-        let jid = format!("{user}@localhost");
-        let set = json(&run(
-            home,
-            &[
-                "--profile",
-                profile,
-                "account",
-                "set",
-                "--jid",
-                &jid,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port,
-                "--tls",
-                "starttls",
-                "--trust-cert",
-                pem.to_str().expect("utf-8 path"),
-            ],
-        ));
-        assert_eq!(set["pinned_certificates"][0], server.cert_fingerprint());
-        jids.push(jid);
-    }
-    let (alice, bob) = (jids[0].clone(), jids[1].clone());
+    let alice = configure(&server, home, "a");
+    let bob = configure(&server, home, "b");
     let _a = start_headless(home, "a", "pw");
     let _b = start_headless(home, "b", "pw");
     for profile in ["a", "b"] {

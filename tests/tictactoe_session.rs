@@ -49,39 +49,59 @@ fn next(window: &mut Link) -> LinkEvent {
     }
 }
 
-#[test]
-fn two_games_play_through_two_real_nudges() {
+/// A game Alice invited Bob to and Bob accepted, between two headless Nudges. The recorder
+/// stands in for the game's program and writes down each side's launch.
+struct Accepted {
+    pair: Pair,
+    session: String,
+    out: tempfile::TempDir,
+    home: tempfile::TempDir,
+    // Stopped last: the instances sign out from it when the pair drops.
+    _server: Prosody,
+}
+
+fn accepted_game() -> Accepted {
     let server = Prosody::start();
     let home = tempfile::tempdir().expect("temp dir");
-    let home = home.path();
     let out = tempfile::tempdir().expect("out");
-    let program = recorder(home, out.path());
+    let program = recorder(home.path(), out.path());
     let pair = Pair::start(
         &server,
-        home,
+        home.path(),
         App {
             guid: nudge::tictactoe::APP_GUID,
             name: "Tic-Tac-Toe",
             path: &program,
         },
     );
-
     let invited = ctl(
-        home,
+        home.path(),
         "a",
         &["ctl", "invite", &pair.bob, nudge::tictactoe::APP_GUID],
     );
     let session = invited["session"].as_str().expect("session id").to_string();
     wait_ctl(
-        home,
+        home.path(),
         &["--profile", "b", "ctl", "sessions"],
         "the invitation",
         |v| v["sessions"][0]["state"] == "INVITATION",
     );
-    ctl(home, "b", &["ctl", "accept", &session]);
+    ctl(home.path(), "b", &["ctl", "accept", &session]);
+    Accepted {
+        pair,
+        session,
+        out,
+        home,
+        _server: server,
+    }
+}
 
-    let x = recorded_launch(out.path(), "inviter");
-    let o = recorded_launch(out.path(), "invitee");
+#[test]
+fn two_games_play_through_two_real_nudges() {
+    let game = accepted_game();
+    let (pair, session, out, home) = (&game.pair, &game.session, game.out.path(), game.home.path());
+    let x = recorded_launch(out, "inviter");
+    let o = recorded_launch(out, "invitee");
     assert_eq!((x.role, o.role), (Role::Inviter, Role::Invitee));
     assert_eq!(
         (x.local_jid.as_str(), o.local_jid.as_str()),
@@ -98,7 +118,7 @@ fn two_games_play_through_two_real_nudges() {
         let LinkEvent::Joined { session: joined } = next(window) else {
             panic!("the worker joins its session first");
         };
-        assert_eq!(joined.id, session);
+        assert_eq!(&joined.id, session);
         assert_eq!(&joined.peer, peer);
     }
 
@@ -139,34 +159,8 @@ fn two_games_play_through_two_real_nudges() {
 
 #[test]
 fn a_used_cookie_unlocks_nothing() {
-    let server = Prosody::start();
-    let home = tempfile::tempdir().expect("temp dir");
-    let home = home.path();
-    let out = tempfile::tempdir().expect("out");
-    let program = recorder(home, out.path());
-    let pair = Pair::start(
-        &server,
-        home,
-        App {
-            guid: nudge::tictactoe::APP_GUID,
-            name: "Tic-Tac-Toe",
-            path: &program,
-        },
-    );
-    let invited = ctl(
-        home,
-        "a",
-        &["ctl", "invite", &pair.bob, nudge::tictactoe::APP_GUID],
-    );
-    let session = invited["session"].as_str().expect("session id").to_string();
-    wait_ctl(
-        home,
-        &["--profile", "b", "ctl", "sessions"],
-        "the invitation",
-        |v| v["sessions"][0]["state"] == "INVITATION",
-    );
-    ctl(home, "b", &["ctl", "accept", &session]);
-    let launch = recorded_launch(out.path(), "invitee");
+    let game = accepted_game();
+    let launch = recorded_launch(game.out.path(), "invitee");
 
     let (mut first, first_worker) = start_worker(launch.clone());
     assert!(matches!(next(&mut first), LinkEvent::Joined { .. }));

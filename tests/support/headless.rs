@@ -126,6 +126,36 @@ pub fn read_when_there(path: &Path) -> String {
     }
 }
 
+/// Creates a new user on `server` and sets up `profile` under `home` to sign in as them
+/// (loopback, STARTTLS, the server's certificate pinned). Returns the bare JID.
+pub fn configure(server: &Prosody, home: &Path, profile: &str) -> String {
+    std::fs::create_dir_all(home.join("run")).expect("runtime dir");
+    let user = super::unique_name(profile);
+    server.create_user(&user, "pw");
+    let jid = format!("{user}@localhost");
+    let pem = server.cert_pem_path();
+    let set = ctl(
+        home,
+        profile,
+        &[
+            "account",
+            "set",
+            "--jid",
+            &jid,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &server.c2s_port().to_string(),
+            "--tls",
+            "starttls",
+            "--trust-cert",
+            pem.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_eq!(set["pinned_certificates"][0], server.cert_fingerprint());
+    jid
+}
+
 /// A program every instance of a [`Pair`] has registered.
 pub struct App<'a> {
     /// Its GUID.
@@ -150,32 +180,9 @@ pub struct Pair {
 impl Pair {
     /// Sets up both profiles under `home`, starts both instances and befriends them.
     pub fn start(server: &Prosody, home: &Path, app: App<'_>) -> Self {
-        std::fs::create_dir_all(home.join("run")).expect("runtime dir");
-        let port = server.c2s_port().to_string();
-        let pem = server.cert_pem_path();
         let mut jids = Vec::new();
         for profile in ["a", "b"] {
-            let user = super::unique_name(profile);
-            server.create_user(&user, "pw");
-            let jid = format!("{user}@localhost");
-            ctl(
-                home,
-                profile,
-                &[
-                    "account",
-                    "set",
-                    "--jid",
-                    &jid,
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    &port,
-                    "--tls",
-                    "starttls",
-                    "--trust-cert",
-                    pem.to_str().expect("utf-8"),
-                ],
-            );
+            let jid = configure(server, home, profile);
             let registered = run(
                 home,
                 &[
