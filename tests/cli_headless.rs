@@ -3,10 +3,9 @@
 
 mod support;
 
-use support::headless::{
-    configure, json, read_when_there, recorder, run, start_headless, wait_ctl,
-};
+use support::headless::{configure, json, read_when_there, run, start_headless, wait_ctl};
 use support::headless::{App, Pair};
+use support::recorder::recorder;
 use support::Prosody;
 
 #[test]

@@ -12,45 +12,11 @@ use nudge::command::{new_message_id, Command};
 use nudge::event::Event;
 use nudge::invite::{EndReason, Origin, Role, SessionEvent, SessionState};
 use support::client::Client;
+use support::recorder::{make_executable, recorder};
 use support::Prosody;
 
 const GUID: &str = "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}";
 const URL: &str = "https://example.org/get/tictactoe";
-
-/// A program that writes the session it was given, one file per variable, into `out`.
-fn recorder(dir: &Path, out: &Path) -> PathBuf {
-    let path = dir.join("recorder.sh");
-    // Quiet: a program may outlive the test that started it, and its folder.
-    let mut script = String::from("#!/bin/sh\nexec 2>/dev/null\nd=\"$RECORD_DIR\"\n");
-    script = script.replace("$RECORD_DIR", &out.display().to_string());
-    for name in [
-        "SESSION_ID",
-        "APP_GUID",
-        "ROLE",
-        "LOCAL_JID",
-        "REMOTE_JID",
-        "LOCAL_ADDRESS",
-        "REMOTE_ADDRESS",
-        "CONTEXT_DATA",
-        "API_SOCKET",
-        "COOKIE",
-    ] {
-        script.push_str(&format!(
-            "printf '%s' \"$NUDGE_{name}\" > \"$d/$NUDGE_ROLE.{name}.tmp\"\n"
-        ));
-        script.push_str(&format!(
-            "mv \"$d/$NUDGE_ROLE.{name}.tmp\" \"$d/$NUDGE_ROLE.{name}\"\n"
-        ));
-    }
-    std::fs::write(&path, script).expect("script");
-    make_executable(&path);
-    path
-}
-
-fn make_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-}
 
 fn register(client: &Client, program: &Path) {
     let mut registry = Registry::load(&client.profile().apps_dir()).0;

@@ -15,7 +15,8 @@ use nudge::invite::{EndReason, Role};
 use nudge::tictactoe::launch::Launch;
 use nudge::tictactoe::link::{link, Link, LinkEvent};
 use nudge::tictactoe::protocol::Message;
-use support::headless::{ctl, read_when_there, recorder, wait_ctl, App, Pair};
+use support::headless::{ctl, read_when_there, wait_ctl, App, Pair};
+use support::recorder::recorder;
 use support::Prosody;
 
 /// The launch Nudge gave the program on `role`'s side, as the recorder wrote it down.

@@ -1,7 +1,7 @@
 //! The real `nudge` binary in tests: `--headless` instances on their own profiles under one
 //! temporary home, driven with `nudge ctl` over the local API.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -84,38 +84,12 @@ pub fn start_headless(home: &Path, profile: &str, password: &str) -> Headless {
     Headless(child)
 }
 
-/// A program that records its session, one file per variable (`inviter.COOKIE`, …), into `out`.
-pub fn recorder(dir: &Path, out: &Path) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("recorder.sh");
-    let mut script = String::from("#!/bin/sh\nexec 2>/dev/null\n");
-    for name in [
-        "SESSION_ID",
-        "ROLE",
-        "LOCAL_JID",
-        "REMOTE_JID",
-        "CONTEXT_DATA",
-        "COOKIE",
-        "API_SOCKET",
-    ] {
-        script.push_str(&format!(
-            "printf '%s' \"$NUDGE_{name}\" > '{out}/'\"$NUDGE_ROLE\"'.{name}'\n",
-            out = out.display()
-        ));
-    }
-    std::fs::write(&path, script).expect("script");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    path
-}
-
-/// The text of `path` once a program has written it.
+/// The text of `path` once a program has written it (see [`super::recorder`]).
 pub fn read_when_there(path: &Path) -> String {
     let deadline = Instant::now() + WAIT;
     loop {
         if let Ok(text) = std::fs::read_to_string(path) {
-            if !text.is_empty() {
-                return text;
-            }
+            return text;
         }
         assert!(
             Instant::now() < deadline,

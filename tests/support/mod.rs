@@ -10,6 +10,8 @@ pub mod client;
 pub mod headless;
 pub mod prosody;
 pub mod proxy;
+#[cfg(unix)]
+pub mod recorder;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
