@@ -1,5 +1,7 @@
 //! `Command`: what the UI (or the local API) asks the core to do. Imperative, one line each.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::config::{AccountConfig, Settings};
@@ -27,6 +29,10 @@ pub enum Command {
         account: AccountConfig,
         /// The password for the new account.
         password: String,
+        /// What else the server's registration form asks, by field name (`email`...); the
+        /// user name and password come from `account` and `password`.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        fields: BTreeMap<String, String>,
     },
     /// Change the user's presence and status message.
     SetPresence {
@@ -171,6 +177,12 @@ pub enum Command {
     PlaySound {
         /// Which sound.
         sound: Sound,
+    },
+    /// Ask the account's server what it wants to create an account (XEP-0077): answered by
+    /// `RegistrationForm` or `RegistrationFailed`.
+    FetchRegistrationForm {
+        /// Where and as whom to register.
+        account: AccountConfig,
     },
     /// Stop the core: sign out and end its tasks.
     Shutdown,

@@ -142,6 +142,13 @@ pub enum Event {
         /// Every registered application, sorted by name.
         apps: Vec<AppInfo>,
     },
+    /// What the server wants to create the account `jid` (answers `FetchRegistrationForm`).
+    RegistrationForm {
+        /// The bare JID the form is for.
+        jid: String,
+        /// The server's form.
+        form: crate::xmpp::register::RegistrationForm,
+    },
     /// Something went wrong that the user should know about; nothing was lost.
     Problem {
         /// What happened, in plain words.

@@ -20,6 +20,7 @@ use nudge::command::Command;
 use nudge::config::Profile;
 use nudge::core::{CommandSender, EventBus};
 use nudge::event::Event;
+use nudge::xmpp::register::{RegistrationField, RegistrationForm};
 use nudge::invite::cookies::LaunchCookies;
 use nudge::invite::{InviteSession, Origin, Role, SessionEvent, SessionState, MAX_CONTEXT_BYTES};
 use nudge::model::{
@@ -184,6 +185,29 @@ fn event_examples() -> Vec<Event> {
                 installed: true,
             }],
         },
+        Event::RegistrationForm {
+            jid: "alice@example.org".into(),
+            form: RegistrationForm {
+                instructions: Some("Choose a username and password.".into()),
+                fields: vec![
+                    RegistrationField {
+                        label: Some("Username".into()),
+                        ..RegistrationField::legacy("username")
+                    },
+                    RegistrationField {
+                        label: Some("Password".into()),
+                        ..RegistrationField::legacy("password")
+                    },
+                    RegistrationField {
+                        label: Some("Email".into()),
+                        ..RegistrationField::legacy("email")
+                    },
+                ],
+                hidden: vec![("FORM_TYPE".into(), "jabber:iq:register".into())],
+                data_form: true,
+                ..RegistrationForm::default()
+            },
+        },
         Event::Problem {
             message: "could not save the message history: disk full".into(),
         },
@@ -235,10 +259,11 @@ fn variant_index(event: &Event) -> usize {
         Event::SettingsChanged { .. } => 18,
         Event::ContactAppsKnown { .. } => 19,
         Event::AppsChanged { .. } => 20,
-        Event::Problem { .. } => 21,
+        Event::RegistrationForm { .. } => 21,
+        Event::Problem { .. } => 22,
     }
 }
-const EVENT_KINDS: usize = 22;
+const EVENT_KINDS: usize = 23;
 
 fn event_line(event: &Event) -> String {
     serde_json::to_string(event).expect("serialises")

@@ -225,6 +225,7 @@ fn server_accepts_tcp_on_both_client_ports_and_requires_starttls() {
 fn plaintext_option_offers_sign_in_without_tls() {
     let prosody = Prosody::start_with(ProsodyOptions {
         allow_plaintext: true,
+        ..Default::default()
     });
     let features = plaintext_features(&prosody);
     assert!(

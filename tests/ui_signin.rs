@@ -2,11 +2,14 @@
 
 mod ui_support;
 
+use std::collections::BTreeMap;
+
 use egui_kittest::kittest::Queryable;
 use nudge::command::Command;
 use nudge::config::{AccountConfig, Settings, TlsMode};
 use nudge::event::Event;
 use nudge::model::{Availability, ConnectionState};
+use nudge::xmpp::register::{FieldKind, RegistrationField, RegistrationForm};
 use ui_support::Window;
 
 #[test]
@@ -60,22 +63,111 @@ fn an_address_without_at_shows_an_error_and_sends_nothing() {
     assert_eq!(window.sent(), vec![]);
 }
 
+fn field(var: &str, label: &str, required: bool, kind: FieldKind) -> RegistrationField {
+    RegistrationField {
+        var: var.into(),
+        label: Some(label.into()),
+        required,
+        kind,
+        value: None,
+        description: None,
+    }
+}
+
+/// What a server with a required e-mail address and a language choice asks.
+fn server_form() -> RegistrationForm {
+    RegistrationForm {
+        instructions: Some("Choose a name and password.".into()),
+        fields: vec![
+            field("username", "Username", true, FieldKind::Text),
+            field("password", "Password", true, FieldKind::Secret),
+            field("email", "Email", true, FieldKind::Text),
+            field(
+                "lang",
+                "Language",
+                false,
+                FieldKind::Choice {
+                    options: vec![
+                        ("en".into(), "English".into()),
+                        ("fr".into(), "French".into()),
+                    ],
+                },
+            ),
+            field("news", "Send me news", false, FieldKind::Boolean),
+        ],
+        notes: vec!["Be nice.".into()],
+        data_form: true,
+        ..RegistrationForm::default()
+    }
+}
+
 #[test]
-fn creating_an_account_sends_register() {
+fn creating_an_account_fills_in_the_servers_form() {
     let mut window = Window::new();
     window.type_into("Address", "newbie@localhost");
     window.type_into("Password", "pw");
     window.click("Create a new account");
     let sent = window.sent();
-    let [Command::RegisterAccount { account, password }] = sent.as_slice() else {
-        panic!("expected one RegisterAccount");
+    let [Command::FetchRegistrationForm { account }] = sent.as_slice() else {
+        panic!("expected the form to be asked for, got {sent:?}");
+    };
+    assert_eq!(account.jid, "newbie@localhost");
+    assert!(window.shows("Asking localhost what it needs for a new account…"));
+
+    window.emit(Event::RegistrationForm {
+        jid: "newbie@localhost".into(),
+        form: server_form(),
+    });
+    assert!(window.shows("Choose a name and password."));
+    assert!(window.shows("Be nice."));
+    // Address and password are the sign-in screen's; only the other fields are added.
+    assert_eq!(window.harness.query_all_by_label("Password").count(), 1);
+    window.type_into("Email", "newbie@example.org");
+    window.click("Language");
+    window.click("French");
+    window.click("Send me news");
+    window.click("Create the account");
+    let sent = window.sent();
+    let [Command::RegisterAccount {
+        account,
+        password,
+        fields,
+    }] = sent.as_slice()
+    else {
+        panic!("expected one RegisterAccount, got {sent:?}");
     };
     assert_eq!(account.jid, "newbie@localhost");
     assert_eq!(password, "pw");
+    assert_eq!(
+        fields,
+        &BTreeMap::from([
+            ("email".to_string(), "newbie@example.org".to_string()),
+            ("lang".to_string(), "fr".to_string()),
+            ("news".to_string(), "1".to_string()),
+        ])
+    );
     window.emit(Event::RegistrationFailed {
-        message: "the name is taken".into(),
+        message: "that name is taken".into(),
     });
-    assert!(window.shows("the name is taken"));
+    assert!(window.shows("that name is taken"));
+}
+
+#[test]
+fn a_form_for_another_address_is_put_away() {
+    let mut window = Window::new();
+    window.type_into("Address", "newbie@localhost");
+    window.click("Create a new account");
+    window.emit(Event::RegistrationForm {
+        jid: "newbie@localhost".into(),
+        form: server_form(),
+    });
+    assert!(window.harness.query_by_label("Email").is_some());
+    window.type_into("Address", "x");
+    assert!(window.harness.query_by_label("Email").is_none());
+    assert!(window
+        .harness
+        .query_by_label("Create the account")
+        .is_none());
 }
 
 #[test]

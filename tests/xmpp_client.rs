@@ -300,6 +300,7 @@ async fn an_untrusted_certificate_is_refused_with_its_fingerprint() {
 async fn direct_tls_and_plaintext_loopback_connect() {
     let server = Prosody::start_with(support::ProsodyOptions {
         allow_plaintext: true,
+        ..Default::default()
     });
     let user = support::unique_name("frank");
     server.create_user(&user, "pw");
@@ -334,6 +335,7 @@ async fn registering_creates_the_account_and_signs_in() {
     client.send(Command::RegisterAccount {
         account: account.clone(),
         password: "s3cret".into(),
+        fields: Default::default(),
     });
     client
         .wait_for("registration", |e| {
@@ -347,6 +349,7 @@ async fn registering_creates_the_account_and_signs_in() {
     again.send(Command::RegisterAccount {
         account,
         password: "other".into(),
+        fields: Default::default(),
     });
     let refused = again
         .wait_for("refusal", |e| matches!(e, Event::RegistrationFailed { .. }))
@@ -355,6 +358,65 @@ async fn registering_creates_the_account_and_signs_in() {
         unreachable!()
     };
     assert!(message.contains("taken"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registering_fills_in_the_servers_own_form() {
+    let server = Prosody::start_with(support::ProsodyOptions {
+        registration_fields: vec!["email+", "name"],
+        ..Default::default()
+    });
+    let user = support::unique_name("heidi");
+    let account: AccountConfig = support::account(&server, &user);
+    let mut client = Client::new();
+    client.send(Command::FetchRegistrationForm {
+        account: account.clone(),
+    });
+    let answer = client
+        .wait_for("the form", |e| matches!(e, Event::RegistrationForm { .. }))
+        .await;
+    let Event::RegistrationForm { jid, form } = answer else {
+        unreachable!()
+    };
+    assert_eq!(jid, account.jid);
+    let extra: Vec<(&str, bool)> = form
+        .extra_fields()
+        .map(|f| (f.var.as_str(), f.required))
+        .collect();
+    assert_eq!(extra, vec![("email", true), ("name", false)]);
+    assert!(form.data_form && !form.captcha && !form.registered);
+
+    // Leaving out the required e-mail address is caught before the server is asked.
+    client.send(Command::RegisterAccount {
+        account: account.clone(),
+        password: "s3cret".into(),
+        fields: Default::default(),
+    });
+    let refused = client
+        .wait_for("the refusal", |e| {
+            matches!(e, Event::RegistrationFailed { .. })
+        })
+        .await;
+    let Event::RegistrationFailed { message } = refused else {
+        unreachable!()
+    };
+    assert!(message.contains("Email"), "{message}");
+
+    client.send(Command::RegisterAccount {
+        account: account.clone(),
+        password: "s3cret".into(),
+        fields: [
+            ("email".to_string(), format!("{user}@example.org")),
+            ("name".to_string(), "Heidi <Hopper>".to_string()),
+        ]
+        .into(),
+    });
+    client
+        .wait_for("registration", |e| {
+            matches!(e, Event::AccountRegistered { .. })
+        })
+        .await;
+    client.wait_online().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

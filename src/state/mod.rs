@@ -11,6 +11,7 @@ use crate::model::{
     AppInfo, Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery,
     ResourcePresence,
 };
+use crate::xmpp::register::RegistrationForm;
 
 /// A contact with what is known of their devices.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -110,6 +111,8 @@ pub struct AppState {
     pub problems: Vec<String>,
     /// The last registration outcome: `Ok(jid)` or `Err(message)`.
     pub registration: Option<Result<String, String>>,
+    /// The server's account creation form, for the bare JID it was asked for.
+    pub registration_form: Option<(String, RegistrationForm)>,
     /// Session Invite sessions by id.
     pub sessions: BTreeMap<String, InviteSession>,
     /// Registered applications, sorted by name.
@@ -127,8 +130,15 @@ impl AppState {
     pub fn apply(&mut self, event: Event) {
         match event {
             Event::ConnectionChanged { state } => self.on_connection(state),
-            Event::AccountRegistered { jid } => self.registration = Some(Ok(jid)),
+            Event::AccountRegistered { jid } => {
+                self.registration_form = None;
+                self.registration = Some(Ok(jid));
+            }
             Event::RegistrationFailed { message } => self.registration = Some(Err(message)),
+            Event::RegistrationForm { jid, form } => {
+                self.registration = None;
+                self.registration_form = Some((jid, form));
+            }
             Event::OwnPresenceChanged {
                 availability,
                 status,

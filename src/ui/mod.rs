@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod rows;
 pub mod settings;
 mod signin;
+pub mod signup;
 pub mod sounds;
 pub mod theme;
 pub mod toasts;

@@ -3,7 +3,7 @@
 
 use egui::{CollapsingHeader, RichText, ScrollArea, TextEdit, Ui};
 
-use super::{labelled_field, send, settings, theme, words};
+use super::{labelled_field, send, settings, signup, theme, words};
 use crate::command::Command;
 use crate::config::TlsMode;
 use crate::core::CommandSender;
@@ -46,7 +46,7 @@ pub fn after_sign_in(state: &AppState, view: &mut ViewState, commands: &CommandS
 }
 
 /// Sends a command that signs in, remembering to set the chosen presence once online.
-fn sign_in(view: &mut ViewState, commands: &CommandSender, command: Option<Command>) {
+pub(super) fn sign_in(view: &mut ViewState, commands: &CommandSender, command: Option<Command>) {
     if let Some(command) = command {
         view.settings.sign_in_as_applied = false;
         send(commands, command);
@@ -111,15 +111,8 @@ fn form(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
         let command = form.sign_in();
         sign_in(view, commands, command);
     }
-    let form = &mut view.sign_in;
-    if ui
-        .button("Create a new account")
-        .on_hover_text("Creates the address above on its server with this password")
-        .clicked()
-    {
-        let command = form.register();
-        sign_in(view, commands, command);
-    }
+    signup::create_button(ui, view, commands);
+    signup::show(ui, state, view, commands);
 }
 
 fn status(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {

@@ -130,8 +130,17 @@ impl SignInForm {
         self.remember_outcome(result)
     }
 
-    /// The `RegisterAccount` command, or the form error (also remembered for display).
-    pub fn register(&mut self) -> Option<Command> {
+    /// The `FetchRegistrationForm` command for the address, or the form error (remembered).
+    pub fn ask_registration_form(&mut self) -> Option<Command> {
+        let result = self
+            .account()
+            .map(|account| Command::FetchRegistrationForm { account });
+        self.remember_outcome(result)
+    }
+
+    /// The `RegisterAccount` command with the server form's other `fields`, or the form error
+    /// (also remembered for display).
+    pub fn register(&mut self, fields: BTreeMap<String, String>) -> Option<Command> {
         let result = self.account().and_then(|account| {
             if self.password.is_empty() {
                 return Err(FormError::EmptyPassword);
@@ -139,6 +148,7 @@ impl SignInForm {
             Ok(Command::RegisterAccount {
                 account,
                 password: self.password.clone(),
+                fields,
             })
         });
         self.remember_outcome(result)
@@ -268,6 +278,8 @@ pub enum Screen {
 pub struct ViewState {
     /// The sign-in form.
     pub sign_in: SignInForm,
+    /// The server's form for a new account, while one is being filled in.
+    pub sign_up: crate::ui::signup::SignUpForm,
     /// The session was online and has not ended (a reconnect keeps the contact list shown).
     pub session_active: bool,
     /// The contact selected in the list.

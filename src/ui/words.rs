@@ -299,3 +299,9 @@ pub fn invitations_summary(count: usize, from: &[&str]) -> String {
     };
     format!("{count} {noun} from {}", names(from))
 }
+
+/// While the server's account creation form is on its way.
+pub fn asking_for_form(jid: &str) -> String {
+    let server = jid.rsplit('@').next().unwrap_or(jid);
+    format!("Asking {server} what it needs for a new account…")
+}

@@ -6,7 +6,8 @@
 #![allow(dead_code)]
 
 pub mod client;
-#[cfg(unix)]
+// Not for examples/desktop.rs, which shares this folder: only tests have the binary built.
+#[cfg(all(unix, test))]
 pub mod headless;
 pub mod prosody;
 pub mod proxy;

@@ -39,6 +39,9 @@ pub struct ProsodyOptions {
     /// Allow clients to sign in without TLS (`c2s_require_encryption = false`). STARTTLS is still
     /// offered; only the requirement goes away.
     pub allow_plaintext: bool,
+    /// What the account creation form asks beyond name and password, in Prosody's words
+    /// (`"email+"`: a required e-mail address; `"name"`: an optional full name).
+    pub registration_fields: Vec<&'static str>,
 }
 
 /// The ports one server listens on (kept across `restart`).
@@ -419,6 +422,12 @@ fn config_text(dir: &Path, ports: Ports, options: &ProsodyOptions) -> String {
         http,
     } = ports;
     let require_encryption = !options.allow_plaintext;
+    let registration_fields: Vec<String> = options
+        .registration_fields
+        .iter()
+        .map(|f| format!("{f:?}"))
+        .collect();
+    let registration_fields = registration_fields.join(", ");
     format!(
         r#"-- Written by tests/support/prosody.rs for one test; see TESTING.md.
 run_as_root = true
@@ -446,6 +455,7 @@ c2s_direct_tls_ssl = {{ certificate = "{dir}/certs/localhost.crt", key = "{dir}/
 
 authentication = "internal_hashed"
 allow_registration = true
+additional_registration_fields = {{ {registration_fields} }}
 c2s_require_encryption = {require_encryption}
 default_archive_policy = true
 archive_expires_after = "never"

@@ -460,20 +460,32 @@ impl Account {
                 password,
                 remember_password,
             } => Next::Go(self.sign_in(account, password, remember_password).await),
-            Command::RegisterAccount { account, password } => {
-                match super::register::register_account(&account, &password).await {
-                    Ok(()) => {
-                        self.emit(Event::AccountRegistered {
-                            jid: crate::model::bare_jid(&account.jid),
-                        });
-                        Next::Go(self.sign_in(account, password, false).await)
-                    }
-                    Err(message) => {
-                        self.emit(Event::RegistrationFailed { message });
-                        Next::Stay
-                    }
+            Command::FetchRegistrationForm { account } => {
+                match super::register::fetch_form(&account).await {
+                    Ok(form) => self.emit(Event::RegistrationForm {
+                        jid: crate::model::bare_jid(&account.jid),
+                        form,
+                    }),
+                    Err(message) => self.emit(Event::RegistrationFailed { message }),
                 }
+                Next::Stay
             }
+            Command::RegisterAccount {
+                account,
+                password,
+                fields,
+            } => match super::register::register_account(&account, &password, &fields).await {
+                Ok(()) => {
+                    self.emit(Event::AccountRegistered {
+                        jid: crate::model::bare_jid(&account.jid),
+                    });
+                    Next::Go(self.sign_in(account, password, false).await)
+                }
+                Err(message) => {
+                    self.emit(Event::RegistrationFailed { message });
+                    Next::Stay
+                }
+            },
             Command::SignOut => {
                 self.credentials = None;
                 self.resumable = None;

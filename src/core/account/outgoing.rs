@@ -26,7 +26,7 @@ pub(super) async fn command(
             let next = account.sign_in(config, password, remember_password).await;
             return Err(Leave::SignOut(next));
         }
-        Command::RegisterAccount { .. } => {
+        Command::RegisterAccount { .. } | Command::FetchRegistrationForm { .. } => {
             account.problem("Sign out before creating another account.");
         }
         Command::SignOut => {

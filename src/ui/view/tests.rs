@@ -65,11 +65,11 @@ fn a_bad_port_or_jid_is_an_error_and_no_command() {
 fn registering_needs_a_password() {
     let mut form = form("alice@example.org");
     form.password.clear();
-    assert_eq!(form.register(), None);
+    assert_eq!(form.register(Default::default()), None);
     assert_eq!(form.error, Some(FormError::EmptyPassword));
     form.password = "pw".into();
     assert!(matches!(
-        form.register(),
+        form.register(Default::default()),
         Some(Command::RegisterAccount { .. })
     ));
 }
