@@ -20,13 +20,13 @@ use nudge::command::Command;
 use nudge::config::Profile;
 use nudge::core::{CommandSender, EventBus};
 use nudge::event::Event;
-use nudge::xmpp::register::{RegistrationField, RegistrationForm};
 use nudge::invite::cookies::LaunchCookies;
 use nudge::invite::{InviteSession, Origin, Role, SessionEvent, SessionState, MAX_CONTEXT_BYTES};
 use nudge::model::{
     AppInfo, Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery, Direction,
     Subscription,
 };
+use nudge::xmpp::register::{RegistrationField, RegistrationForm};
 use tokio::sync::mpsc;
 
 /// A fixed message id shown in place of the random one `send` returns.

@@ -3,7 +3,9 @@
 
 mod support;
 
-use support::headless::{configure, json, read_when_there, run, start_headless, wait_ctl};
+use support::headless::{
+    configure, json, read_when_there, run, start_headless, wait_ctl, wait_online,
+};
 use support::headless::{App, Pair};
 use support::recorder::recorder;
 use support::Prosody;
@@ -18,12 +20,7 @@ fn two_headless_instances_chat_through_ctl() {
     let _a = start_headless(home, "a", "pw");
     let _b = start_headless(home, "b", "pw");
     for profile in ["a", "b"] {
-        wait_ctl(
-            home,
-            &["--profile", profile, "ctl", "status"],
-            "online",
-            |v| v["connection"]["state"] == "online",
-        );
+        wait_online(home, profile);
     }
 
     let sent = json(&run(

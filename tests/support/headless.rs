@@ -63,6 +63,16 @@ pub fn wait_ctl(home: &Path, args: &[&str], what: &str, done: impl Fn(&Value) ->
     }
 }
 
+/// Waits until the instance running `profile` is signed in.
+pub fn wait_online(home: &Path, profile: &str) {
+    wait_ctl(
+        home,
+        &["--profile", profile, "ctl", "status"],
+        "online",
+        |v| v["connection"]["state"] == "online",
+    );
+}
+
 /// A headless instance, stopped with SIGTERM when dropped.
 pub struct Headless(Child);
 
@@ -186,12 +196,7 @@ impl Pair {
             start_headless(home, "b", "pw"),
         ];
         for profile in ["a", "b"] {
-            wait_ctl(
-                home,
-                &["--profile", profile, "ctl", "status"],
-                "online",
-                |v| v["connection"]["state"] == "online",
-            );
+            wait_online(home, profile);
         }
         let (alice, bob) = (jids[0].clone(), jids[1].clone());
         befriend(home, &alice, &bob);
