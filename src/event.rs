@@ -149,6 +149,11 @@ pub enum Event {
         /// The server's form.
         form: crate::xmpp::register::RegistrationForm,
     },
+    /// Catching up with the server's message archive after signing in is done.
+    HistorySynced {
+        /// How many messages were new to this device (shown with `HistoryLoaded`).
+        new_messages: usize,
+    },
     /// Something went wrong that the user should know about; nothing was lost.
     Problem {
         /// What happened, in plain words.

@@ -208,6 +208,7 @@ fn event_examples() -> Vec<Event> {
                 ..RegistrationForm::default()
             },
         },
+        Event::HistorySynced { new_messages: 12 },
         Event::Problem {
             message: "could not save the message history: disk full".into(),
         },
@@ -260,10 +261,11 @@ fn variant_index(event: &Event) -> usize {
         Event::ContactAppsKnown { .. } => 19,
         Event::AppsChanged { .. } => 20,
         Event::RegistrationForm { .. } => 21,
-        Event::Problem { .. } => 22,
+        Event::HistorySynced { .. } => 22,
+        Event::Problem { .. } => 23,
     }
 }
-const EVENT_KINDS: usize = 23;
+const EVENT_KINDS: usize = 24;
 
 fn event_line(event: &Event) -> String {
     serde_json::to_string(event).expect("serialises")

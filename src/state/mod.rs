@@ -135,6 +135,8 @@ impl AppState {
                 self.registration = Some(Ok(jid));
             }
             Event::RegistrationFailed { message } => self.registration = Some(Err(message)),
+            // The messages themselves came as HistoryLoaded.
+            Event::HistorySynced { .. } => {}
             Event::RegistrationForm { jid, form } => {
                 self.registration = None;
                 self.registration_form = Some((jid, form));

@@ -41,20 +41,28 @@ impl Store {
         Ok(inserted)
     }
 
-    /// Stores many messages in one transaction (a MAM page); returns how many were new.
-    pub fn insert_messages(
+    /// Stores a page of archived messages (XEP-0313) in one transaction, each with its archive
+    /// id; returns the ones that were new, in page order. A message already known without an
+    /// archive id gets it, so the next catch-up starts after it.
+    pub fn insert_archived(
         &mut self,
-        messages: &[(ChatMessage, Option<String>)],
-    ) -> Result<usize, StoreError> {
+        messages: &[(ChatMessage, String)],
+    ) -> Result<Vec<ChatMessage>, StoreError> {
         let tx = self.conn.transaction()?;
-        let mut inserted = 0;
+        let mut new = Vec::new();
         for (message, stanza_id) in messages {
-            if insert(&tx, message, stanza_id.as_deref())? {
-                inserted += 1;
+            if insert(&tx, message, Some(stanza_id))? {
+                new.push(message.clone());
+            } else {
+                tx.execute(
+                    "UPDATE OR IGNORE messages SET stanza_id = ?3
+                     WHERE peer = ?1 AND id = ?2 AND stanza_id IS NULL",
+                    params![message.peer, message.id, stanza_id],
+                )?;
             }
         }
         tx.commit()?;
-        Ok(inserted)
+        Ok(new)
     }
 
     /// One message, if stored.

@@ -174,17 +174,29 @@ fn stanza_ids_deduplicate_and_fill_in() {
         .insert_message_with_stanza_id(&incoming(ALICE, "other-id", 5), "S1")
         .expect("dup");
     assert!(!duplicate);
+    store
+        .insert_message(&incoming(BOB, "seen-live-without-archive-id", 7))
+        .expect("insert");
     let page = vec![
-        (incoming(ALICE, "old", 1), Some("S0".to_string())),
-        (incoming(ALICE, "live", 5), Some("S1".to_string())),
-        (incoming(BOB, "new", 9), Some("S2".to_string())),
+        (incoming(ALICE, "old", 1), "S0".to_string()),
+        (incoming(ALICE, "live", 5), "S1".to_string()),
+        (
+            incoming(BOB, "seen-live-without-archive-id", 7),
+            "S1b".to_string(),
+        ),
+        (incoming(BOB, "new", 9), "S2".to_string()),
     ];
-    assert_eq!(store.insert_messages(&page).expect("page"), 2);
+    let new = store.insert_archived(&page).expect("page");
+    let new_ids: Vec<&str> = new.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(new_ids, vec!["old", "new"]);
     assert_eq!(
         store.newest_archived().expect("newest"),
         Some(("S2".to_string(), 9))
     );
-    assert_eq!(count(&store.conn, "messages"), 3);
+    assert_eq!(count(&store.conn, "messages"), 4);
+    // The message seen live now carries its archive id: a page repeating it adds nothing.
+    let again = vec![(incoming(BOB, "other-copy", 7), "S1b".to_string())];
+    assert!(store.insert_archived(&again).expect("page").is_empty());
 }
 
 #[test]

@@ -110,6 +110,43 @@ pub fn classify(message: Message, own: &BareJid) -> Vec<MessageFact> {
     }
 }
 
+/// Reads a message out of the user's archive (XEP-0313): a chat message with its body, sent
+/// or received by the user, identified by `archive_id`. Receipts, typing and errors in the
+/// archive are history and give nothing; neither does a message that is not the user's.
+pub fn classify_archived(message: Message, own: &BareJid, archive_id: &str) -> Option<MessageFact> {
+    let from_user = message.from.as_ref().is_some_and(|f| f.to_bare() == *own);
+    let to_user = message.to.as_ref().is_some_and(|t| t.to_bare() == *own);
+    if !(from_user || to_user) {
+        return None;
+    }
+    let mut facts = read(&message, own, Origin::Archived);
+    let fact = facts
+        .drain(..)
+        .find(|f| matches!(f, MessageFact::Chat { .. }))?;
+    let MessageFact::Chat {
+        peer,
+        from,
+        id,
+        body,
+        direction,
+        timestamp_ms,
+        ..
+    } = fact
+    else {
+        return None;
+    };
+    Some(MessageFact::Chat {
+        peer,
+        from,
+        id,
+        server_id: usable_id(archive_id),
+        body,
+        direction,
+        timestamp_ms,
+        receipt_id: None,
+    })
+}
+
 /// The message as this device should read it: itself when it came directly, else the message
 /// inside a carbon (XEP-0280). `None` for a carbon that is forged (not sent by the user's own
 /// account), malformed, or not about the user. Other extensions (Session Invite) reuse this so
@@ -155,6 +192,8 @@ pub(crate) enum Origin {
     CarbonReceived,
     /// A copy of a message another of the user's devices sent.
     CarbonSent,
+    /// Out of the user's archive: sent by the user when it is from them, else received.
+    Archived,
 }
 
 /// A carbon must be about the user: received by them, or sent by them.
@@ -163,7 +202,7 @@ fn carbon_addressed_to_own(inner: &Message, own: &BareJid, origin: Origin) -> bo
     match origin {
         Origin::CarbonReceived => inner.to.as_ref().is_some_and(bare_is_own),
         Origin::CarbonSent => inner.from.as_ref().is_none_or(bare_is_own),
-        Origin::Direct => true,
+        Origin::Direct | Origin::Archived => true,
     }
 }
 
@@ -229,15 +268,19 @@ fn read(message: &Message, own: &BareJid, origin: Origin) -> Vec<MessageFact> {
         MessageType::Error | MessageType::Groupchat | MessageType::Headline => return Vec::new(),
     }
     let own_jid = Jid::from(own.clone());
-    let (peer, direction) = match origin {
-        Origin::CarbonSent => match &message.to {
+    let sent_by_user = origin == Origin::CarbonSent
+        || (origin == Origin::Archived
+            && message.from.as_ref().is_some_and(|f| f.to_bare() == *own));
+    let (peer, direction) = if sent_by_user {
+        match &message.to {
             Some(to) => (peer_key(to), Direction::Outgoing),
             None => return Vec::new(),
-        },
-        Origin::Direct | Origin::CarbonReceived => (
+        }
+    } else {
+        (
             peer_key(message.from.as_ref().unwrap_or(&own_jid)),
             Direction::Incoming,
-        ),
+        )
     };
     let mut facts = Vec::new();
     let body = message.get_best_body(vec![]).map(|(_, body)| body.as_str());

@@ -18,6 +18,7 @@ pub mod caps;
 pub mod error;
 pub mod invite;
 pub mod iq;
+pub mod mam;
 pub mod message;
 pub mod presence;
 pub mod register;

@@ -8,6 +8,7 @@ mod credentials;
 mod incoming;
 mod invites;
 mod outgoing;
+mod sync;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -46,6 +47,8 @@ enum PendingIq {
     BlockChange(String),
     /// What a contact's device supports (which Session Invite apps it has), for a caps node.
     Disco(FullJid, Option<String>),
+    /// The end of a page of the message archive (XEP-0313).
+    ArchivePage,
 }
 
 /// Where the account task is.
@@ -121,6 +124,8 @@ pub struct Account {
     caps_cache: HashMap<String, Vec<String>>,
     /// When each contact was last nudged (local API clients are held to the window's pace).
     nudges_sent: crate::xmpp::attention::SendLimit,
+    /// The message archive catch-up in progress, if any.
+    sync: Option<sync::Sync>,
 }
 
 impl Account {
@@ -179,6 +184,7 @@ impl Account {
             discovered: HashMap::new(),
             caps_cache: HashMap::new(),
             nudges_sent: Default::default(),
+            sync: None,
             blocked: Default::default(),
         }
     }
@@ -394,6 +400,7 @@ impl Account {
                     .send(crate::xmpp::message::enable_carbons(&carbons).into(), None)
                     .await?;
                 self.send_presence(session).await?;
+                sync::start(self, session).await?;
             }
             Started::Resumed(resend) => {
                 for (stanza, tracked) in resend {

@@ -189,7 +189,8 @@ fn read(message: &Message, own: &BareJid, origin: Origin) -> Option<InviteFact> 
     let sid = sid.to_owned();
     match origin {
         // A copy of what a contact sent to another of the user's devices: not for this one.
-        Origin::CarbonReceived => None,
+        // An archived invitation is long over.
+        Origin::CarbonReceived | Origin::Archived => None,
         Origin::CarbonSent => elsewhere(kind, from, sid),
         // The server speaking for the account is no device; only a device answers.
         Origin::Direct if message.from.is_none() => None,

@@ -3,6 +3,7 @@
 mod address;
 mod invite;
 mod iq;
+mod mam;
 mod message;
 mod presence;
 mod register;
