@@ -142,6 +142,11 @@ pub enum Event {
         /// Every registered application, sorted by name.
         apps: Vec<AppInfo>,
     },
+    /// The user clicked a desktop notification: the window opens what it was about.
+    NotificationClicked {
+        /// What the notification was about.
+        target: crate::model::NotificationTarget,
+    },
     /// Something went wrong that the user should know about; nothing was lost.
     Problem {
         /// What happened, in plain words.

@@ -184,6 +184,11 @@ fn event_examples() -> Vec<Event> {
                 installed: true,
             }],
         },
+        Event::NotificationClicked {
+            target: nudge::model::NotificationTarget::Conversation {
+                jid: "bob@example.org".into(),
+            },
+        },
         Event::Problem {
             message: "could not save the message history: disk full".into(),
         },
@@ -235,10 +240,11 @@ fn variant_index(event: &Event) -> usize {
         Event::SettingsChanged { .. } => 18,
         Event::ContactAppsKnown { .. } => 19,
         Event::AppsChanged { .. } => 20,
-        Event::Problem { .. } => 21,
+        Event::NotificationClicked { .. } => 21,
+        Event::Problem { .. } => 22,
     }
 }
-const EVENT_KINDS: usize = 22;
+const EVENT_KINDS: usize = 23;
 
 fn event_line(event: &Event) -> String {
     serde_json::to_string(event).expect("serialises")
