@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command as Process, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -34,12 +34,9 @@ const ANSWER_EVERY: Duration = Duration::from_millis(25);
 const INTERFACE: &str = "org.freedesktop.Notifications";
 const PATH: &str = "/org/freedesktop/Notifications";
 
-/// The tests share the process environment: one at a time.
-static TURN: Mutex<()> = Mutex::new(());
-
-fn take_turn() -> MutexGuard<'static, ()> {
-    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+/// The tests share the process environment: one at a time (each has its own runtime, which
+/// tokio's mutex does not mind).
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A `dbus-daemon` of this test's own, with no services to start (a desktop's notification
 /// daemon must not answer in place of the stand-in), set as the session bus.
@@ -305,7 +302,7 @@ fn default_action() -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clicked_notification_reports_what_it_was_about() {
-    let _turn = take_turn();
+    let _turn = TURN.lock().await;
     let bus = PrivateBus::start();
     let mut desktop = Desktop::start(&bus, |_| Answer::Click).await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -340,7 +337,7 @@ async fn a_clicked_notification_reports_what_it_was_about() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dismissed_notification_reports_nothing_and_is_no_longer_watched() {
-    let _turn = take_turn();
+    let _turn = TURN.lock().await;
     let bus = PrivateBus::start();
     let mut desktop = Desktop::start(&bus, |shown| {
         if shown.summary == "Carol" {
@@ -378,7 +375,7 @@ async fn a_dismissed_notification_reports_nothing_and_is_no_longer_watched() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_summary_about_several_things_asks_for_no_click() {
-    let _turn = take_turn();
+    let _turn = TURN.lock().await;
     let bus = PrivateBus::start();
     let mut desktop = Desktop::start(&bus, |_| Answer::Click).await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -404,7 +401,7 @@ async fn a_summary_about_several_things_asks_for_no_click() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_so_many_are_watched_and_a_lost_bus_ends_every_watch() {
-    let _turn = take_turn();
+    let _turn = TURN.lock().await;
     let bus = PrivateBus::start();
     let mut desktop = Desktop::start(&bus, |_| Answer::Leave).await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -449,7 +446,7 @@ async fn only_so_many_are_watched_and_a_lost_bus_ends_every_watch() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_notification_service_nothing_is_shown_and_the_core_goes_on() {
-    let _turn = take_turn();
+    let _turn = TURN.lock().await;
     let _bus = PrivateBus::start();
     let refused = notify::show("Bob", "hi", true);
     assert!(
