@@ -8,6 +8,9 @@
 //! notifications a desktop keeps forever cannot pile up threads. A desktop without a
 //! notification service just shows none: one logged line, nothing else.
 //!
+//! notify-rust subscribes to the service's answers just after the notification is shown, so a
+//! click within that millisecond would be missed; nobody clicks that fast.
+//!
 //! Clicks are reported on Linux and the BSDs and on Windows. On macOS the notification is shown
 //! but not watched: notify-rust's macOS wait sends the notification again and needs the main
 //! run loop, which belongs to the window.
