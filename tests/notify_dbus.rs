@@ -2,14 +2,14 @@
 //! the desktop's `org.freedesktop.Notifications` service that records what it was asked to
 //! show and answers like a user would (clicking the notification's body, or dismissing it).
 //!
-//! A binary of its own: it points `DBUS_SESSION_BUS_ADDRESS` at each test's bus, so the tests
-//! take turns.
+//! A binary of its own: it points `DBUS_SESSION_BUS_ADDRESS` at each test's bus
+//! (`dbus_support`), so the tests take turns.
 
 #![cfg(all(unix, not(target_os = "macos")))]
 
+mod dbus_support;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command as Process, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +24,8 @@ use nudge::model::NotificationTarget;
 use nudge::platform::notify::{self, MAX_WATCHED, WATCHERS};
 use tokio::sync::mpsc;
 
+use dbus_support::{PrivateBus, TURN};
+
 /// How long anything may take before the test gives up (a guard against hanging, not a
 /// measurement).
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -33,72 +35,6 @@ const ANSWER_EVERY: Duration = Duration::from_millis(25);
 
 const INTERFACE: &str = "org.freedesktop.Notifications";
 const PATH: &str = "/org/freedesktop/Notifications";
-
-/// The tests share the process environment: one at a time (each has its own runtime, which
-/// tokio's mutex does not mind).
-static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// A `dbus-daemon` of this test's own, with no services to start (a desktop's notification
-/// daemon must not answer in place of the stand-in), set as the session bus.
-struct PrivateBus {
-    daemon: Child,
-    address: String,
-    _dir: tempfile::TempDir,
-}
-
-impl PrivateBus {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config = dir.path().join("bus.conf");
-        std::fs::write(
-            &config,
-            format!(
-                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#,
-                dir.path().display()
-            ),
-        )
-        .expect("bus config");
-        let mut daemon = Process::new("dbus-daemon")
-            .arg(format!("--config-file={}", config.display()))
-            .args(["--print-address", "--nofork"])
-            .stdout(Stdio::piped())
-            // It warns that it may not raise its file limit, which a test bus does not need.
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon runs (Debian package dbus)");
-        let mut line = String::new();
-        BufReader::new(daemon.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the bus prints its address");
-        let address = line.trim().to_string();
-        assert!(address.starts_with("unix:"), "address: {address:?}");
-        std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &address);
-        Self {
-            daemon,
-            address,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for PrivateBus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
 
 /// What the stand-in was asked to show.
 #[derive(Clone, Debug, PartialEq)]
@@ -127,10 +63,7 @@ struct Desktop {
 
 impl Desktop {
     async fn start(bus: &PrivateBus, answer: fn(&Shown) -> Answer) -> Self {
-        let connection = zbus::conn::Builder::address(bus.address.as_str())
-            .build()
-            .await
-            .expect("the stand-in connects");
+        let connection = bus.connect().await;
         connection
             .request_name(INTERFACE)
             .await
