@@ -186,6 +186,13 @@ impl eframe::App for NudgeApp {
         self.focused = any_window_focused(ctx);
         // No repaint is requested for events: the core's waker already did that.
         self.drain_events();
+        ui::notifications::clicks::follow(
+            ctx,
+            &mut self.notifier,
+            &self.state,
+            &mut self.view,
+            &self.commands,
+        );
         ui::settings::apply_looks(ctx, &self.state.settings, &mut self.view.settings);
         self.run_timers(ctx);
         self.follow_tray(ctx);

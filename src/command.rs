@@ -167,6 +167,10 @@ pub enum Command {
         title: String,
         /// The text.
         body: String,
+        /// What it is about: a click on it opens that (`Event::NotificationClicked`). Absent
+        /// for a summary of several things.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<crate::model::NotificationTarget>,
     },
     /// Save the profile's settings (invitation policy, notifications, looks...).
     SaveSettings {

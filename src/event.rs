@@ -154,6 +154,11 @@ pub enum Event {
         /// How many messages were new to this device (shown with `HistoryLoaded`).
         new_messages: usize,
     },
+    /// The user clicked a desktop notification: the window opens what it was about.
+    NotificationClicked {
+        /// What the notification was about.
+        target: crate::model::NotificationTarget,
+    },
     /// Something went wrong that the user should know about; nothing was lost.
     Problem {
         /// What happened, in plain words.

@@ -259,3 +259,19 @@ pub struct AppInfo {
     /// Whether the program exists and can be run.
     pub installed: bool,
 }
+
+/// What a desktop notification is about: what clicking it opens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NotificationTarget {
+    /// The conversation with a contact.
+    Conversation {
+        /// The contact's bare JID.
+        jid: String,
+    },
+    /// The dialog of a Session Invite invitation.
+    Invitation {
+        /// The session's id.
+        session: String,
+    },
+}

@@ -21,6 +21,12 @@ enum PasswordSource {
 
 /// Runs the core and the local API with no window until Ctrl-C or SIGTERM.
 pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
+    if cfg!(not(unix)) {
+        anyhow::bail!(
+            "headless mode serves the local API, which needs Unix sockets: {}",
+            crate::api::ApiError::Unsupported
+        );
+    }
     let runtime = tokio::runtime::Runtime::new().context("could not start the runtime")?;
     runtime.block_on(async {
         let (core, api) = start(&profile, None).await?;

@@ -209,6 +209,11 @@ fn event_examples() -> Vec<Event> {
             },
         },
         Event::HistorySynced { new_messages: 12 },
+        Event::NotificationClicked {
+            target: nudge::model::NotificationTarget::Conversation {
+                jid: "bob@example.org".into(),
+            },
+        },
         Event::Problem {
             message: "could not save the message history: disk full".into(),
         },
@@ -262,10 +267,11 @@ fn variant_index(event: &Event) -> usize {
         Event::AppsChanged { .. } => 20,
         Event::RegistrationForm { .. } => 21,
         Event::HistorySynced { .. } => 22,
-        Event::Problem { .. } => 23,
+        Event::NotificationClicked { .. } => 23,
+        Event::Problem { .. } => 24,
     }
 }
-const EVENT_KINDS: usize = 24;
+const EVENT_KINDS: usize = 25;
 
 fn event_line(event: &Event) -> String {
     serde_json::to_string(event).expect("serialises")

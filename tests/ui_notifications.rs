@@ -20,7 +20,7 @@ const BOB: &str = "bob@example.org";
 fn notifications(sent: &[Command]) -> Vec<(String, String)> {
     sent.iter()
         .filter_map(|c| match c {
-            Command::ShowNotification { title, body } => Some((title.clone(), body.clone())),
+            Command::ShowNotification { title, body, .. } => Some((title.clone(), body.clone())),
             _ => None,
         })
         .collect()

@@ -5,8 +5,6 @@
 //! session method, ctl unlocks its connection with the token the running Nudge wrote beside
 //! its socket, which only the user can read.
 
-use std::io::Write;
-
 use serde_json::{json, Value};
 
 use super::ApiError;
@@ -211,7 +209,7 @@ pub async fn run(profile: &Profile, command: CtlCommand) -> Result<(), ApiError>
 pub async fn run_at(
     path: &std::path::Path,
     command: &CtlCommand,
-    out: &mut impl Write,
+    out: &mut impl std::io::Write,
 ) -> Result<(), ApiError> {
     let io_error = |source| ApiError::Io {
         path: "standard output".into(),

@@ -21,6 +21,9 @@ pub mod client;
 mod connection;
 #[cfg(unix)]
 pub mod server;
+#[cfg(not(unix))]
+#[path = "server_elsewhere.rs"]
+pub mod server;
 #[cfg(unix)]
 mod session_desk;
 

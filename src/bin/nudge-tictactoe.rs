@@ -4,10 +4,9 @@
 //! environment, and every move travels through Nudge's local API as context data.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use nudge::tictactoe::launch::{Launch, LaunchError};
-use nudge::tictactoe::{link, window};
+use nudge::tictactoe::window;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -33,6 +32,9 @@ fn main() -> ExitCode {
 /// Plays the launched session until the window closes, then lets the worker end the session.
 #[cfg(unix)]
 fn play(launch: Launch) -> anyhow::Result<()> {
+    use nudge::tictactoe::link;
+    use std::sync::Arc;
+
     let ctx = egui::Context::default();
     let waker_ctx = ctx.clone();
     let (link, end) = link::link(Arc::new(move || waker_ctx.request_repaint()));

@@ -5,8 +5,12 @@
 //! [`TrayAction`]s through a channel, with the waker to get them drained at once. The window
 //! sends back what the tray should show ([`TrayStatus`]) through [`TrayLink::show_status`].
 //!
-//! Windows and macOS have no tray yet: [`start`] answers [`TrayError::Unsupported`] there, and
-//! closing the contact list quits as it did before, so nothing is ever hidden beyond reach.
+//! On Windows and macOS it is a notification-area icon / menu bar extra (the `tray-icon`
+//! crate) with the same menu, the same actions and the same status; those platforms want the
+//! icon made and updated on the window's thread inside its running event loop, so there it is
+//! made on the window's first frame and updated as the window sends its status (`desktop`).
+//! Elsewhere [`start`] answers [`TrayError::Unsupported`], and closing the contact list quits,
+//! so nothing is ever hidden beyond reach.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -115,6 +119,32 @@ pub fn menu(status: &TrayStatus) -> Vec<MenuEntry> {
     entries
 }
 
+/// One place in the tray menu: an entry, or a line between groups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// A menu entry.
+    Entry(MenuEntry),
+    /// A separator line.
+    Separator,
+}
+
+/// The tray menu for `status` in groups, as every platform's tray shows it: Open | the
+/// presence choices | Sign out | Quit.
+pub fn layout(status: &TrayStatus) -> Vec<Slot> {
+    let mut slots = Vec::new();
+    let mut previous_was_presence = None;
+    for entry in menu(status) {
+        let presence = entry.checked.is_some();
+        // Only the presence choices share a group; every other entry stands alone.
+        if previous_was_presence.is_some_and(|previous| !(previous && presence)) {
+            slots.push(Slot::Separator);
+        }
+        previous_was_presence = Some(presence);
+        slots.push(Slot::Entry(entry));
+    }
+    slots
+}
+
 /// What closing the contact list window does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CloseChoice {
@@ -141,15 +171,24 @@ pub struct TrayLink {
     status: mpsc::Sender<TrayStatus>,
     shown: Arc<AtomicBool>,
     last: Option<TrayStatus>,
+    /// Windows and macOS: the icon, which lives on the window's thread.
+    #[cfg(any(windows, target_os = "macos"))]
+    local: Option<desktop::LocalTray>,
 }
 
 impl TrayLink {
     /// The actions chosen since the last call, oldest first.
     pub fn actions(&self) -> Vec<TrayAction> {
-        self.actions.try_iter().collect()
+        let actions: Vec<TrayAction> = self.actions.try_iter().collect();
+        #[cfg(any(windows, target_os = "macos"))]
+        if let (false, Some(local)) = (actions.is_empty(), &self.local) {
+            local.refresh();
+        }
+        actions
     }
 
-    /// Tells the tray what to show, when it changed.
+    /// Tells the tray what to show, when it changed. Call from the window's thread (on
+    /// Windows and macOS the first call makes the icon).
     pub fn show_status(&mut self, status: TrayStatus) {
         if self.last == Some(status) {
             return;
@@ -157,6 +196,10 @@ impl TrayLink {
         self.last = Some(status);
         // A tray that stopped has nothing to show; the window goes on without it.
         let _ = self.status.send(status);
+        #[cfg(any(windows, target_os = "macos"))]
+        if let Some(local) = self.local.as_mut() {
+            local.follow();
+        }
     }
 
     /// Whether the tray icon is on screen now (the desktop's tray host may come and go).
@@ -216,6 +259,8 @@ pub fn channel(waker: Waker) -> (TrayLink, TrayEnd) {
         status: status_tx,
         shown: shown.clone(),
         last: None,
+        #[cfg(any(windows, target_os = "macos"))]
+        local: None,
     };
     let end = TrayEnd {
         sender: TraySender {
@@ -230,20 +275,29 @@ pub fn channel(waker: Waker) -> (TrayLink, TrayEnd) {
 
 /// Puts Nudge's icon in the desktop's tray; `waker` wakes the window for each choice.
 ///
-/// Blocks briefly while it registers on the session bus. Fails when the desktop shows no tray
-/// icons (no StatusNotifierWatcher, typical on CI and bare X servers) or on Windows and macOS.
+/// Freedesktop: blocks briefly while it registers on the session bus, and fails when the
+/// desktop shows no tray icons (no StatusNotifierWatcher, typical on CI and bare X servers).
+/// Windows and macOS: call on the main thread; the icon appears on the window's first frame.
+/// Other platforms: [`TrayError::Unsupported`].
 pub fn start(waker: Waker) -> Result<TrayLink, TrayError> {
     #[cfg(all(unix, not(target_os = "macos")))]
     {
         sni::start(waker)
     }
-    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    #[cfg(any(windows, target_os = "macos"))]
+    {
+        desktop::start(waker)
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         let _ = waker;
         Err(TrayError::Unsupported)
     }
 }
 
+#[cfg(any(windows, target_os = "macos"))]
+mod desktop;
+pub mod icon;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod sni;
 

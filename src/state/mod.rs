@@ -203,6 +203,8 @@ impl AppState {
                     entry.apps.insert(resource, apps);
                 }
             }
+            // What a click opens is the window's business (`ui::notifications::clicks`).
+            Event::NotificationClicked { .. } => {}
             Event::Problem { message } => self.problems.push(message),
         }
     }

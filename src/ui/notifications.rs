@@ -5,16 +5,25 @@
 //! [`PER_CONTACT_SECONDS`], and at most [`BURST_MAX`] go out per [`BURST_SECONDS`]; what is
 //! held back is summed up in one notification when the wait is over (or dropped, if the user
 //! came back to Nudge meanwhile and saw the toasts).
+//!
+//! Each notification says what it is about (a [`NotificationTarget`]); when the user clicks
+//! one, the core reports `Event::NotificationClicked` and [`clicks`] opens that conversation
+//! or invitation and brings Nudge forward.
 
 use std::collections::BTreeMap;
 
 use crate::command::Command;
 use crate::event::Event;
 use crate::invite::{Role, SessionState};
+use crate::model::NotificationTarget;
 use crate::state::AppState;
 use crate::ui::toasts::{comes_online, is_news};
 use crate::ui::view::{peer_name, ViewState};
 use crate::ui::words;
+
+pub mod clicks;
+
+pub use clicks::{click_action, ClickAction};
 
 /// Seconds between two notifications about the same contact.
 pub const PER_CONTACT_SECONDS: f64 = 5.0;
@@ -40,6 +49,7 @@ struct Candidate {
     who: String,
     title: String,
     body: String,
+    target: NotificationTarget,
 }
 
 impl Candidate {
@@ -47,6 +57,7 @@ impl Candidate {
         Command::ShowNotification {
             title: self.title.clone(),
             body: self.body.clone(),
+            target: Some(self.target.clone()),
         }
     }
 }
@@ -67,6 +78,8 @@ pub struct Notifier {
     held: Vec<Candidate>,
     /// When what is held goes out as one notification.
     flush_at: Option<f64>,
+    /// Notifications the user clicked, for the window to follow once the events are applied.
+    clicked: Vec<NotificationTarget>,
 }
 
 impl Notifier {
@@ -80,6 +93,9 @@ impl Notifier {
         focused: bool,
         now: f64,
     ) -> Vec<Command> {
+        if let Event::NotificationClicked { target } = event {
+            self.clicked.push(target.clone());
+        }
         if focused {
             return Vec::new();
         }
@@ -121,10 +137,16 @@ impl Notifier {
             many => Command::ShowNotification {
                 title: words::SUMMARY_TITLE.to_string(),
                 body: summary(many),
+                target: common_target(many),
             },
         };
         self.sent(&held, now);
         vec![command]
+    }
+
+    /// The notifications clicked since the last call, oldest first.
+    pub fn take_clicked(&mut self) -> Vec<NotificationTarget> {
+        std::mem::take(&mut self.clicked)
     }
 
     /// When held notifications are due, if any are held.
@@ -191,13 +213,29 @@ fn candidate(event: &Event, before: &AppState, view: &ViewState, now: f64) -> Op
     if before.blocked.contains(peer) {
         return None;
     }
+    let target = match event {
+        Event::SessionUpdated { session } => NotificationTarget::Invitation {
+            session: session.id.clone(),
+        },
+        _ => NotificationTarget::Conversation { jid: peer.clone() },
+    };
     Some(Candidate {
         kind,
         peer: peer.clone(),
         who: peer_name(before, peer).to_string(),
         title,
         body,
+        target,
     })
+}
+
+/// What a summary is about: the one subject of everything in it, or nothing when it tells of
+/// several (there is no single thing a click should open).
+fn common_target(held: &[Candidate]) -> Option<NotificationTarget> {
+    let (first, rest) = held.split_first()?;
+    rest.iter()
+        .all(|c| c.target == first.target)
+        .then(|| first.target.clone())
 }
 
 /// One line per kind: "3 new messages from Bob and Carol", "Dave signed in".

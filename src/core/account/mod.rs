@@ -524,8 +524,12 @@ impl Account {
                 Next::Stay
             }
             Command::SendChatState { .. } => Next::Stay,
-            Command::ShowNotification { title, body } => {
-                outgoing::notify(title, body);
+            Command::ShowNotification {
+                title,
+                body,
+                target,
+            } => {
+                outgoing::notify(self, title, body, target);
                 Next::Stay
             }
             Command::PlaySound { sound } => {

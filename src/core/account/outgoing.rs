@@ -133,7 +133,11 @@ pub(super) async fn command(
         Command::UnblockContact { jid } => change_block(account, session, jid, false)
             .await
             .map_err(lost)?,
-        Command::ShowNotification { title, body } => notify(title, body),
+        Command::ShowNotification {
+            title,
+            body,
+            target,
+        } => notify(account, title, body, target),
         Command::PlaySound { sound } => play_sound(sound),
         command @ (Command::Invite { .. }
         | Command::AcceptInvitation { .. }
@@ -382,13 +386,25 @@ pub(super) async fn sign_out(account: &mut Account, mut session: Session) {
     account.set_connection(crate::model::ConnectionState::Offline);
 }
 
-/// Shows a desktop notification without holding up the account task.
-pub(super) fn notify(title: String, body: String) {
-    tokio::task::spawn_blocking(move || {
-        if let Err(error) = crate::platform::notify::show(&title, &body) {
-            tracing::info!("{error}");
-        }
+/// Shows a desktop notification without holding up the account task; a click on one about
+/// something is reported as `Event::NotificationClicked`.
+///
+/// The notification gets a thread of its own rather than the runtime's blocking pool: waiting
+/// for a click may last as long as the notification stays on screen, and the runtime waits
+/// for its blocking tasks when Nudge quits.
+pub(super) fn notify(
+    account: &Account,
+    title: String,
+    body: String,
+    target: Option<crate::model::NotificationTarget>,
+) {
+    let on_click = target.map(|target| {
+        let bus = account.bus.clone();
+        Box::new(move || bus.emit(Event::NotificationClicked { target })) as Box<_>
     });
+    if let Err(error) = crate::platform::notify::spawn(title, body, on_click) {
+        tracing::warn!("{error}");
+    }
 }
 
 /// Plays a sound without holding up the account task; a missing audio device is logged there.

@@ -7,7 +7,9 @@ use ksni::blocking::TrayMethods as _;
 use ksni::menu::{RadioGroup, RadioItem, StandardItem};
 use ksni::{MenuItem, OfflineReason};
 
-use super::{channel, menu, MenuEntry, TrayAction, TrayError, TrayLink, TraySender, TrayStatus};
+use super::{
+    channel, layout, MenuEntry, Slot, TrayAction, TrayError, TrayLink, TraySender, TrayStatus,
+};
 use crate::core::Waker;
 use crate::model::Availability;
 
@@ -39,13 +41,8 @@ impl ksni::Tray for NudgeTray {
     }
 
     fn tool_tip(&self) -> ksni::ToolTip {
-        let state = if self.status.signed_in {
-            self.status.availability.label()
-        } else {
-            "Signed out"
-        };
         ksni::ToolTip {
-            title: format!("Nudge: {state}"),
+            title: super::icon::tooltip(&self.status),
             ..Default::default()
         }
     }
@@ -55,26 +52,26 @@ impl ksni::Tray for NudgeTray {
     }
 
     fn menu(&self) -> Vec<MenuItem<Self>> {
-        let entries = menu(&self.status);
         let mut items = Vec::new();
+        // The presence choices are one radio group.
         let mut presence: Vec<MenuEntry> = Vec::new();
-        for entry in entries {
-            if entry.checked.is_some() {
-                presence.push(entry);
-                continue;
+        for slot in layout(&self.status) {
+            if let Slot::Entry(entry) = &slot {
+                if entry.checked.is_some() {
+                    presence.push(entry.clone());
+                    continue;
+                }
             }
             if !presence.is_empty() {
                 items.push(radio_group(std::mem::take(&mut presence)));
-                items.push(MenuItem::Separator);
             }
-            if entry.action == TrayAction::Quit {
-                items.push(MenuItem::Separator);
-            }
-            let action = entry.action;
-            items.push(standard(entry));
-            if action == TrayAction::Open {
-                items.push(MenuItem::Separator);
-            }
+            items.push(match slot {
+                Slot::Entry(entry) => standard(entry),
+                Slot::Separator => MenuItem::Separator,
+            });
+        }
+        if !presence.is_empty() {
+            items.push(radio_group(presence));
         }
         items
     }

@@ -117,3 +117,38 @@ fn the_tray_end_learns_when_the_window_is_gone() {
     drop(link);
     assert_eq!(end.wait_status(), None);
 }
+
+#[test]
+fn the_menu_is_laid_out_in_groups() {
+    let shown = |status: &TrayStatus| -> Vec<&'static str> {
+        layout(status)
+            .iter()
+            .map(|slot| match slot {
+                Slot::Entry(entry) => entry.label,
+                Slot::Separator => "—",
+            })
+            .collect()
+    };
+    let expected = [
+        "Open Nudge",
+        "—",
+        "Online",
+        "Busy",
+        "Away",
+        "Appear offline",
+        "—",
+        "Sign out",
+        "—",
+        "Quit",
+    ];
+    assert_eq!(shown(&TrayStatus::default()), expected);
+    let away = TrayStatus {
+        signed_in: true,
+        availability: Availability::Away,
+    };
+    assert_eq!(
+        shown(&away),
+        expected,
+        "the same places whatever the status"
+    );
+}

@@ -63,11 +63,21 @@ fn invitation(id: &str, state: SessionState) -> Event {
     }
 }
 
-fn note(title: &str, body: &str) -> Command {
+/// A notification about the conversation with `jid`.
+fn note(title: &str, body: &str, jid: &str) -> Command {
+    about(title, body, Some(chat(jid)))
+}
+
+fn about(title: &str, body: &str, target: Option<NotificationTarget>) -> Command {
     Command::ShowNotification {
         title: title.into(),
         body: body.into(),
+        target,
     }
+}
+
+fn chat(jid: &str) -> NotificationTarget {
+    NotificationTarget::Conversation { jid: jid.into() }
 }
 
 /// The window's order: the toasts and the notifier see each event before the state applies it.
@@ -146,27 +156,33 @@ fn each_kind_notifies_while_away() {
     let mut f = Fixture::new();
     assert_eq!(
         f.away(message("m1", BOB, "hello\nmore"), 100.0),
-        vec![note("Bob", "hello")]
+        vec![note("Bob", "hello", BOB)]
     );
     assert_eq!(
         f.away(
             presence(CAROL, Availability::Online, Some("at work")),
             100.0
         ),
-        vec![note("Carol has just signed in", "at work")]
+        vec![note("Carol has just signed in", "at work", CAROL)]
     );
     assert_eq!(
         f.away(presence(DAVE, Availability::Away, None), 100.0),
-        vec![note("Dave has just signed in", DAVE)]
+        vec![note("Dave has just signed in", DAVE, DAVE)]
     );
     let mut f = Fixture::new();
     assert_eq!(
         f.away(Event::NudgeReceived { jid: BOB.into() }, 100.0),
-        vec![note("Bob sent you a nudge", BOB)]
+        vec![note("Bob sent you a nudge", BOB, BOB)]
     );
     assert_eq!(
         f.away(invitation("s1", SessionState::Invitation), 200.0),
-        vec![note("Invitation", "Bob invites you to play Tic-Tac-Toe")]
+        vec![about(
+            "Invitation",
+            "Bob invites you to play Tic-Tac-Toe",
+            Some(NotificationTarget::Invitation {
+                session: "s1".into()
+            })
+        )]
     );
 }
 
@@ -248,7 +264,8 @@ fn one_per_contact_in_a_few_seconds_then_the_rest_summed_up() {
     assert_eq!(f.notifier.tick(false, 105.0), vec![], "not yet");
     assert_eq!(
         f.notifier.tick(false, 106.0),
-        vec![note("Nudge", "2 new messages from Bob")]
+        vec![note("Nudge", "2 new messages from Bob", BOB)],
+        "a summary about Bob alone opens Bob's conversation"
     );
     assert_eq!(f.notifier.next_deadline(), None);
     assert_eq!(
@@ -258,7 +275,7 @@ fn one_per_contact_in_a_few_seconds_then_the_rest_summed_up() {
     );
     assert_eq!(
         f.notifier.tick(false, 120.0),
-        vec![note("Bob", "four")],
+        vec![note("Bob", "four", BOB)],
         "one held is shown as itself"
     );
 }
@@ -283,10 +300,12 @@ fn a_burst_from_many_contacts_is_summed_up() {
     assert_eq!(f.away(message("m5", DAVE, "again"), at), vec![]);
     assert_eq!(
         f.notifier.tick(false, at + PER_CONTACT_SECONDS),
-        vec![note(
+        vec![about(
             "Nudge",
-            "2 new messages from Carol and Dave\nBob sent you a nudge\nErin signed in"
-        )]
+            "2 new messages from Carol and Dave\nBob sent you a nudge\nErin signed in",
+            None
+        )],
+        "a summary about several contacts opens nothing"
     );
 }
 
@@ -318,5 +337,107 @@ fn words_of_summaries() {
     assert_eq!(
         words::invitations_summary(2, &["Bob"]),
         "2 invitations from Bob"
+    );
+}
+
+fn clicked(target: NotificationTarget) -> Event {
+    Event::NotificationClicked { target }
+}
+
+fn invitation_target(id: &str) -> NotificationTarget {
+    NotificationTarget::Invitation { session: id.into() }
+}
+
+#[test]
+fn clicks_are_kept_for_the_window_even_while_it_is_focused() {
+    let mut f = Fixture::new();
+    assert_eq!(f.feed(clicked(chat(BOB)), true, 100.0), vec![]);
+    assert_eq!(f.away(clicked(invitation_target("s1")), 101.0), vec![]);
+    assert_eq!(
+        f.notifier.take_clicked(),
+        vec![chat(BOB), invitation_target("s1")],
+        "oldest first"
+    );
+    assert_eq!(f.notifier.take_clicked(), vec![], "each followed once");
+}
+
+#[test]
+fn a_click_opens_the_conversation_or_the_ringing_invitation() {
+    let mut f = Fixture::new();
+    let action = |f: &Fixture, target| click_action(&f.state, &f.view, &target);
+    assert_eq!(
+        action(&f, chat(CAROL)),
+        ClickAction::OpenConversation(CAROL.into())
+    );
+    assert_eq!(
+        action(&f, invitation_target("s1")),
+        ClickAction::ShowWindow,
+        "an invitation Nudge never heard of"
+    );
+    f.away(invitation("s1", SessionState::Invitation), 100.0);
+    assert_eq!(
+        action(&f, invitation_target("s1")),
+        ClickAction::OpenInvitation("s1".into())
+    );
+    f.view.sessions.answer("s1", true);
+    assert_eq!(
+        action(&f, invitation_target("s1")),
+        ClickAction::OpenConversation(BOB.into()),
+        "answered here: the conversation shows how it went"
+    );
+    f.away(invitation("s2", SessionState::Invitation), 200.0);
+    f.away(invitation("s2", SessionState::Cancelled), 201.0);
+    assert_eq!(
+        action(&f, invitation_target("s2")),
+        ClickAction::OpenConversation(BOB.into()),
+        "no longer ringing"
+    );
+}
+
+#[test]
+fn a_click_while_signed_out_only_shows_the_window() {
+    let mut f = Fixture::new();
+    f.away(
+        Event::ConnectionChanged {
+            state: ConnectionState::Offline,
+        },
+        100.0,
+    );
+    assert_eq!(
+        click_action(&f.state, &f.view, &chat(BOB)),
+        ClickAction::ShowWindow
+    );
+}
+
+#[test]
+fn a_summary_about_one_contact_opens_their_conversation() {
+    let mut f = Fixture::new();
+    assert_eq!(f.away(message("m1", BOB, "one"), 100.0).len(), 1);
+    assert_eq!(f.away(message("m2", BOB, "two"), 101.0), vec![]);
+    assert_eq!(
+        f.away(Event::NudgeReceived { jid: BOB.into() }, 102.0),
+        vec![]
+    );
+    assert_eq!(
+        f.notifier.tick(false, 110.0),
+        vec![note(
+            "Nudge",
+            "1 new message from Bob\nBob sent you a nudge",
+            BOB
+        )]
+    );
+    assert_eq!(f.away(message("m3", BOB, "three"), 120.0).len(), 1);
+    assert_eq!(
+        f.away(invitation("s1", SessionState::Invitation), 121.0),
+        vec![]
+    );
+    assert_eq!(
+        f.notifier.tick(false, 130.0),
+        vec![about(
+            "Invitation",
+            "Bob invites you to play Tic-Tac-Toe",
+            Some(invitation_target("s1"))
+        )],
+        "one held is shown as itself, with its own subject"
     );
 }
