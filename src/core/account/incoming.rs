@@ -23,6 +23,9 @@ pub(super) async fn stanza(
     };
     match stanza {
         Stanza::Message(incoming) => {
+            if super::avatar::on_message(account, session, &incoming).await? {
+                return Ok(());
+            }
             // Nudges count only from contacts: a stranger cannot shake the window.
             if let Some(jid) = crate::xmpp::attention::nudged_by(&incoming) {
                 if account.roster.contains_key(&jid) {
@@ -204,6 +207,9 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
                 super::invites::on_answer(account, sid, &iq).await;
                 return Ok(());
             }
+            if let PendingIq::Avatar(pending) = purpose {
+                return super::avatar::on_answer(account, session, pending, &iq).await;
+            }
             on_answer(account, purpose, &iq);
             Ok(())
         }
@@ -354,7 +360,7 @@ fn on_answer(account: &mut Account, purpose: PendingIq, iq: &Iq) {
                 ));
             }
         }
-        PendingIq::Ping | PendingIq::Session(_) => {}
+        PendingIq::Ping | PendingIq::Session(_) | PendingIq::Avatar(_) => {}
     }
 }
 

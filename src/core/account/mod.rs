@@ -4,6 +4,7 @@
 //! the next attempt → connecting... A refused password or certificate is final until the user
 //! signs in again: there is no retry loop against a server that said no.
 
+mod avatar;
 mod credentials;
 mod incoming;
 mod invites;
@@ -46,6 +47,8 @@ enum PendingIq {
     BlockChange(String),
     /// What a contact's device supports (which Session Invite apps it has), for a caps node.
     Disco(FullJid, Option<String>),
+    /// Publishing the user's display picture or fetching a contact's.
+    Avatar(avatar::Pending),
 }
 
 /// Where the account task is.
@@ -119,6 +122,8 @@ pub struct Account {
     blocked: std::collections::BTreeSet<String>,
     /// Applications behind each verified capabilities `node#ver` (XEP-0115 cache).
     caps_cache: HashMap<String, Vec<String>>,
+    /// Display pictures being fetched.
+    fetches: avatar::Fetches,
 }
 
 impl Account {
@@ -177,6 +182,7 @@ impl Account {
             discovered: HashMap::new(),
             caps_cache: HashMap::new(),
             blocked: Default::default(),
+            fetches: Default::default(),
         }
     }
 
@@ -203,6 +209,7 @@ impl Account {
         self.emit(Event::AppsChanged {
             apps: self.app_infos(),
         });
+        avatar::replay_cached(&self);
         let mut phase = Phase::Idle;
         loop {
             phase = match phase {
@@ -514,6 +521,12 @@ impl Account {
             | Command::BlockContact { .. }
             | Command::UnblockContact { .. } => {
                 self.problem("You are not signed in; try again once you are online.");
+                Next::Stay
+            }
+            Command::SetAvatar { .. } | Command::SetBuiltinAvatar { .. } | Command::ClearAvatar => {
+                self.problem(
+                    "You are not signed in; change your display picture once you are online.",
+                );
                 Next::Stay
             }
             command @ (Command::Invite { .. }

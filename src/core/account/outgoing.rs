@@ -126,6 +126,13 @@ pub(super) async fn command(
             .map_err(lost)?,
         Command::ShowNotification { title, body } => notify(title, body),
         Command::PlaySound { sound } => play_sound(sound),
+        Command::SetAvatar { path } => super::avatar::set_from_file(account, session, path)
+            .await
+            .map_err(lost)?,
+        Command::SetBuiltinAvatar { name } => super::avatar::set_builtin(account, session, name)
+            .await
+            .map_err(lost)?,
+        Command::ClearAvatar => super::avatar::clear(account, session).await.map_err(lost)?,
         command @ (Command::Invite { .. }
         | Command::AcceptInvitation { .. }
         | Command::DeclineInvitation { .. }

@@ -1,0 +1,457 @@
+//! Display pictures in the account task: preparing and publishing the user's own (XEP-0084),
+//! fetching contacts' when their metadata is pushed, and the cache of pictures on disk.
+//!
+//! Pictures are files named by their SHA-1 in the profile's data folder; the store remembers
+//! whose picture is which. At start the cached pictures are reported at once, so the window shows
+//! them before (and without) fetching anything.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::parsers::message::Message;
+
+use super::{Account, PendingIq};
+use crate::core::session::Session;
+use crate::event::Event;
+use crate::model::Avatar;
+use crate::xmpp::avatar::{self as wire, Notice};
+
+/// The side of the square picture Nudge publishes, in pixels (Messenger's display pictures were
+/// 96×96).
+pub const SIDE: u32 = 96;
+
+/// The largest file accepted as a new picture, before decoding.
+const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// The largest image accepted as a new picture, in pixels per side.
+const MAX_FILE_SIDE: u32 = 10_000;
+
+/// The name of the cache folder inside the profile's data folder.
+const CACHE_FOLDER: &str = "avatars";
+
+/// A picture ready to publish: square, 96×96, PNG.
+#[derive(Clone, Debug)]
+pub(super) struct Prepared {
+    sha1: String,
+    png: Arc<[u8]>,
+}
+
+/// What an avatar request we sent was for.
+#[derive(Clone, Debug)]
+pub(super) enum Pending {
+    /// Publishing the PNG; the metadata follows.
+    Data(Prepared),
+    /// Announcing the published PNG.
+    Metadata(Prepared),
+    /// Announcing that there is no picture.
+    Removal,
+    /// Fetching `jid`'s picture with this hash.
+    Fetch {
+        /// Bare JID of the owner.
+        jid: String,
+        /// The hash asked for.
+        sha1: String,
+    },
+}
+
+/// Fetches on their way, so one picture is asked for once.
+#[derive(Debug, Default)]
+pub(super) struct Fetches(HashSet<(String, String)>);
+
+/// Why a file cannot become the display picture, in plain words.
+#[derive(Debug, thiserror::Error)]
+pub enum PictureError {
+    /// The file could not be read.
+    #[error("the file {path} could not be read: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is larger than Nudge reads.
+    #[error("the file {path} is too large for a display picture (at most 20 MB)")]
+    TooLarge {
+        /// The file.
+        path: String,
+    },
+    /// The file is not an image Nudge can read.
+    #[error("{what} is not a picture Nudge can read (PNG, JPEG, GIF or WebP): {reason}")]
+    NotAPicture {
+        /// The file (or the built-in picture).
+        what: String,
+        /// What the decoder said.
+        reason: String,
+    },
+    /// No built-in picture has that name.
+    #[error("Nudge has no built-in picture called {0}")]
+    UnknownBuiltin(String),
+}
+
+/// Where cached pictures live.
+fn cache_dir(account: &Account) -> PathBuf {
+    account.profile.data_dir.join(CACHE_FOLDER)
+}
+
+/// The cached picture with this hash, if present and intact.
+fn cached(account: &Account, sha1: &str) -> Option<Arc<[u8]>> {
+    if !wire::is_sha1_hex(sha1) {
+        return None;
+    }
+    let bytes = std::fs::read(cache_dir(account).join(format!("{sha1}.png"))).ok()?;
+    (wire::sha1_hex(&bytes) == sha1).then(|| bytes.into())
+}
+
+/// Keeps a picture in the cache; a failure only costs a fetch next time.
+fn keep(account: &Account, sha1: &str, png: &[u8]) {
+    let path = cache_dir(account).join(format!("{sha1}.png"));
+    if path.exists() {
+        return;
+    }
+    if let Err(error) = crate::config::write_atomically(&path, png) {
+        tracing::warn!("a display picture could not be cached: {error}");
+    }
+}
+
+/// Records and reports `jid`'s picture.
+fn changed(account: &mut Account, jid: &str, avatar: Option<Avatar>) {
+    let sha1 = avatar.as_ref().map(|a| a.sha1.as_str());
+    if let Err(error) = account.store.set_avatar_hash(jid, sha1) {
+        tracing::warn!("could not remember {jid}'s display picture: {error}");
+    }
+    account.emit(Event::AvatarChanged {
+        jid: jid.to_owned(),
+        avatar,
+    });
+}
+
+/// Reports every cached picture (at start, before any network).
+pub(super) fn replay_cached(account: &Account) {
+    let known = match account.store.avatar_hashes() {
+        Ok(known) => known,
+        Err(error) => {
+            tracing::warn!("display pictures could not be read from the store: {error}");
+            return;
+        }
+    };
+    for (jid, sha1) in known {
+        if let Some(png) = cached(account, &sha1) {
+            account.emit(Event::AvatarChanged {
+                jid,
+                avatar: Some(Avatar { sha1, png }),
+            });
+        }
+    }
+}
+
+/// Makes a square 96×96 PNG out of an image file's bytes (off the async threads: decoding a
+/// large photo takes a while).
+pub(super) fn prepare(bytes: &[u8], what: &str) -> Result<Prepared, PictureError> {
+    let not_a_picture = |reason: String| PictureError::NotAPicture {
+        what: what.to_owned(),
+        reason,
+    };
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| not_a_picture(e.to_string()))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_FILE_SIDE);
+    limits.max_image_height = Some(MAX_FILE_SIDE);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|e| not_a_picture(e.to_string()))?;
+    let side = image.width().min(image.height());
+    if side == 0 {
+        return Err(not_a_picture("it has no pixels".to_owned()));
+    }
+    // The middle square, as Messenger cropped display pictures.
+    let square = image.crop_imm(
+        (image.width() - side) / 2,
+        (image.height() - side) / 2,
+        side,
+        side,
+    );
+    let small = square.resize_exact(SIDE, SIDE, image::imageops::FilterType::Lanczos3);
+    let mut png = std::io::Cursor::new(Vec::new());
+    small
+        .to_rgba8()
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| not_a_picture(e.to_string()))?;
+    let png = png.into_inner();
+    Ok(Prepared {
+        sha1: wire::sha1_hex(&png),
+        png: png.into(),
+    })
+}
+
+/// Reads and prepares the picture in the file at `path`.
+async fn prepare_file(path: String) -> Result<Prepared, PictureError> {
+    let task = tokio::task::spawn_blocking(move || {
+        let size = std::fs::metadata(&path)
+            .map_err(|source| PictureError::Read {
+                path: path.clone(),
+                source,
+            })?
+            .len();
+        if size > MAX_FILE_BYTES {
+            return Err(PictureError::TooLarge { path });
+        }
+        let bytes = std::fs::read(&path).map_err(|source| PictureError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        prepare(&bytes, &format!("the file {path}"))
+    });
+    match task.await {
+        Ok(result) => result,
+        Err(error) => Err(PictureError::NotAPicture {
+            what: "the file".to_owned(),
+            reason: error.to_string(),
+        }),
+    }
+}
+
+/// `Command::SetAvatar`: publish the picture in a file.
+pub(super) async fn set_from_file(
+    account: &mut Account,
+    session: &mut Session,
+    path: String,
+) -> Result<(), String> {
+    match prepare_file(path).await {
+        Ok(prepared) => publish(account, session, prepared).await,
+        Err(error) => {
+            refuse(account, error);
+            Ok(())
+        }
+    }
+}
+
+/// `Command::SetBuiltinAvatar`: publish one of Nudge's own pictures.
+pub(super) async fn set_builtin(
+    account: &mut Account,
+    session: &mut Session,
+    name: String,
+) -> Result<(), String> {
+    let prepared = match crate::model::builtin_picture(&name) {
+        Some(picture) => prepare(picture.png, picture.label),
+        None => Err(PictureError::UnknownBuiltin(name)),
+    };
+    match prepared {
+        Ok(prepared) => publish(account, session, prepared).await,
+        Err(error) => {
+            refuse(account, error);
+            Ok(())
+        }
+    }
+}
+
+fn refuse(account: &Account, error: PictureError) {
+    account.problem(format!("Your display picture was not changed: {error}."));
+}
+
+/// Publishes the data item; the metadata follows when the server has it.
+async fn publish(
+    account: &mut Account,
+    session: &mut Session,
+    prepared: Prepared,
+) -> Result<(), String> {
+    // Cached first, so the notification of our own publication finds it without a fetch.
+    keep(account, &prepared.sha1, &prepared.png);
+    let id = session.next_id("avatar");
+    let iq = wire::publish_data(&id, &prepared.png);
+    account
+        .pending
+        .insert(id, PendingIq::Avatar(Pending::Data(prepared)));
+    session.send(iq.into(), None).await
+}
+
+/// `Command::ClearAvatar`: announce that there is no picture.
+pub(super) async fn clear(account: &mut Account, session: &mut Session) -> Result<(), String> {
+    let id = session.next_id("avatar");
+    let iq = wire::publish_removal(&id);
+    account
+        .pending
+        .insert(id, PendingIq::Avatar(Pending::Removal));
+    session.send(iq.into(), None).await
+}
+
+/// Handles a metadata notification; returns whether `message` was one.
+pub(super) async fn on_message(
+    account: &mut Account,
+    session: &mut Session,
+    message: &Message,
+) -> Result<bool, String> {
+    let Some(notice) = wire::classify_notification(message) else {
+        return Ok(false);
+    };
+    let notice = match notice {
+        Ok(notice) => notice,
+        Err(error) => {
+            tracing::info!("ignored a display picture: {error}");
+            return Ok(true);
+        }
+    };
+    let jid = match &notice {
+        Notice::Set { jid, .. } | Notice::Removed { jid } => jid.to_string(),
+    };
+    let own = account.own.as_ref().is_some_and(|own| own.as_str() == jid);
+    if !own && !account.roster.contains_key(&jid) {
+        tracing::info!("ignored a display picture from {jid}, who is not a contact");
+        return Ok(true);
+    }
+    match notice {
+        Notice::Removed { .. } => changed(account, &jid, None),
+        Notice::Set {
+            jid: owner, sha1, ..
+        } => {
+            if let Some(png) = cached(account, &sha1) {
+                changed(account, &jid, Some(Avatar { sha1, png }));
+                return Ok(true);
+            }
+            if !account.fetches.0.insert((jid.clone(), sha1.clone())) {
+                return Ok(true);
+            }
+            let id = session.next_id("avatar");
+            let iq = wire::fetch(&id, &owner, &sha1);
+            account
+                .pending
+                .insert(id, PendingIq::Avatar(Pending::Fetch { jid, sha1 }));
+            session.send(iq.into(), None).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Handles the answer to one of our avatar requests.
+pub(super) async fn on_answer(
+    account: &mut Account,
+    session: &mut Session,
+    pending: Pending,
+    iq: &Iq,
+) -> Result<(), String> {
+    let own = account.own.as_ref().map(|own| own.to_string());
+    match pending {
+        Pending::Data(prepared) => {
+            if let Some(reason) = wire::publish_error(iq) {
+                account.problem(format!(
+                    "Your display picture could not be published: {reason}."
+                ));
+                return Ok(());
+            }
+            let id = session.next_id("avatar");
+            let (width, height) = (SIDE, SIDE);
+            let iq = wire::publish_metadata(&id, &prepared.sha1, prepared.png.len(), width, height);
+            account
+                .pending
+                .insert(id, PendingIq::Avatar(Pending::Metadata(prepared)));
+            session.send(iq.into(), None).await?;
+        }
+        Pending::Metadata(prepared) => match wire::publish_error(iq) {
+            Some(reason) => account.problem(format!(
+                "Your display picture could not be published: {reason}."
+            )),
+            None => {
+                if let Some(own) = own {
+                    let avatar = Avatar {
+                        sha1: prepared.sha1,
+                        png: prepared.png,
+                    };
+                    changed(account, &own, Some(avatar));
+                }
+            }
+        },
+        Pending::Removal => match wire::publish_error(iq) {
+            Some(reason) => account.problem(format!(
+                "Your display picture could not be removed: {reason}."
+            )),
+            None => {
+                if let Some(own) = own {
+                    changed(account, &own, None);
+                }
+            }
+        },
+        Pending::Fetch { jid, sha1 } => {
+            account.fetches.0.remove(&(jid.clone(), sha1.clone()));
+            match wire::parse_fetched(iq, &sha1) {
+                Ok(png) => {
+                    keep(account, &sha1, &png);
+                    changed(
+                        account,
+                        &jid,
+                        Some(Avatar {
+                            sha1,
+                            png: png.into(),
+                        }),
+                    );
+                }
+                Err(error) => tracing::info!("{jid}'s display picture was not used: {error}"),
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encoded(image: image::RgbaImage, format: image::ImageFormat) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgba8(image)
+            .to_rgb8()
+            .write_to(&mut out, format)
+            .expect("encode");
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_wide_photo_becomes_its_middle_square_at_96_pixels() {
+        // Left third red, middle third green, right third blue: only green survives the crop.
+        let image = image::RgbaImage::from_fn(300, 100, |x, _| match x {
+            0..100 => image::Rgba([255, 0, 0, 255]),
+            100..200 => image::Rgba([0, 255, 0, 255]),
+            _ => image::Rgba([0, 0, 255, 255]),
+        });
+        for format in [image::ImageFormat::Png, image::ImageFormat::Jpeg] {
+            let prepared = prepare(&encoded(image.clone(), format), "test").expect("prepared");
+            assert_eq!(prepared.sha1, wire::sha1_hex(&prepared.png));
+            assert_eq!(wire::check_png(&prepared.png), Ok((SIDE, SIDE)));
+            let back = image::load_from_memory(&prepared.png)
+                .expect("png")
+                .to_rgba8();
+            for (x, y) in [(0, 0), (48, 48), (95, 95)] {
+                let [r, g, b, _] = back.get_pixel(x, y).0;
+                assert!(
+                    g > 200 && r < 60 && b < 60,
+                    "{format:?} at {x},{y}: {r},{g},{b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn junk_is_not_a_picture() {
+        let error = prepare(b"this is not an image", "the file notes.txt").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("the file notes.txt is not a picture"),
+            "{error}"
+        );
+        let mut png = encoded(image::RgbaImage::new(50, 50), image::ImageFormat::Png);
+        png.truncate(png.len() / 2);
+        assert!(prepare(&png, "half").is_err());
+    }
+
+    #[test]
+    fn every_builtin_picture_prepares() {
+        for picture in crate::model::BUILTIN_PICTURES {
+            let prepared = prepare(picture.png, picture.label).expect(picture.name);
+            assert!(prepared.png.len() < wire::MAX_BYTES);
+        }
+        assert!(crate::model::builtin_picture("beach").is_some());
+        assert!(crate::model::builtin_picture("../etc").is_none());
+    }
+}
