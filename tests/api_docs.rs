@@ -184,6 +184,13 @@ fn event_examples() -> Vec<Event> {
                 installed: true,
             }],
         },
+        Event::AvatarChanged {
+            jid: "bob@example.org".into(),
+            avatar: Some(nudge::model::Avatar {
+                sha1: "c5446ab91a22797444bd59d7fcb2bed73e13853f".into(),
+                png: RED_PNG.to_vec().into(),
+            }),
+        },
         Event::Problem {
             message: "could not save the message history: disk full".into(),
         },
@@ -235,10 +242,20 @@ fn variant_index(event: &Event) -> usize {
         Event::SettingsChanged { .. } => 18,
         Event::ContactAppsKnown { .. } => 19,
         Event::AppsChanged { .. } => 20,
-        Event::Problem { .. } => 21,
+        Event::AvatarChanged { .. } => 21,
+        Event::Problem { .. } => 22,
     }
 }
-const EVENT_KINDS: usize = 22;
+const EVENT_KINDS: usize = 23;
+
+/// A 4×4 red PNG: the display picture of the examples.
+const RED_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x04, 0x08, 0x06, 0x00, 0x00, 0x00, 0xa9, 0xf1, 0x9e,
+    0x7e, 0x00, 0x00, 0x00, 0x12, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x38, 0xa1, 0xa1, 0xf1,
+    0x1f, 0x19, 0x33, 0x90, 0x2e, 0x00, 0x00, 0x6c, 0x38, 0x21, 0x71, 0xb1, 0x2c, 0x05, 0xe0, 0x00,
+    0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
 
 fn event_line(event: &Event) -> String {
     serde_json::to_string(event).expect("serialises")
