@@ -208,3 +208,23 @@ fn the_conversation_shows_the_contact_picture() {
         .count();
     assert_eq!(in_conversation, 2, "in the list and in the conversation");
 }
+
+#[test]
+fn shown_pictures_leave_the_window_idle() {
+    let mut window = Window::sized(egui::vec2(1000.0, 800.0), 0.1);
+    window.online_with(&[contact("bob@example.org", "Bob")]);
+    changed(&mut window, "alice@example.org", Some(picture(6)));
+    changed(&mut window, "bob@example.org", Some(picture(7)));
+    window.click("Bob");
+    window.click(OWN_LABEL);
+    assert!(window.has_window(DIALOG_TITLE));
+    for step in 0..5 {
+        window.harness.step();
+        let delay = window.harness.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+        assert_eq!(
+            delay,
+            std::time::Duration::MAX,
+            "pictures asked for a repaint on idle step {step}"
+        );
+    }
+}
