@@ -2,7 +2,7 @@
 //! are files named by their hash in the profile's data folder (see `core::account::avatar`), so
 //! a picture seen once is not fetched again at the next start.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{Store, StoreError};
 
@@ -20,6 +20,18 @@ impl Store {
                 .execute("DELETE FROM avatars WHERE jid = ?1", params![jid])?,
         };
         Ok(())
+    }
+
+    /// The hash of `jid`'s picture, if one is known.
+    pub fn avatar_hash(&self, jid: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT sha1 FROM avatars WHERE jid = ?1",
+                params![jid],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     /// Every known (bare JID, picture hash), sorted by JID.
@@ -50,7 +62,9 @@ mod tests {
                 ("bob@x".to_owned(), "cc".to_owned())
             ]
         );
+        assert_eq!(store.avatar_hash("bob@x").expect("read"), Some("cc".into()));
         store.set_avatar_hash("bob@x", None).expect("forget");
+        assert_eq!(store.avatar_hash("bob@x").expect("read"), None);
         store
             .set_avatar_hash("nobody@x", None)
             .expect("forgetting nothing is fine");

@@ -115,9 +115,20 @@ fn keep(account: &Account, sha1: &str, png: &[u8]) {
     }
 }
 
-/// Records and reports `jid`'s picture.
+/// Records and reports `jid`'s picture, unless it is the one already known (the server repeats
+/// the current picture at each sign-in, and echoes the user's own publications).
 fn changed(account: &mut Account, jid: &str, avatar: Option<Avatar>) {
     let sha1 = avatar.as_ref().map(|a| a.sha1.as_str());
+    if account
+        .store
+        .avatar_hash(jid)
+        .ok()
+        .as_ref()
+        .map(Option::as_deref)
+        == Some(sha1)
+    {
+        return;
+    }
     if let Err(error) = account.store.set_avatar_hash(jid, sha1) {
         tracing::warn!("could not remember {jid}'s display picture: {error}");
     }
