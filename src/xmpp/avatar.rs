@@ -276,6 +276,41 @@ pub fn publish_error(iq: &Iq) -> Option<String> {
     }
 }
 
+/// Whether a publish failed only because the node is configured otherwise (XEP-0060 §7.1.5,
+/// `precondition-not-met`: another client made it, say with an `open` access model).
+pub fn is_precondition_failure(iq: &Iq) -> bool {
+    matches!(iq, Iq::Error { error, .. }
+        if error.defined_condition == xmpp_parsers::stanza_error::DefinedCondition::Conflict)
+}
+
+/// The same publish request without its publish-options, to retry into a node configured by
+/// another client (the server then keeps that node's access model).
+pub fn without_options(request: Iq) -> Iq {
+    let Iq::Set {
+        from,
+        to,
+        id,
+        payload,
+    } = request
+    else {
+        return request;
+    };
+    let payload = match PubSub::try_from(payload.clone()) {
+        Ok(PubSub::Publish { publish, .. }) => PubSub::Publish {
+            publish,
+            publish_options: None,
+        }
+        .into(),
+        _ => payload,
+    };
+    Iq::Set {
+        from,
+        to,
+        id,
+        payload,
+    }
+}
+
 fn publish(id: &str, node: &str, item: Item) -> Iq {
     let form = DataForm::new(
         DataFormType::Submit,

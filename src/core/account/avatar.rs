@@ -36,6 +36,8 @@ const CACHE_FOLDER: &str = "avatars";
 pub(super) struct Prepared {
     sha1: String,
     png: Arc<[u8]>,
+    /// Whether requests still carry publish-options (dropped after a precondition failure).
+    with_options: bool,
 }
 
 /// What an avatar request we sent was for.
@@ -194,6 +196,7 @@ pub(super) fn prepare(bytes: &[u8], what: &str) -> Result<Prepared, PictureError
     Ok(Prepared {
         sha1: wire::sha1_hex(&png),
         png: png.into(),
+        with_options: true,
     })
 }
 
@@ -271,7 +274,10 @@ async fn publish(
     // Cached first, so the notification of our own publication finds it without a fetch.
     keep(account, &prepared.sha1, &prepared.png);
     let id = session.next_id("avatar");
-    let iq = wire::publish_data(&id, &prepared.png);
+    let mut iq = wire::publish_data(&id, &prepared.png);
+    if !prepared.with_options {
+        iq = wire::without_options(iq);
+    }
     account
         .pending
         .insert(id, PendingIq::Avatar(Pending::Data(prepared)));
@@ -281,7 +287,8 @@ async fn publish(
 /// `Command::ClearAvatar`: announce that there is no picture.
 pub(super) async fn clear(account: &mut Account, session: &mut Session) -> Result<(), String> {
     let id = session.next_id("avatar");
-    let iq = wire::publish_removal(&id);
+    // Without publish-options: the node exists already, with whatever settings it was given.
+    let iq = wire::without_options(wire::publish_removal(&id));
     account
         .pending
         .insert(id, PendingIq::Avatar(Pending::Removal));
@@ -344,6 +351,14 @@ pub(super) async fn on_answer(
 ) -> Result<(), String> {
     let own = account.own.as_ref().map(|own| own.to_string());
     match pending {
+        Pending::Data(prepared) if prepared.with_options && wire::is_precondition_failure(iq) => {
+            // Another client made the node with other settings: publish into it as it is.
+            let prepared = Prepared {
+                with_options: false,
+                ..prepared
+            };
+            return publish(account, session, prepared).await;
+        }
         Pending::Data(prepared) => {
             if let Some(reason) = wire::publish_error(iq) {
                 account.problem(format!(
@@ -353,7 +368,11 @@ pub(super) async fn on_answer(
             }
             let id = session.next_id("avatar");
             let (width, height) = (SIDE, SIDE);
-            let iq = wire::publish_metadata(&id, &prepared.sha1, prepared.png.len(), width, height);
+            let mut iq =
+                wire::publish_metadata(&id, &prepared.sha1, prepared.png.len(), width, height);
+            if !prepared.with_options {
+                iq = wire::without_options(iq);
+            }
             account
                 .pending
                 .insert(id, PendingIq::Avatar(Pending::Metadata(prepared)));

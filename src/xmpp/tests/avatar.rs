@@ -6,8 +6,9 @@ use xmpp_parsers::ns;
 
 use super::{fixture, iq, message, round_trip};
 use crate::xmpp::avatar::{
-    check_png, classify_notification, fetch, is_sha1_hex, parse_fetched, publish_data,
-    publish_metadata, publish_removal, sha1_hex, AvatarError, Notice, MAX_BYTES, MAX_SIDE,
+    check_png, classify_notification, fetch, is_precondition_failure, is_sha1_hex, parse_fetched,
+    publish_data, publish_metadata, publish_removal, sha1_hex, without_options, AvatarError,
+    Notice, MAX_BYTES, MAX_SIDE,
 };
 
 /// The 4×4 PNG in `avatar_data_result.xml` and its SHA-1.
@@ -80,6 +81,26 @@ fn publishing_metadata_describes_the_png() {
     assert_eq!(info.attr("type"), Some("image/png"));
     assert_eq!(info.attr("width"), Some("4"));
     assert_eq!(info.attr("height"), Some("4"));
+}
+
+#[test]
+fn a_publish_can_be_retried_without_options_after_a_precondition_failure() {
+    let plain = round_trip(without_options(publish_data("pub-4", &png(2, 2))));
+    let pubsub = plain.get_child("pubsub", ns::PUBSUB).expect("pubsub");
+    assert!(pubsub.get_child("publish", ns::PUBSUB).is_some());
+    assert!(pubsub.get_child("publish-options", ns::PUBSUB).is_none());
+    assert_eq!(plain.attr("id"), Some("pub-4"));
+    let refused = iq("<iq xmlns='jabber:client' type='error' id='pub-4'>
+        <error type='cancel'>
+          <conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
+          <precondition-not-met xmlns='http://jabber.org/protocol/pubsub#errors'/>
+        </error>
+    </iq>");
+    assert!(is_precondition_failure(&refused));
+    let forbidden = iq("<iq xmlns='jabber:client' type='error' id='pub-5'>
+        <error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>
+    </iq>");
+    assert!(!is_precondition_failure(&forbidden));
 }
 
 #[test]
