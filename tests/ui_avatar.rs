@@ -193,6 +193,10 @@ fn contact_rows_show_their_pictures_and_only_visible_rows_load_them() {
             .is_some(),
         "the default picture takes its place"
     );
+    assert!(
+        !drawn(&window, &bob),
+        "the replaced picture is forgotten, not kept for ever"
+    );
 }
 
 #[test]

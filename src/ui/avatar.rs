@@ -43,11 +43,16 @@ pub fn label_of(name: &str) -> String {
     format!("Display picture of {name}")
 }
 
+/// The name egui knows a picture by.
+fn uri_of(sha1: &str) -> String {
+    format!("bytes://avatar/{sha1}.png")
+}
+
 /// The image of a picture (or the default one) `side` points square, named `label`.
 pub fn image<'a>(avatar: Option<&Avatar>, side: f32, label: String) -> Image<'a> {
     let source = match avatar {
         Some(avatar) => ImageSource::Bytes {
-            uri: format!("bytes://avatar/{}.png", avatar.sha1).into(),
+            uri: uri_of(&avatar.sha1).into(),
             bytes: Bytes::Shared(avatar.png.clone()),
         },
         None => ImageSource::Bytes {
@@ -71,15 +76,38 @@ fn builtin_image(picture: &BuiltinPicture, side: f32) -> Image<'static> {
     .alt_text(picture.label)
 }
 
-/// Draws someone's picture `side` points square.
+/// Draws someone's picture `side` points square (`name`: their bare JID).
+///
+/// The image loaders are installed by the header ([`own_button`]), drawn first every frame.
 pub fn show(ui: &mut Ui, avatar: Option<&Avatar>, side: f32, name: &str) {
-    emoticons::install_image_loaders(ui.ctx());
+    forget_replaced(ui.ctx(), name, avatar);
     ui.add(image(avatar, side, label_of(name)));
+}
+
+/// When someone's picture changed, lets egui drop the old one's bytes and texture (a picture
+/// shared by several people is simply loaded again for the others).
+fn forget_replaced(ctx: &egui::Context, name: &str, avatar: Option<&Avatar>) {
+    let sha1 = avatar.map(|a| a.sha1.as_str());
+    let replaced = ctx.data_mut(|d| {
+        let shown = d.get_temp_mut_or_default::<std::collections::HashMap<String, String>>(
+            Id::unique("avatars-shown"),
+        );
+        match (shown.get(name).map(String::as_str), sha1) {
+            (old, new) if old == new => None,
+            (_, Some(new)) => shown.insert(name.to_owned(), new.to_owned()),
+            (_, None) => shown.remove(name),
+        }
+    });
+    if let Some(old) = replaced {
+        ctx.forget_image(&uri_of(&old));
+    }
 }
 
 /// The user's own picture as a button; returns whether it was clicked (open the dialog).
 pub fn own_button(ui: &mut Ui, avatar: Option<&Avatar>) -> bool {
     emoticons::install_image_loaders(ui.ctx());
+    // Keyed apart from contacts' bare JIDs, which always contain no spaces.
+    forget_replaced(ui.ctx(), OWN_LABEL, avatar);
     ui.add(Button::image(image(avatar, OWN_SIDE, OWN_LABEL.to_owned())).frame(false))
         .accessible_name(OWN_LABEL)
         .on_hover_text("Click to change your display picture")

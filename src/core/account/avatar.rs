@@ -18,27 +18,12 @@ use crate::event::Event;
 use crate::model::Avatar;
 use crate::xmpp::avatar::{self as wire, Notice};
 
-/// The side of the square picture Nudge publishes, in pixels (Messenger's display pictures were
-/// 96×96).
-pub const SIDE: u32 = 96;
+mod picture;
 
-/// The largest file accepted as a new picture, before decoding.
-const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
-
-/// The largest image accepted as a new picture, in pixels per side.
-const MAX_FILE_SIDE: u32 = 10_000;
+use picture::{prepare, prepare_file, PictureError, Prepared, SIDE};
 
 /// The name of the cache folder inside the profile's data folder.
 const CACHE_FOLDER: &str = "avatars";
-
-/// A picture ready to publish: square, 96×96, PNG.
-#[derive(Clone, Debug)]
-pub(super) struct Prepared {
-    sha1: String,
-    png: Arc<[u8]>,
-    /// Whether requests still carry publish-options (dropped after a precondition failure).
-    with_options: bool,
-}
 
 /// What an avatar request we sent was for.
 #[derive(Clone, Debug)]
@@ -61,36 +46,6 @@ pub(super) enum Pending {
 /// Fetches on their way, so one picture is asked for once.
 #[derive(Debug, Default)]
 pub(super) struct Fetches(HashSet<(String, String)>);
-
-/// Why a file cannot become the display picture, in plain words.
-#[derive(Debug, thiserror::Error)]
-pub enum PictureError {
-    /// The file could not be read.
-    #[error("the file {path} could not be read: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The file is larger than Nudge reads.
-    #[error("the file {path} is too large for a display picture (at most 20 MB)")]
-    TooLarge {
-        /// The file.
-        path: String,
-    },
-    /// The file is not an image Nudge can read.
-    #[error("{what} is not a picture Nudge can read (PNG, JPEG, GIF or WebP): {reason}")]
-    NotAPicture {
-        /// The file (or the built-in picture).
-        what: String,
-        /// What the decoder said.
-        reason: String,
-    },
-    /// No built-in picture has that name.
-    #[error("Nudge has no built-in picture called {0}")]
-    UnknownBuiltin(String),
-}
 
 /// Where cached pictures live.
 fn cache_dir(account: &Account) -> PathBuf {
@@ -156,74 +111,6 @@ pub(super) fn replay_cached(account: &Account) {
                 avatar: Some(Avatar { sha1, png }),
             });
         }
-    }
-}
-
-/// Makes a square 96×96 PNG out of an image file's bytes (off the async threads: decoding a
-/// large photo takes a while).
-pub(super) fn prepare(bytes: &[u8], what: &str) -> Result<Prepared, PictureError> {
-    let not_a_picture = |reason: String| PictureError::NotAPicture {
-        what: what.to_owned(),
-        reason,
-    };
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| not_a_picture(e.to_string()))?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_FILE_SIDE);
-    limits.max_image_height = Some(MAX_FILE_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|e| not_a_picture(e.to_string()))?;
-    let side = image.width().min(image.height());
-    if side == 0 {
-        return Err(not_a_picture("it has no pixels".to_owned()));
-    }
-    // The middle square, as Messenger cropped display pictures.
-    let square = image.crop_imm(
-        (image.width() - side) / 2,
-        (image.height() - side) / 2,
-        side,
-        side,
-    );
-    let small = square.resize_exact(SIDE, SIDE, image::imageops::FilterType::Lanczos3);
-    let mut png = std::io::Cursor::new(Vec::new());
-    small
-        .to_rgba8()
-        .write_to(&mut png, image::ImageFormat::Png)
-        .map_err(|e| not_a_picture(e.to_string()))?;
-    let png = png.into_inner();
-    Ok(Prepared {
-        sha1: wire::sha1_hex(&png),
-        png: png.into(),
-        with_options: true,
-    })
-}
-
-/// Reads and prepares the picture in the file at `path`.
-async fn prepare_file(path: String) -> Result<Prepared, PictureError> {
-    let task = tokio::task::spawn_blocking(move || {
-        let size = std::fs::metadata(&path)
-            .map_err(|source| PictureError::Read {
-                path: path.clone(),
-                source,
-            })?
-            .len();
-        if size > MAX_FILE_BYTES {
-            return Err(PictureError::TooLarge { path });
-        }
-        let bytes = std::fs::read(&path).map_err(|source| PictureError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        prepare(&bytes, &format!("the file {path}"))
-    });
-    match task.await {
-        Ok(result) => result,
-        Err(error) => Err(PictureError::NotAPicture {
-            what: "the file".to_owned(),
-            reason: error.to_string(),
-        }),
     }
 }
 
@@ -342,6 +229,23 @@ pub(super) async fn on_message(
     Ok(true)
 }
 
+/// Publishes the metadata of a published picture (step two).
+async fn announce(
+    account: &mut Account,
+    session: &mut Session,
+    prepared: Prepared,
+) -> Result<(), String> {
+    let id = session.next_id("avatar");
+    let mut iq = wire::publish_metadata(&id, &prepared.sha1, prepared.png.len(), SIDE, SIDE);
+    if !prepared.with_options {
+        iq = wire::without_options(iq);
+    }
+    account
+        .pending
+        .insert(id, PendingIq::Avatar(Pending::Metadata(prepared)));
+    session.send(iq.into(), None).await
+}
+
 /// Handles the answer to one of our avatar requests.
 pub(super) async fn on_answer(
     account: &mut Account,
@@ -366,17 +270,16 @@ pub(super) async fn on_answer(
                 ));
                 return Ok(());
             }
-            let id = session.next_id("avatar");
-            let (width, height) = (SIDE, SIDE);
-            let mut iq =
-                wire::publish_metadata(&id, &prepared.sha1, prepared.png.len(), width, height);
-            if !prepared.with_options {
-                iq = wire::without_options(iq);
-            }
-            account
-                .pending
-                .insert(id, PendingIq::Avatar(Pending::Metadata(prepared)));
-            session.send(iq.into(), None).await?;
+            announce(account, session, prepared).await?;
+        }
+        Pending::Metadata(prepared)
+            if prepared.with_options && wire::is_precondition_failure(iq) =>
+        {
+            let prepared = Prepared {
+                with_options: false,
+                ..prepared
+            };
+            announce(account, session, prepared).await?;
         }
         Pending::Metadata(prepared) => match wire::publish_error(iq) {
             Some(reason) => account.problem(format!(
@@ -421,67 +324,4 @@ pub(super) async fn on_answer(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn encoded(image: image::RgbaImage, format: image::ImageFormat) -> Vec<u8> {
-        let mut out = std::io::Cursor::new(Vec::new());
-        image::DynamicImage::ImageRgba8(image)
-            .to_rgb8()
-            .write_to(&mut out, format)
-            .expect("encode");
-        out.into_inner()
-    }
-
-    #[test]
-    fn a_wide_photo_becomes_its_middle_square_at_96_pixels() {
-        // Left third red, middle third green, right third blue: only green survives the crop.
-        let image = image::RgbaImage::from_fn(300, 100, |x, _| match x {
-            0..100 => image::Rgba([255, 0, 0, 255]),
-            100..200 => image::Rgba([0, 255, 0, 255]),
-            _ => image::Rgba([0, 0, 255, 255]),
-        });
-        for format in [image::ImageFormat::Png, image::ImageFormat::Jpeg] {
-            let prepared = prepare(&encoded(image.clone(), format), "test").expect("prepared");
-            assert_eq!(prepared.sha1, wire::sha1_hex(&prepared.png));
-            assert_eq!(wire::check_png(&prepared.png), Ok((SIDE, SIDE)));
-            let back = image::load_from_memory(&prepared.png)
-                .expect("png")
-                .to_rgba8();
-            for (x, y) in [(0, 0), (48, 48), (95, 95)] {
-                let [r, g, b, _] = back.get_pixel(x, y).0;
-                assert!(
-                    g > 200 && r < 60 && b < 60,
-                    "{format:?} at {x},{y}: {r},{g},{b}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn junk_is_not_a_picture() {
-        let error = prepare(b"this is not an image", "the file notes.txt").unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .starts_with("the file notes.txt is not a picture"),
-            "{error}"
-        );
-        let mut png = encoded(image::RgbaImage::new(50, 50), image::ImageFormat::Png);
-        png.truncate(png.len() / 2);
-        assert!(prepare(&png, "half").is_err());
-    }
-
-    #[test]
-    fn every_builtin_picture_prepares() {
-        for picture in crate::model::BUILTIN_PICTURES {
-            let prepared = prepare(picture.png, picture.label).expect(picture.name);
-            assert!(prepared.png.len() < wire::MAX_BYTES);
-        }
-        assert!(crate::model::builtin_picture("beach").is_some());
-        assert!(crate::model::builtin_picture("../etc").is_none());
-    }
 }
