@@ -471,6 +471,15 @@ async fn method_blocks(blocks: &mut Blocks) {
             "history",
             &[r#"{"id":"h-1","method":"history","params":{"peer":"bob@example.org","limit":20}}"#],
         ),
+        (
+            "avatar",
+            &[
+                r#"{"id":"a-1","method":"avatar","params":{"path":"/home/alice/Pictures/me.jpg"}}"#,
+                r#"{"id":"a-2","method":"avatar","params":{"builtin":"kitten"}}"#,
+                r#"{"id":"a-3","method":"avatar","params":{"remove":true}}"#,
+                r#"{"id":"a-4","method":"avatar","params":{"path":"me.jpg"}}"#,
+            ],
+        ),
     ];
     for (name, requests) in examples {
         let mut shown = exchange(&mut client, requests).await;
