@@ -43,28 +43,26 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
         _ => view.sign_in.jid.trim().to_string(),
     };
     let picture = state.avatars.get(&me);
+    // As in Messenger: the picture, with the name and the personal message beside it.
     ui.horizontal(|ui| {
         if avatar::own_button(ui, picture) {
             avatar::open_dialog(ui.ctx());
         }
-        ui.vertical(|ui| name_and_buttons(ui, state, view, commands, &me));
+        ui.vertical(|ui| {
+            ui.horizontal(|ui| {
+                ui.strong(own_name(&me));
+                ui.label(RichText::new(&me).small().color(theme::HINT));
+            });
+            status_message(ui, state, view, commands);
+        });
     });
-    status_message(ui, state, view, commands);
+    buttons(ui, state, view, commands);
     ui.add_space(theme::SMALL_GAP);
     avatar::dialog(ui.ctx(), picture, commands);
 }
 
-fn name_and_buttons(
-    ui: &mut Ui,
-    state: &AppState,
-    view: &mut ViewState,
-    commands: &CommandSender,
-    me: &str,
-) {
-    ui.horizontal(|ui| {
-        ui.strong(own_name(me));
-        ui.label(RichText::new(me).small().color(theme::HINT));
-    });
+/// The presence selector, Settings and Sign out.
+fn buttons(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     ui.horizontal(|ui| {
         if let Some(availability) = presence_selector(ui, state.own_availability) {
             send(
