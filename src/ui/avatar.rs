@@ -7,7 +7,7 @@
 //! loaded. The bytes are shared (`Arc`), so drawing a frame copies no image.
 
 use egui::load::Bytes;
-use egui::{vec2, Button, Id, Image, ImageSource, Key, RichText, Ui, Window};
+use egui::{vec2, Button, Id, Image, ImageSource, Key, Label, Modal, RichText, Ui};
 
 use super::{emoticons, labelled_field, send, theme};
 use crate::command::Command;
@@ -138,22 +138,19 @@ pub fn dialog(ctx: &egui::Context, own: Option<&Avatar>, commands: &CommandSende
     }
     emoticons::install_image_loaders(ctx);
     let mut chosen = dropped_file(ctx).map(|path| Command::SetAvatar { path });
-    let mut open = true;
-    Window::new(DIALOG_TITLE)
-        .collapsible(false)
-        .resizable(false)
-        .default_width(theme::DIALOG_WIDTH)
-        .open(&mut open)
-        .show(ctx, |ui| {
-            if let Some(command) = contents(ui, own, &mut dialog) {
-                chosen = Some(command);
-            }
-        });
+    let modal = Modal::new(dialog_id().with("modal")).show(ctx, |ui| {
+        ui.set_max_width(theme::DIALOG_WIDTH);
+        ui.heading(DIALOG_TITLE);
+        if let Some(command) = contents(ui, own, &mut dialog) {
+            chosen = Some(command);
+        }
+    });
     if let Some(command) = chosen {
         send(commands, command);
         dialog = DialogState::default();
     }
-    if !open {
+    // Escape or a click beside the dialog closes it, as the other dialogs do.
+    if modal.should_close() {
         dialog.open = false;
     }
     ctx.data_mut(|d| d.insert_temp(dialog_id(), dialog));
@@ -167,7 +164,7 @@ fn contents(ui: &mut Ui, own: Option<&Avatar>, dialog: &mut DialogState) -> Opti
             OWN_SIDE * 2.0,
             "Your display picture".to_owned(),
         ));
-        ui.label("Contacts see this picture next to your name.");
+        ui.add(Label::new("Contacts see this picture next to your name.").wrap());
     });
     ui.add_space(theme::SMALL_GAP);
     ui.label("Choose a picture:");
@@ -194,7 +191,7 @@ fn contents(ui: &mut Ui, own: Option<&Avatar>, dialog: &mut DialogState) -> Opti
         FILE_FIELD_LABEL,
         egui::TextEdit::singleline(&mut dialog.path)
             .hint_text("/home/you/Pictures/me.png")
-            .desired_width(f32::INFINITY),
+            .desired_width(theme::FORM_FIELD_WIDTH),
     );
     let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
     let path = clean_path(&dialog.path);
