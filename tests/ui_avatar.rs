@@ -29,14 +29,9 @@ fn picture(seed: u8) -> Avatar {
     }
 }
 
-/// Whether the window drew the picture: egui's loader holds its bytes only once an image with
-/// its name was shown.
+/// Whether the window drew the picture (its texture exists).
 fn drawn(window: &Window, avatar: &Avatar) -> bool {
-    let uri = format!("bytes://avatar/{}.png", avatar.sha1);
-    matches!(
-        window.harness.ctx.try_load_bytes(&uri),
-        Ok(egui::load::BytesPoll::Ready { .. })
-    )
+    nudge::ui::avatar::is_loaded(&window.harness.ctx, &avatar.sha1)
 }
 
 fn changed(window: &mut Window, jid: &str, avatar: Option<Avatar>) {

@@ -2,14 +2,16 @@
 //! it), contacts' beside their names and in conversation headers, and the "Change display
 //! picture" dialog.
 //!
-//! Pictures reach egui as `bytes://avatar/<sha1>.png` images: egui's loaders decode each one once
-//! and keep its texture under that name, and only pictures actually drawn (visible rows) are ever
-//! loaded. The bytes are shared (`Arc`), so drawing a frame copies no image.
+//! Each picture becomes one texture, keyed by its SHA-1, on the frame that first shows it (see
+//! `textures`): only pictures actually drawn (visible rows) are ever decoded, and a picture
+//! nobody is shown with any more is freed.
 
-use egui::load::Bytes;
-use egui::{vec2, Button, Id, Image, ImageSource, Key, Label, Modal, RichText, Ui};
+mod textures;
 
-use super::{emoticons, labelled_field, send, theme};
+use egui::load::SizedTexture;
+use egui::{vec2, Button, Id, Image, Key, Label, Modal, Response, RichText, Ui};
+
+use super::{labelled_field, send, theme};
 use crate::command::Command;
 use crate::core::CommandSender;
 use crate::model::{Avatar, BuiltinPicture, BUILTIN_PICTURES, DEFAULT_PICTURE};
@@ -43,72 +45,63 @@ pub fn label_of(name: &str) -> String {
     format!("Display picture of {name}")
 }
 
-/// The name egui knows a picture by.
-fn uri_of(sha1: &str) -> String {
-    format!("bytes://avatar/{sha1}.png")
+/// The texture of someone's picture, or of the default picture.
+fn texture_of(ctx: &egui::Context, avatar: Option<&Avatar>) -> Option<egui::TextureHandle> {
+    avatar
+        .and_then(|a| textures::texture(ctx, &a.sha1, &a.png))
+        .or_else(|| textures::texture(ctx, DEFAULT_KEY, DEFAULT_PICTURE))
 }
 
-/// The image of a picture (or the default one) `side` points square, named `label`.
-pub fn image<'a>(avatar: Option<&Avatar>, side: f32, label: String) -> Image<'a> {
-    let source = match avatar {
-        Some(avatar) => ImageSource::Bytes {
-            uri: uri_of(&avatar.sha1).into(),
-            bytes: Bytes::Shared(avatar.png.clone()),
-        },
-        None => ImageSource::Bytes {
-            uri: "bytes://avatar/default.png".into(),
-            bytes: Bytes::Static(DEFAULT_PICTURE),
-        },
-    };
-    Image::new(source)
-        .fit_to_exact_size(vec2(side, side))
+/// The key of the default picture among the textures (SHA-1s are hex, so it cannot clash).
+const DEFAULT_KEY: &str = "default";
+
+/// The image of a texture `side` points square, named `label`.
+fn sized(texture: &egui::TextureHandle, side: f32, label: String) -> Image<'static> {
+    Image::from_texture(SizedTexture::new(texture.id(), vec2(side, side)))
         .corner_radius(theme::SMALL_GAP)
         .alt_text(label)
 }
 
-/// The image of a built-in picture.
-fn builtin_image(picture: &BuiltinPicture, side: f32) -> Image<'static> {
-    Image::new(ImageSource::Bytes {
-        uri: format!("bytes://builtin-avatar/{}.png", picture.name).into(),
-        bytes: Bytes::Static(picture.png),
-    })
-    .fit_to_exact_size(vec2(side, side))
-    .alt_text(picture.label)
+/// Draws a picture (or the default one) `side` points square, named `label`.
+fn picture(ui: &mut Ui, avatar: Option<&Avatar>, side: f32, label: String) -> Response {
+    match texture_of(ui.ctx(), avatar) {
+        Some(texture) => ui.add(sized(&texture, side, label)),
+        // Only if even the built-in picture were unreadable: keep the place and the name.
+        None => ui
+            .allocate_response(vec2(side, side), egui::Sense::hover())
+            .accessible_name(label),
+    }
+}
+
+/// The image of a built-in picture, for its button in the dialog.
+fn builtin_image(
+    ctx: &egui::Context,
+    picture: &BuiltinPicture,
+    side: f32,
+) -> Option<Image<'static>> {
+    let texture = textures::texture(ctx, &format!("builtin-{}", picture.name), picture.png)?;
+    Some(sized(&texture, side, picture.label.to_owned()))
+}
+
+/// Whether the picture with this SHA-1 has been drawn (its texture exists).
+pub fn is_loaded(ctx: &egui::Context, sha1: &str) -> bool {
+    textures::is_loaded(ctx, sha1)
 }
 
 /// Draws someone's picture `side` points square (`name`: their bare JID).
-///
-/// The image loaders are installed by the header ([`own_button`]), drawn first every frame.
 pub fn show(ui: &mut Ui, avatar: Option<&Avatar>, side: f32, name: &str) {
-    forget_replaced(ui.ctx(), name, avatar);
-    ui.add(image(avatar, side, label_of(name)));
-}
-
-/// When someone's picture changed, lets egui drop the old one's bytes and texture (a picture
-/// shared by several people is simply loaded again for the others).
-fn forget_replaced(ctx: &egui::Context, name: &str, avatar: Option<&Avatar>) {
-    let sha1 = avatar.map(|a| a.sha1.as_str());
-    let replaced = ctx.data_mut(|d| {
-        let shown = d.get_temp_mut_or_default::<std::collections::HashMap<String, String>>(
-            Id::unique("avatars-shown"),
-        );
-        match (shown.get(name).map(String::as_str), sha1) {
-            (old, new) if old == new => None,
-            (_, Some(new)) => shown.insert(name.to_owned(), new.to_owned()),
-            (_, None) => shown.remove(name),
-        }
-    });
-    if let Some(old) = replaced {
-        ctx.forget_image(&uri_of(&old));
-    }
+    textures::note_shown(ui.ctx(), name, avatar.map_or(DEFAULT_KEY, |a| &a.sha1));
+    picture(ui, avatar, side, label_of(name));
 }
 
 /// The user's own picture as a button; returns whether it was clicked (open the dialog).
 pub fn own_button(ui: &mut Ui, avatar: Option<&Avatar>) -> bool {
-    emoticons::install_image_loaders(ui.ctx());
-    // Keyed apart from contacts' bare JIDs, which always contain no spaces.
-    forget_replaced(ui.ctx(), OWN_LABEL, avatar);
-    ui.add(Button::image(image(avatar, OWN_SIDE, OWN_LABEL.to_owned())).frame(false))
+    // Keyed apart from contacts' bare JIDs, which never contain spaces.
+    textures::note_shown(ui.ctx(), OWN_LABEL, avatar.map_or(DEFAULT_KEY, |a| &a.sha1));
+    let Some(texture) = texture_of(ui.ctx(), avatar) else {
+        return ui.button(OWN_LABEL).clicked();
+    };
+    ui.add(Button::image(sized(&texture, OWN_SIDE, OWN_LABEL.to_owned())).frame(false))
         .accessible_name(OWN_LABEL)
         .on_hover_text("Click to change your display picture")
         .clicked()
@@ -136,7 +129,6 @@ pub fn dialog(ctx: &egui::Context, own: Option<&Avatar>, commands: &CommandSende
     if !dialog.open {
         return;
     }
-    emoticons::install_image_loaders(ctx);
     let mut chosen = dropped_file(ctx).map(|path| Command::SetAvatar { path });
     let modal = Modal::new(dialog_id().with("modal")).show(ctx, |ui| {
         ui.set_max_width(theme::DIALOG_WIDTH);
@@ -159,11 +151,7 @@ pub fn dialog(ctx: &egui::Context, own: Option<&Avatar>, commands: &CommandSende
 fn contents(ui: &mut Ui, own: Option<&Avatar>, dialog: &mut DialogState) -> Option<Command> {
     let mut chosen = None;
     ui.horizontal(|ui| {
-        ui.add(image(
-            own,
-            OWN_SIDE * 2.0,
-            "Your display picture".to_owned(),
-        ));
+        picture(ui, own, OWN_SIDE * 2.0, "Your display picture".to_owned());
         ui.add(Label::new("Contacts see this picture next to your name.").wrap());
     });
     ui.add_space(theme::SMALL_GAP);
@@ -171,7 +159,10 @@ fn contents(ui: &mut Ui, own: Option<&Avatar>, dialog: &mut DialogState) -> Opti
     egui::Grid::new("builtin-pictures").show(ui, |ui| {
         for (index, picture) in BUILTIN_PICTURES.iter().enumerate() {
             let clicked = ui
-                .add(Button::image(builtin_image(picture, CHOICE_SIDE)))
+                .add(match builtin_image(ui.ctx(), picture, CHOICE_SIDE) {
+                    Some(image) => Button::image(image),
+                    None => Button::new(picture.label),
+                })
                 .accessible_name(picture.label)
                 .on_hover_text(picture.label)
                 .clicked();

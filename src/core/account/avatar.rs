@@ -5,7 +5,7 @@
 //! whose picture is which. At start the cached pictures are reported at once, so the window shows
 //! them before (and without) fetching anything.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -43,9 +43,15 @@ pub(super) enum Pending {
     },
 }
 
-/// Fetches on their way, so one picture is asked for once.
+/// Fetches on their way (so one picture is asked for once) and the picture last reported for
+/// each person (so a repeat is not reported again).
 #[derive(Debug, Default)]
-pub(super) struct Fetches(HashSet<(String, String)>);
+pub(super) struct Fetches {
+    /// (bare JID, hash) being fetched.
+    fetching: HashSet<(String, String)>,
+    /// Bare JID → hash of the picture reported to subscribers in this run.
+    reported: HashMap<String, String>,
+}
 
 /// Where cached pictures live.
 fn cache_dir(account: &Account) -> PathBuf {
@@ -72,23 +78,20 @@ fn keep(account: &Account, sha1: &str, png: &[u8]) {
     }
 }
 
-/// Records and reports `jid`'s picture, unless it is the one already known (the server repeats
-/// the current picture at each sign-in, and echoes the user's own publications).
+/// Records and reports `jid`'s picture, unless it is the one already reported (the server
+/// repeats the current picture at each sign-in, and echoes the user's own publications).
 fn changed(account: &mut Account, jid: &str, avatar: Option<Avatar>) {
-    let sha1 = avatar.as_ref().map(|a| a.sha1.as_str());
-    if account
-        .store
-        .avatar_hash(jid)
-        .ok()
-        .as_ref()
-        .map(Option::as_deref)
-        == Some(sha1)
-    {
+    let sha1 = avatar.as_ref().map(|a| a.sha1.clone());
+    if account.fetches.reported.get(jid) == sha1.as_ref() {
         return;
     }
-    if let Err(error) = account.store.set_avatar_hash(jid, sha1) {
+    if let Err(error) = account.store.set_avatar_hash(jid, sha1.as_deref()) {
         tracing::warn!("could not remember {jid}'s display picture: {error}");
     }
+    match sha1 {
+        Some(sha1) => account.fetches.reported.insert(jid.to_owned(), sha1),
+        None => account.fetches.reported.remove(jid),
+    };
     account.emit(Event::AvatarChanged {
         jid: jid.to_owned(),
         avatar,
@@ -96,7 +99,7 @@ fn changed(account: &mut Account, jid: &str, avatar: Option<Avatar>) {
 }
 
 /// Reports every cached picture (at start, before any network).
-pub(super) fn replay_cached(account: &Account) {
+pub(super) fn replay_cached(account: &mut Account) {
     let known = match account.store.avatar_hashes() {
         Ok(known) => known,
         Err(error) => {
@@ -106,10 +109,7 @@ pub(super) fn replay_cached(account: &Account) {
     };
     for (jid, sha1) in known {
         if let Some(png) = cached(account, &sha1) {
-            account.emit(Event::AvatarChanged {
-                jid,
-                avatar: Some(Avatar { sha1, png }),
-            });
+            changed(account, &jid, Some(Avatar { sha1, png }));
         }
     }
 }
@@ -215,7 +215,7 @@ pub(super) async fn on_message(
                 changed(account, &jid, Some(Avatar { sha1, png }));
                 return Ok(true);
             }
-            if !account.fetches.0.insert((jid.clone(), sha1.clone())) {
+            if !account.fetches.fetching.insert((jid.clone(), sha1.clone())) {
                 return Ok(true);
             }
             let id = session.next_id("avatar");
@@ -306,7 +306,10 @@ pub(super) async fn on_answer(
             }
         },
         Pending::Fetch { jid, sha1 } => {
-            account.fetches.0.remove(&(jid.clone(), sha1.clone()));
+            account
+                .fetches
+                .fetching
+                .remove(&(jid.clone(), sha1.clone()));
             match wire::parse_fetched(iq, &sha1) {
                 Ok(png) => {
                     keep(account, &sha1, &png);

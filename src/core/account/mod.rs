@@ -209,7 +209,7 @@ impl Account {
         self.emit(Event::AppsChanged {
             apps: self.app_infos(),
         });
-        avatar::replay_cached(&self);
+        avatar::replay_cached(&mut self);
         let mut phase = Phase::Idle;
         loop {
             phase = match phase {

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use image::ImageDecoder;
+
 use crate::xmpp::avatar as wire;
 
 /// The side of the square picture Nudge publishes, in pixels (Messenger's display pictures were
@@ -74,7 +76,16 @@ pub(in crate::core::account) fn prepare(
     limits.max_image_height = Some(MAX_FILE_SIDE);
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
-    let image = reader.decode().map_err(|e| not_a_picture(e.to_string()))?;
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| not_a_picture(e.to_string()))?;
+    // Phone photos are stored sideways with an EXIF note saying how to turn them.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image =
+        image::DynamicImage::from_decoder(decoder).map_err(|e| not_a_picture(e.to_string()))?;
+    image.apply_orientation(orientation);
     let side = image.width().min(image.height());
     if side == 0 {
         return Err(not_a_picture("it has no pixels".to_owned()));
@@ -163,6 +174,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_photo_is_turned_as_its_exif_orientation_says() {
+        // Top half red, bottom half blue; EXIF orientation 6 says "turn 90° clockwise", which
+        // puts the top on the right.
+        let image = image::RgbImage::from_fn(200, 100, |_, y| {
+            if y < 50 {
+                image::Rgb([255, 0, 0])
+            } else {
+                image::Rgb([0, 0, 255])
+            }
+        });
+        let exif: Vec<u8> = [
+            &b"II*\0"[..],
+            &8u32.to_le_bytes(),
+            &1u16.to_le_bytes(),
+            &0x0112u16.to_le_bytes(),
+            &3u16.to_le_bytes(),
+            &1u32.to_le_bytes(),
+            &6u16.to_le_bytes(),
+            &0u16.to_le_bytes(),
+            &0u32.to_le_bytes(),
+        ]
+        .concat();
+        let mut jpeg = Vec::new();
+        let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95);
+        image::ImageEncoder::set_exif_metadata(&mut encoder, exif).expect("exif");
+        image::ImageEncoder::write_image(
+            encoder,
+            image.as_raw(),
+            200,
+            100,
+            image::ExtendedColorType::Rgb8,
+        )
+        .expect("jpeg");
+        let prepared = prepare(&jpeg, "photo").expect("prepared");
+        let back = image::load_from_memory(&prepared.png)
+            .expect("png")
+            .to_rgb8();
+        let [r, _, b] = back.get_pixel(10, 10).0;
+        assert!(b > 200 && r < 60, "left is the bottom (blue): {r},{b}");
+        let [r, _, b] = back.get_pixel(85, 85).0;
+        assert!(r > 200 && b < 60, "right is the top (red): {r},{b}");
     }
 
     #[test]
