@@ -70,13 +70,21 @@ async fn a_picture_reaches_contacts_and_other_devices_survives_a_restart_and_can
         .expect("a picture");
     same(&on_phone, &mine);
 
-    // Bob restarts Nudge: the picture comes from the cache, before he is even signed in.
+    // Bob restarts Nudge: the picture comes from the cache, before he is even signed in, and
+    // cached pictures nobody has any more are cleared away (other files are left alone).
+    let cache = bob.profile().data_dir.join("avatars");
+    let stale = cache.join(format!("{}.png", "0".repeat(40)));
+    std::fs::write(&stale, b"an old picture").expect("write");
+    std::fs::write(cache.join("notes.txt"), b"not ours").expect("write");
     bob.restart().await;
     let cached = picture_of(&mut bob, &alice_jid, "alice's cached picture")
         .await
         .expect("a picture");
     same(&cached, &mine);
     assert_eq!(bob.state.connection, nudge::model::ConnectionState::Offline);
+    assert!(!stale.exists(), "the stale picture was deleted");
+    assert!(cache.join("notes.txt").exists());
+    assert!(cache.join(format!("{}.png", mine.sha1)).exists());
     bob.send(Command::SignIn {
         account: account(&server, &bob.jid),
         password: bob.password.clone(),

@@ -98,7 +98,8 @@ fn changed(account: &mut Account, jid: &str, avatar: Option<Avatar>) {
     });
 }
 
-/// Reports every cached picture (at start, before any network).
+/// Reports every cached picture (at start, before any network), and deletes cached pictures
+/// nobody has any more.
 pub(super) fn replay_cached(account: &mut Account) {
     let known = match account.store.avatar_hashes() {
         Ok(known) => known,
@@ -107,11 +108,37 @@ pub(super) fn replay_cached(account: &mut Account) {
             return;
         }
     };
+    prune(account, &known);
     for (jid, sha1) in known {
         if let Some(png) = cached(account, &sha1) {
             changed(account, &jid, Some(Avatar { sha1, png }));
         }
     }
+}
+
+/// Deletes cached pictures (files Nudge named `<sha1>.png`) that belong to nobody in `known`:
+/// replaced pictures, and ones whose publication failed.
+fn prune(account: &Account, known: &[(String, String)]) {
+    let Ok(entries) = std::fs::read_dir(cache_dir(account)) else {
+        return;
+    };
+    let keep: HashSet<&str> = known.iter().map(|(_, sha1)| sha1.as_str()).collect();
+    for path in entries.flatten().map(|e| e.path()) {
+        if is_stale(&path, &keep) {
+            if let Err(error) = std::fs::remove_file(&path) {
+                tracing::info!("an old display picture could not be deleted: {error}");
+            }
+        }
+    }
+}
+
+/// Whether `path` is a cached picture not in `keep` (other files are never touched).
+fn is_stale(path: &std::path::Path, keep: &HashSet<&str>) -> bool {
+    path.extension().is_some_and(|e| e == "png")
+        && path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|stem| wire::is_sha1_hex(stem) && !keep.contains(stem))
 }
 
 /// `Command::SetAvatar`: publish the picture in a file.
@@ -327,4 +354,22 @@ pub(super) async fn on_answer(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_cached_pictures_nobody_has_are_stale() {
+        let kept = "a".repeat(40);
+        let old = "b".repeat(40);
+        let keep: HashSet<&str> = [kept.as_str()].into();
+        let dir = std::path::Path::new("/cache");
+        assert!(is_stale(&dir.join(format!("{old}.png")), &keep));
+        assert!(!is_stale(&dir.join(format!("{kept}.png")), &keep));
+        assert!(!is_stale(&dir.join(format!("{old}.txt")), &keep));
+        assert!(!is_stale(&dir.join("holiday.png"), &keep));
+        assert!(!is_stale(&dir.join(format!(".{old}.png.tmp")), &keep));
+    }
 }
