@@ -72,7 +72,7 @@ async fn a_picture_reaches_contacts_and_other_devices_survives_a_restart_and_can
 
     // Bob restarts Nudge: the picture comes from the cache, before he is even signed in, and
     // cached pictures nobody has any more are cleared away (other files are left alone).
-    let cache = bob.profile().data_dir.join("avatars");
+    let cache = bob.profile().avatars_dir();
     let stale = cache.join(format!("{}.png", "0".repeat(40)));
     std::fs::write(&stale, b"an old picture").expect("write");
     std::fs::write(cache.join("notes.txt"), b"not ours").expect("write");

@@ -40,7 +40,7 @@ const CHOICE_SIDE: f32 = 56.0;
 /// Built-in pictures per row in the dialog.
 const CHOICE_COLUMNS: usize = 3;
 
-/// The accessible label of someone's picture (`jid` is a bare JID or a name).
+/// The accessible label of the picture of `name` (a bare JID).
 pub fn label_of(name: &str) -> String {
     format!("Display picture of {name}")
 }

@@ -22,9 +22,6 @@ mod picture;
 
 use picture::{prepare, prepare_file, PictureError, Prepared, SIDE};
 
-/// The name of the cache folder inside the profile's data folder.
-const CACHE_FOLDER: &str = "avatars";
-
 /// What an avatar request we sent was for.
 #[derive(Clone, Debug)]
 pub(super) enum Pending {
@@ -55,7 +52,7 @@ pub(super) struct Fetches {
 
 /// Where cached pictures live.
 fn cache_dir(account: &Account) -> PathBuf {
-    account.profile.data_dir.join(CACHE_FOLDER)
+    account.profile.avatars_dir()
 }
 
 /// The cached picture with this hash, if present and intact.
