@@ -43,7 +43,7 @@ pub(super) enum Pending {
 /// Fetches on their way (so one picture is asked for once) and the picture last reported for
 /// each person (so a repeat is not reported again).
 #[derive(Debug, Default)]
-pub(super) struct Fetches {
+pub(super) struct Pictures {
     /// (bare JID, hash) being fetched.
     fetching: HashSet<(String, String)>,
     /// Bare JID → hash of the picture reported to subscribers in this run.
@@ -79,15 +79,15 @@ fn keep(account: &Account, sha1: &str, png: &[u8]) {
 /// repeats the current picture at each sign-in, and echoes the user's own publications).
 fn changed(account: &mut Account, jid: &str, avatar: Option<Avatar>) {
     let sha1 = avatar.as_ref().map(|a| a.sha1.clone());
-    if account.fetches.reported.get(jid) == sha1.as_ref() {
+    if account.pictures.reported.get(jid) == sha1.as_ref() {
         return;
     }
     if let Err(error) = account.store.set_avatar_hash(jid, sha1.as_deref()) {
         tracing::warn!("could not remember {jid}'s display picture: {error}");
     }
     match sha1 {
-        Some(sha1) => account.fetches.reported.insert(jid.to_owned(), sha1),
-        None => account.fetches.reported.remove(jid),
+        Some(sha1) => account.pictures.reported.insert(jid.to_owned(), sha1),
+        None => account.pictures.reported.remove(jid),
     };
     account.emit(Event::AvatarChanged {
         jid: jid.to_owned(),
@@ -239,7 +239,11 @@ pub(super) async fn on_message(
                 changed(account, &jid, Some(Avatar { sha1, png }));
                 return Ok(true);
             }
-            if !account.fetches.fetching.insert((jid.clone(), sha1.clone())) {
+            if !account
+                .pictures
+                .fetching
+                .insert((jid.clone(), sha1.clone()))
+            {
                 return Ok(true);
             }
             let id = session.next_id("avatar");
@@ -331,7 +335,7 @@ pub(super) async fn on_answer(
         },
         Pending::Fetch { jid, sha1 } => {
             account
-                .fetches
+                .pictures
                 .fetching
                 .remove(&(jid.clone(), sha1.clone()));
             match wire::parse_fetched(iq, &sha1) {

@@ -122,8 +122,8 @@ pub struct Account {
     blocked: std::collections::BTreeSet<String>,
     /// Applications behind each verified capabilities `node#ver` (XEP-0115 cache).
     caps_cache: HashMap<String, Vec<String>>,
-    /// Display pictures being fetched.
-    fetches: avatar::Fetches,
+    /// Display pictures being fetched, and the one last reported for each person.
+    pictures: avatar::Pictures,
 }
 
 impl Account {
@@ -182,7 +182,7 @@ impl Account {
             discovered: HashMap::new(),
             caps_cache: HashMap::new(),
             blocked: Default::default(),
-            fetches: Default::default(),
+            pictures: Default::default(),
         }
     }
 
