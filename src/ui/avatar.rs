@@ -94,6 +94,13 @@ pub fn show(ui: &mut Ui, avatar: Option<&Avatar>, side: f32, name: &str) {
     picture(ui, avatar, side, label_of(name));
 }
 
+/// The contact's picture at the side of a conversation, as Messenger showed it.
+pub fn conversation_panel(ui: &mut Ui, avatar: Option<&Avatar>, peer: &str) {
+    egui::Panel::right("conversation-picture")
+        .resizable(false)
+        .show(ui, |ui| show(ui, avatar, CONVERSATION_SIDE, peer));
+}
+
 /// The user's own picture as a button; returns whether it was clicked (open the dialog).
 pub fn own_button(ui: &mut Ui, avatar: Option<&Avatar>) -> bool {
     // Keyed apart from contacts' bare JIDs, which never contain spaces.

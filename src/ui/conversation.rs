@@ -29,16 +29,7 @@ pub fn show(
 ) {
     let entry = state.contacts.get(peer);
     let name = entry.map_or(peer, |e| e.contact.display_name()).to_string();
-    Panel::right("conversation-picture")
-        .resizable(false)
-        .show(ui, |ui| {
-            super::avatar::show(
-                ui,
-                state.avatars.get(peer),
-                super::avatar::CONVERSATION_SIDE,
-                peer,
-            )
-        });
+    super::avatar::conversation_panel(ui, state.avatars.get(peer), peer);
     Panel::top("conversation-header").show(ui, |ui| {
         ui.horizontal(|ui| {
             presence_dot(ui, entry.map(|e| e.availability()).unwrap_or_default());
