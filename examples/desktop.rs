@@ -295,6 +295,8 @@ fn screenshots(out: PathBuf) {
     });
     ctl(home, "a", &["contact", "approve", &jids[1]]);
     ctl(home, "b", &["presence", "away", "Making coffee"]);
+    ctl(home, "a", &["avatar", "--builtin", "kitten"]);
+    ctl(home, "b", &["avatar", "--builtin", "beach"]);
     for (profile, to, text) in [
         ("a", &jids[1], "Hi Bob! Did you see the new Nudge build? :)"),
         ("b", &jids[0], "Yes! The Invite menu is great (y)"),

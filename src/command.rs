@@ -188,6 +188,19 @@ pub enum Command {
         /// Where and as whom to register.
         account: AccountConfig,
     },
+    /// Use the picture in this file (PNG, JPEG, GIF or WebP) as the display picture: the core
+    /// crops it square, scales it to 96×96 and publishes it to contacts (XEP-0084).
+    SetAvatar {
+        /// The file's path.
+        path: String,
+    },
+    /// Use one of Nudge's own pictures (a `model::BUILTIN_PICTURES` name) as the display picture.
+    SetBuiltinAvatar {
+        /// Its name, e.g. `beach`.
+        name: String,
+    },
+    /// Remove the display picture (contacts see the default picture).
+    ClearAvatar,
     /// Stop the core: sign out and end its tasks.
     Shutdown,
 }

@@ -327,6 +327,11 @@ impl Profile {
         self.runtime_dir.join("api.sock")
     }
 
+    /// The cache of display pictures: `<sha1>.png` files, in the data folder.
+    pub fn avatars_dir(&self) -> PathBuf {
+        self.data_dir.join("avatars")
+    }
+
     /// Reads the account, if one was set.
     pub fn load_account(&self) -> Result<Option<AccountConfig>, ConfigError> {
         let path = self.account_path();

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Settings;
 use crate::invite::{InviteSession, SessionEvent};
 use crate::model::{
-    AppInfo, Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery,
+    AppInfo, Availability, Avatar, ChatMessage, ChatState, ConnectionState, Contact, Delivery,
 };
 
 /// Something that happened in the core.
@@ -158,6 +158,13 @@ pub enum Event {
     NotificationClicked {
         /// What the notification was about.
         target: crate::model::NotificationTarget,
+    },
+    /// Someone's display picture is known or changed, the user's own included (`None`: none).
+    AvatarChanged {
+        /// Bare JID whose picture it is.
+        jid: String,
+        /// The picture, or `None` once it was removed.
+        avatar: Option<Avatar>,
     },
     /// Something went wrong that the user should know about; nothing was lost.
     Problem {

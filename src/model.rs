@@ -275,3 +275,89 @@ pub enum NotificationTarget {
         session: String,
     },
 }
+
+/// A display picture (XEP-0084): a PNG named by its SHA-1.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Avatar {
+    /// SHA-1 of the PNG, 40 lowercase hex digits; it names the picture everywhere (cache file,
+    /// PEP item, the window's texture), so the same picture is never loaded twice.
+    pub sha1: String,
+    /// The PNG; base64 in JSON. Shared, so copies of events and state do not copy the image.
+    #[serde(with = "png_base64")]
+    pub png: std::sync::Arc<[u8]>,
+}
+
+/// A display picture that comes with Nudge (drawn by `scripts/make-assets`, in `assets/avatars/`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuiltinPicture {
+    /// Its name in [`crate::command::Command::SetBuiltinAvatar`].
+    pub name: &'static str,
+    /// What it shows, in words (its accessible label).
+    pub label: &'static str,
+    /// The 96×96 PNG.
+    pub png: &'static [u8],
+}
+
+/// The pictures offered in "Change display picture", in the dialog's order.
+pub const BUILTIN_PICTURES: [BuiltinPicture; 6] = [
+    builtin(
+        "beach",
+        "Beach",
+        include_bytes!("../assets/avatars/beach.png"),
+    ),
+    builtin(
+        "flower",
+        "Flower",
+        include_bytes!("../assets/avatars/flower.png"),
+    ),
+    builtin(
+        "planet",
+        "Planet",
+        include_bytes!("../assets/avatars/planet.png"),
+    ),
+    builtin(
+        "kitten",
+        "Kitten",
+        include_bytes!("../assets/avatars/kitten.png"),
+    ),
+    builtin(
+        "smiley",
+        "Smiley",
+        include_bytes!("../assets/avatars/smiley.png"),
+    ),
+    builtin(
+        "mountains",
+        "Mountains",
+        include_bytes!("../assets/avatars/mountains.png"),
+    ),
+];
+
+/// The picture shown for someone who has none (a person's outline, as Messenger showed).
+pub const DEFAULT_PICTURE: &[u8] = include_bytes!("../assets/avatars/default.png");
+
+const fn builtin(name: &'static str, label: &'static str, png: &'static [u8]) -> BuiltinPicture {
+    BuiltinPicture { name, label, png }
+}
+
+/// The built-in picture called `name`.
+pub fn builtin_picture(name: &str) -> Option<&'static BuiltinPicture> {
+    BUILTIN_PICTURES.iter().find(|p| p.name == name)
+}
+
+/// Serde for picture bytes as standard base64 text.
+mod png_base64 {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(png: &std::sync::Arc<[u8]>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(png))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<std::sync::Arc<[u8]>, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map(Into::into)
+            .map_err(serde::de::Error::custom)
+    }
+}

@@ -214,6 +214,13 @@ fn event_examples() -> Vec<Event> {
                 jid: "bob@example.org".into(),
             },
         },
+        Event::AvatarChanged {
+            jid: "bob@example.org".into(),
+            avatar: Some(nudge::model::Avatar {
+                sha1: "c5446ab91a22797444bd59d7fcb2bed73e13853f".into(),
+                png: RED_PNG.to_vec().into(),
+            }),
+        },
         Event::Problem {
             message: "could not save the message history: disk full".into(),
         },
@@ -268,10 +275,20 @@ fn variant_index(event: &Event) -> usize {
         Event::RegistrationForm { .. } => 21,
         Event::HistorySynced { .. } => 22,
         Event::NotificationClicked { .. } => 23,
-        Event::Problem { .. } => 24,
+        Event::AvatarChanged { .. } => 24,
+        Event::Problem { .. } => 25,
     }
 }
-const EVENT_KINDS: usize = 25;
+const EVENT_KINDS: usize = 26;
+
+/// A 4×4 red PNG: the display picture of the examples.
+const RED_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x04, 0x08, 0x06, 0x00, 0x00, 0x00, 0xa9, 0xf1, 0x9e,
+    0x7e, 0x00, 0x00, 0x00, 0x12, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x38, 0xa1, 0xa1, 0xf1,
+    0x1f, 0x19, 0x33, 0x90, 0x2e, 0x00, 0x00, 0x6c, 0x38, 0x21, 0x71, 0xb1, 0x2c, 0x05, 0xe0, 0x00,
+    0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
 
 fn event_line(event: &Event) -> String {
     serde_json::to_string(event).expect("serialises")
@@ -486,6 +503,15 @@ async fn method_blocks(blocks: &mut Blocks) {
         (
             "history",
             &[r#"{"id":"h-1","method":"history","params":{"peer":"bob@example.org","limit":20}}"#],
+        ),
+        (
+            "avatar",
+            &[
+                r#"{"id":"a-1","method":"avatar","params":{"path":"/home/alice/Pictures/me.jpg"}}"#,
+                r#"{"id":"a-2","method":"avatar","params":{"builtin":"kitten"}}"#,
+                r#"{"id":"a-3","method":"avatar","params":{"remove":true}}"#,
+                r#"{"id":"a-4","method":"avatar","params":{"path":"me.jpg"}}"#,
+            ],
         ),
     ];
     for (name, requests) in examples {

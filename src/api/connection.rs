@@ -167,6 +167,7 @@ impl Connection {
             Method::ContactApprove { jid } => self.command(Command::ApproveSubscription { jid }),
             Method::ContactDeny { jid } => self.command(Command::DenySubscription { jid }),
             Method::History { peer, limit } => return self.history(id, peer, limit),
+            Method::Avatar(command) => self.command(command),
             Method::Subscribe => return self.subscribe(id).await,
             Method::Session(method) => self.desk.call(method),
         };

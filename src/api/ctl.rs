@@ -47,6 +47,18 @@ pub enum CtlCommand {
         #[arg(long, short, default_value_t = super::methods::DEFAULT_HISTORY_LIMIT)]
         limit: usize,
     },
+    /// Change your display picture: a picture file, `--builtin NAME`, or `--remove`.
+    Avatar {
+        /// A PNG, JPEG, GIF or WebP file.
+        #[arg(conflicts_with_all = ["builtin", "remove"], required_unless_present_any = ["builtin", "remove"])]
+        file: Option<std::path::PathBuf>,
+        /// One of Nudge's pictures: beach, flower, planet, kitten, smiley, mountains.
+        #[arg(long, conflicts_with = "remove")]
+        builtin: Option<String>,
+        /// Remove the picture.
+        #[arg(long)]
+        remove: bool,
+    },
     /// List the registered Session Invite applications.
     Apps,
     /// Invite a contact to a registered application (prints the new session's id).
@@ -121,6 +133,18 @@ pub enum ContactAction {
     },
 }
 
+/// The `avatar` params; a relative file is made absolute here, where the caller runs.
+fn avatar_params(file: Option<&std::path::Path>, builtin: Option<&str>, remove: bool) -> Value {
+    match (file, builtin) {
+        (Some(file), _) => {
+            let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+            json!({ "path": file.display().to_string() })
+        }
+        (None, Some(name)) => json!({ "builtin": name }),
+        (None, None) => json!({ "remove": remove }),
+    }
+}
+
 impl CtlCommand {
     /// The API method and params this command calls (`events` calls `subscribe`).
     pub fn request(&self) -> (&'static str, Value) {
@@ -143,6 +167,14 @@ impl CtlCommand {
             },
             Self::Events => ("subscribe", Value::Null),
             Self::History { jid, limit } => ("history", json!({ "peer": jid, "limit": limit })),
+            Self::Avatar {
+                file,
+                builtin,
+                remove,
+            } => (
+                "avatar",
+                avatar_params(file.as_deref(), builtin.as_deref(), *remove),
+            ),
             Self::Apps => ("apps", Value::Null),
             Self::Invite { jid, guid, context } => (
                 "invite",
@@ -301,6 +333,17 @@ mod tests {
                 json!({"peer": "bob@x.org", "limit": 5}),
             ),
             (&["events"], "subscribe", Value::Null),
+            (
+                &["avatar", "/tmp/me.png"],
+                "avatar",
+                json!({"path": "/tmp/me.png"}),
+            ),
+            (
+                &["avatar", "--builtin", "kitten"],
+                "avatar",
+                json!({"builtin": "kitten"}),
+            ),
+            (&["avatar", "--remove"], "avatar", json!({"remove": true})),
             (&["apps"], "apps", Value::Null),
             (
                 &[
@@ -330,6 +373,18 @@ mod tests {
             let (m, p) = parse(args).request();
             assert_eq!((m, &p), (*method, params), "{args:?}");
         }
+    }
+
+    #[test]
+    fn a_relative_picture_file_is_sent_absolute_and_one_choice_is_required() {
+        let (_, params) = parse(&["avatar", "me.png"]).request();
+        let path = params["path"].as_str().expect("a path");
+        assert!(std::path::Path::new(path).is_absolute(), "{path}");
+        assert!(path.ends_with("me.png"), "{path}");
+        let mut argv = vec!["ctl", "avatar"];
+        assert!(Cli::try_parse_from(argv.clone()).is_err(), "nothing chosen");
+        argv.extend(["me.png", "--remove"]);
+        assert!(Cli::try_parse_from(argv).is_err(), "two choices");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub const METHOD_NAMES: &[&str] = &[
     "contact_approve",
     "contact_deny",
     "history",
+    "avatar",
     "subscribe",
     "apps",
     "challenge",
@@ -98,6 +99,8 @@ pub enum Method {
         /// How many messages at most.
         limit: usize,
     },
+    /// Change the display picture (a file, a built-in picture, or none).
+    Avatar(crate::command::Command),
     /// Push every event on this connection from now on.
     Subscribe,
     /// A Session Invite method ([`super::session_methods`]).
@@ -137,6 +140,44 @@ struct ContactAddParams {
 #[serde(deny_unknown_fields)]
 struct JidParams {
     jid: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AvatarParams {
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    builtin: Option<String>,
+    #[serde(default)]
+    remove: bool,
+}
+
+/// The display-picture command `avatar`'s params ask for: exactly one of an absolute `path`
+/// (Nudge may run in another folder than the caller), a `builtin` picture's name, or
+/// `remove: true`.
+fn avatar_command(params: &Value) -> Result<crate::command::Command, ErrorBody> {
+    use crate::command::Command;
+    let p: AvatarParams = typed(params)?;
+    match (p.path, p.builtin, p.remove) {
+        (Some(path), None, false) if std::path::Path::new(&path).is_absolute() => {
+            Ok(Command::SetAvatar { path })
+        }
+        (Some(path), None, false) => Err(invalid(format!(
+            "\"path\" must be absolute: {path:?} is relative"
+        ))),
+        (None, Some(name), false) if crate::model::builtin_picture(&name).is_some() => {
+            Ok(Command::SetBuiltinAvatar { name })
+        }
+        (None, Some(name), false) => Err(invalid(format!(
+            "unknown built-in picture {name:?}; use {}",
+            crate::model::BUILTIN_PICTURES.map(|p| p.name).join(", ")
+        ))),
+        (None, None, true) => Ok(Command::ClearAvatar),
+        _ => Err(invalid(
+            "give exactly one of \"path\", \"builtin\" or \"remove\": true",
+        )),
+    }
 }
 
 #[derive(Deserialize)]
@@ -211,6 +252,7 @@ impl Method {
                     limit,
                 }
             }
+            "avatar" => Self::Avatar(avatar_command(params)?),
             other => match SessionMethod::parse(other, params)? {
                 Some(method) => Self::Session(method),
                 None => {

@@ -217,3 +217,35 @@ fn roster_view_lists_presence_sorted() {
     assert_eq!(view.contacts[1].availability, Availability::Offline);
     assert_eq!(view.subscription_requests, ["eve@x.org"]);
 }
+
+#[test]
+fn avatar_takes_exactly_one_absolute_path_builtin_or_removal() {
+    use crate::command::Command;
+    assert_eq!(
+        method("avatar", json!({"path": "/home/a/me.png"})),
+        Ok(Method::Avatar(Command::SetAvatar {
+            path: "/home/a/me.png".into()
+        }))
+    );
+    assert_eq!(
+        method("avatar", json!({"builtin": "beach"})),
+        Ok(Method::Avatar(Command::SetBuiltinAvatar {
+            name: "beach".into()
+        }))
+    );
+    assert_eq!(
+        method("avatar", json!({"remove": true})),
+        Ok(Method::Avatar(Command::ClearAvatar))
+    );
+    for bad in [
+        json!({"path": "me.png"}),
+        json!({"builtin": "../../etc/passwd"}),
+        json!({}),
+        json!({"remove": false}),
+        json!({"path": "/a.png", "remove": true}),
+        json!({"path": "/a.png", "builtin": "beach"}),
+        json!({"colour": "red"}),
+    ] {
+        assert_eq!(error_code("avatar", bad.clone()), "invalid_params", "{bad}");
+    }
+}

@@ -65,8 +65,17 @@ pub struct EventBus {
 struct Bus {
     subscribers: Vec<Subscriber>,
     /// The latest event of each kind that describes a current value (connection, settings,
-    /// registered apps), replayed to anyone who subscribes later.
+    /// registered apps; display pictures per person), replayed to anyone who subscribes later.
     current: Vec<Event>,
+}
+
+/// Whether two current values describe the same thing (so the newer replaces the older).
+/// Display pictures are one current value per person.
+fn same_value(a: &Event, b: &Event) -> bool {
+    match (a, b) {
+        (Event::AvatarChanged { jid: a, .. }, Event::AvatarChanged { jid: b, .. }) => a == b,
+        _ => std::mem::discriminant(a) == std::mem::discriminant(b),
+    }
 }
 
 /// Whether an event states a current value rather than something that happened once.
@@ -77,12 +86,14 @@ fn is_current_value(event: &Event) -> bool {
             | Event::OwnPresenceChanged { .. }
             | Event::SettingsChanged { .. }
             | Event::AppsChanged { .. }
+            | Event::AvatarChanged { .. }
     )
 }
 
 impl EventBus {
     /// A new subscriber; `waker` runs after each event is queued for it. It first receives the
-    /// current connection state, own presence, settings and registered apps, if known.
+    /// current connection state, own presence, settings, registered apps and display pictures,
+    /// if known.
     pub fn subscribe(&self, waker: Option<Waker>) -> EventReceiver {
         let (sender, receiver) = mpsc::unbounded_channel();
         if let Ok(mut bus) = self.inner.lock() {
@@ -100,8 +111,7 @@ impl EventBus {
             return;
         };
         if is_current_value(&event) {
-            let kind = std::mem::discriminant(&event);
-            bus.current.retain(|e| std::mem::discriminant(e) != kind);
+            bus.current.retain(|e| !same_value(e, &event));
             bus.current.push(event.clone());
         }
         let subscribers = &mut bus.subscribers;
@@ -234,5 +244,39 @@ mod tests {
         assert_eq!(woken.load(std::sync::atomic::Ordering::SeqCst), 1);
         assert!(matches!(early.try_next(), Some(Event::Problem { .. })));
         assert!(matches!(late.try_next(), Some(Event::Problem { .. })));
+    }
+
+    #[test]
+    fn late_subscribers_get_the_latest_picture_of_each_person() {
+        let picture = |sha1: &str| {
+            Some(crate::model::Avatar {
+                sha1: sha1.into(),
+                png: vec![1, 2, 3].into(),
+            })
+        };
+        let bus = EventBus::default();
+        for (jid, avatar) in [
+            ("alice@x", picture("a1")),
+            ("bob@x", picture("b1")),
+            ("alice@x", picture("a2")),
+            ("bob@x", None),
+        ] {
+            bus.emit(Event::AvatarChanged {
+                jid: jid.into(),
+                avatar,
+            });
+        }
+        let mut late = bus.subscribe(None);
+        let mut seen = Vec::new();
+        while let Some(Event::AvatarChanged { jid, avatar }) = late.try_next() {
+            seen.push((jid, avatar.map(|a| a.sha1)));
+        }
+        assert_eq!(
+            seen,
+            [
+                ("alice@x".to_string(), Some("a2".to_string())),
+                ("bob@x".to_string(), None)
+            ]
+        );
     }
 }

@@ -123,6 +123,8 @@ pub struct AppState {
     pub blocked: Vec<String>,
     /// Nudges received and not yet shown, oldest first (the window takes them).
     pub nudges: Vec<String>,
+    /// Display pictures by bare JID, the user's own included (none: the default picture).
+    pub avatars: BTreeMap<String, crate::model::Avatar>,
 }
 
 impl AppState {
@@ -205,6 +207,14 @@ impl AppState {
             }
             // What a click opens is the window's business (`ui::notifications::clicks`).
             Event::NotificationClicked { .. } => {}
+            Event::AvatarChanged { jid, avatar } => match avatar {
+                Some(avatar) => {
+                    self.avatars.insert(jid, avatar);
+                }
+                None => {
+                    self.avatars.remove(&jid);
+                }
+            },
             Event::Problem { message } => self.problems.push(message),
         }
     }

@@ -147,3 +147,30 @@ fn approving_clears_the_request() {
     state.apply(Event::ContactUpdated { contact: eve });
     assert!(state.subscription_requests.is_empty());
 }
+
+#[test]
+fn pictures_are_kept_per_person_replaced_and_removed() {
+    let picture = |sha1: &str| crate::model::Avatar {
+        sha1: sha1.into(),
+        png: vec![1, 2].into(),
+    };
+    let mut state = AppState::default();
+    for (jid, avatar) in [
+        ("alice@x", Some(picture("a1"))),
+        ("bob@x", Some(picture("b1"))),
+        ("alice@x", Some(picture("a2"))),
+        ("bob@x", None),
+    ] {
+        state.apply(Event::AvatarChanged {
+            jid: jid.into(),
+            avatar,
+        });
+    }
+    assert_eq!(state.avatars.len(), 1);
+    assert_eq!(state.avatars["alice@x"].sha1, "a2");
+    // Pictures are not presence: going offline keeps them.
+    state.apply(Event::ConnectionChanged {
+        state: ConnectionState::Offline,
+    });
+    assert_eq!(state.avatars.len(), 1);
+}

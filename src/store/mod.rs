@@ -1,4 +1,5 @@
-//! The only owner of SQLite in Nudge: message history, sync cursors and the outbox.
+//! The only owner of SQLite in Nudge: message history, sync cursors, the outbox and whose
+//! display picture is which.
 //!
 //! One database file per profile ([`crate::config::Profile::database_path`]), in WAL mode so the
 //! UI can read while the core writes, with foreign keys on and numbered migrations
@@ -6,6 +7,7 @@
 //! (`spawn_blocking` or a dedicated thread). Every statement is parameterised and every list
 //! has a total `ORDER BY`.
 
+mod avatars;
 mod messages;
 mod outbox;
 mod schema;

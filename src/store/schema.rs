@@ -47,6 +47,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (peer, id) REFERENCES messages (peer, id) ON DELETE CASCADE
     );
     ",
+    // 2: whose display picture is which (the PNGs are files named by their SHA-1).
+    "
+    CREATE TABLE avatars (
+        jid   TEXT PRIMARY KEY,
+        sha1  TEXT NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this build writes.

@@ -33,6 +33,7 @@ enum Action {
 /// What one contact's row needs to know besides the contact.
 struct RowFacts<'a> {
     apps: &'a [AppInfo],
+    avatar: Option<&'a crate::model::Avatar>,
     unread: usize,
     selected: bool,
     blocked: bool,
@@ -125,6 +126,7 @@ fn list(ui: &mut Ui, state: &AppState, view: &ViewState) -> Option<Action> {
                     Row::Contact { entry, .. } => {
                         let facts = RowFacts {
                             apps: &state.apps,
+                            avatar: state.avatars.get(&entry.contact.jid),
                             unread: state
                                 .conversations
                                 .get(&entry.contact.jid)
@@ -160,6 +162,12 @@ fn contact_row(ui: &mut Ui, entry: &ContactEntry, facts: &RowFacts<'_>) -> Optio
     let mut action = None;
     ui.horizontal(|ui| {
         presence_dot(ui, entry.availability());
+        super::avatar::show(
+            ui,
+            facts.avatar,
+            super::avatar::ROW_SIDE,
+            &entry.contact.jid,
+        );
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
                 let name = ui.add(Button::selectable(

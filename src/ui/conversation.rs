@@ -32,6 +32,7 @@ pub fn show(
 ) {
     let entry = state.contacts.get(peer);
     let name = entry.map_or(peer, |e| e.contact.display_name()).to_string();
+    super::avatar::conversation_panel(ui, state.avatars.get(peer), peer);
     Panel::top("conversation-header").show(ui, |ui| {
         ui.horizontal(|ui| {
             presence_dot(ui, entry.map(|e| e.availability()).unwrap_or_default());

@@ -2,6 +2,7 @@
 //!
 //! UI functions never do IO: they read state, edit view state and queue commands.
 
+pub mod avatar;
 mod contacts;
 pub mod conversation;
 mod dialogs;

@@ -17,6 +17,8 @@ pub const FEATURES: &[&str] = &[
     ns::CHATSTATES,
     ns::CARBONS,
     ns::PING,
+    // Contacts' display pictures are pushed to us (XEP-0084 over PEP).
+    super::avatar::NOTIFY_FEATURE,
 ];
 
 /// The name Nudge gives itself in service discovery.

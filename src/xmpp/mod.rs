@@ -8,11 +8,13 @@
 //! - [`register`]: in-band account creation (XEP-0077);
 //! - [`invite`]: Session Invite (XEP-0353 ringing, then a Jingle session for the application);
 //! - [`iq`]: pings, service discovery and the mandatory answer to every request;
+//! - [`avatar`]: display pictures (XEP-0084 over PEP);
 //! - [`address`]: turning what the user typed into a JID;
 //! - [`error`]: stanza errors in plain words.
 
 pub mod address;
 pub mod attention;
+pub mod avatar;
 pub mod blocking;
 pub mod caps;
 pub mod error;

@@ -60,20 +60,7 @@ impl Client {
 
     fn build(timeouts: Timeouts, passwords: Option<Passwords>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let profile = Profile::under(dir.path(), "test");
-        let options = AccountOptions {
-            timeouts,
-            invitation_timeout: Duration::from_secs(6),
-        };
-        let core = Core::start(
-            &tokio::runtime::Handle::current(),
-            profile,
-            options,
-            passwords,
-            LaunchCookies::default(),
-        )
-        .expect("core starts");
-        let events = core.events().subscribe(None);
+        let (core, events) = start_core(Profile::under(dir.path(), "test"), timeouts, passwords);
         Self {
             jid: String::new(),
             password: String::new(),
@@ -163,6 +150,50 @@ impl Client {
             seen.push(event);
         }
         seen
+    }
+}
+
+/// Starts a core on `profile` and subscribes to it.
+fn start_core(
+    profile: Profile,
+    timeouts: Timeouts,
+    passwords: Option<Passwords>,
+) -> (Core, EventReceiver) {
+    let options = AccountOptions {
+        timeouts,
+        invitation_timeout: Duration::from_secs(6),
+    };
+    let core = Core::start(
+        &tokio::runtime::Handle::current(),
+        profile,
+        options,
+        passwords,
+        LaunchCookies::default(),
+    )
+    .expect("core starts");
+    let events = core.events().subscribe(None);
+    (core, events)
+}
+
+impl Client {
+    /// Stops the core (signing out) and starts a new one on the same profile, as a restart of
+    /// Nudge would; the new core is not signed in and `state` starts empty.
+    pub async fn restart(&mut self) {
+        if let Some(core) = self.core.take() {
+            core.shutdown().await;
+        }
+        let (core, events) = start_core(
+            self.profile(),
+            Timeouts {
+                read_timeout: Duration::from_secs(20),
+                response_timeout: Duration::from_secs(10),
+            },
+            None,
+        );
+        self.commands = core.commands();
+        self.events = events;
+        self.core = Some(core);
+        self.state = AppState::default();
     }
 }
 

@@ -26,6 +26,9 @@ pub(super) async fn stanza(
             if super::sync::on_message(account, &incoming) {
                 return Ok(());
             }
+            if super::avatar::on_message(account, session, &incoming).await? {
+                return Ok(());
+            }
             // Nudges count only from contacts: a stranger cannot shake the window.
             if let Some(jid) = crate::xmpp::attention::nudged_by(&incoming) {
                 if account.roster.contains_key(&jid) {
@@ -210,6 +213,9 @@ async fn on_iq(account: &mut Account, session: &mut Session, iq: Iq) -> Result<(
             if let PendingIq::ArchivePage = purpose {
                 return super::sync::on_page_end(account, session, &iq).await;
             }
+            if let PendingIq::Avatar(pending) = purpose {
+                return super::avatar::on_answer(account, session, pending, &iq).await;
+            }
             on_answer(account, purpose, &iq);
             Ok(())
         }
@@ -360,7 +366,7 @@ fn on_answer(account: &mut Account, purpose: PendingIq, iq: &Iq) {
                 ));
             }
         }
-        PendingIq::Ping | PendingIq::Session(_) | PendingIq::ArchivePage => {}
+        PendingIq::Ping | PendingIq::Session(_) | PendingIq::ArchivePage | PendingIq::Avatar(_) => {}
     }
 }
 

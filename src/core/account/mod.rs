@@ -4,6 +4,7 @@
 //! the next attempt → connecting... A refused password or certificate is final until the user
 //! signs in again: there is no retry loop against a server that said no.
 
+mod avatar;
 mod credentials;
 mod incoming;
 mod invites;
@@ -49,6 +50,8 @@ enum PendingIq {
     Disco(FullJid, Option<String>),
     /// The end of a page of the message archive (XEP-0313).
     ArchivePage,
+    /// Publishing the user's display picture or fetching a contact's.
+    Avatar(avatar::Pending),
 }
 
 /// Where the account task is.
@@ -126,6 +129,8 @@ pub struct Account {
     nudges_sent: crate::xmpp::attention::SendLimit,
     /// The message archive catch-up in progress, if any.
     sync: Option<sync::Sync>,
+    /// Display pictures being fetched, and the one last reported for each person.
+    pictures: avatar::Pictures,
 }
 
 impl Account {
@@ -186,6 +191,7 @@ impl Account {
             nudges_sent: Default::default(),
             sync: None,
             blocked: Default::default(),
+            pictures: Default::default(),
         }
     }
 
@@ -212,6 +218,7 @@ impl Account {
         self.emit(Event::AppsChanged {
             apps: self.app_infos(),
         });
+        avatar::replay_cached(&mut self);
         let mut phase = Phase::Idle;
         loop {
             phase = match phase {
@@ -540,6 +547,12 @@ impl Account {
             | Command::BlockContact { .. }
             | Command::UnblockContact { .. } => {
                 self.problem("You are not signed in; try again once you are online.");
+                Next::Stay
+            }
+            Command::SetAvatar { .. } | Command::SetBuiltinAvatar { .. } | Command::ClearAvatar => {
+                self.problem(
+                    "You are not signed in; change your display picture once you are online.",
+                );
                 Next::Stay
             }
             command @ (Command::Invite { .. }

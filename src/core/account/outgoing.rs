@@ -139,6 +139,13 @@ pub(super) async fn command(
             target,
         } => notify(account, title, body, target),
         Command::PlaySound { sound } => play_sound(sound),
+        Command::SetAvatar { path } => super::avatar::set_from_file(account, session, path)
+            .await
+            .map_err(lost)?,
+        Command::SetBuiltinAvatar { name } => super::avatar::set_builtin(account, session, name)
+            .await
+            .map_err(lost)?,
+        Command::ClearAvatar => super::avatar::clear(account, session).await.map_err(lost)?,
         command @ (Command::Invite { .. }
         | Command::AcceptInvitation { .. }
         | Command::DeclineInvitation { .. }

@@ -1,9 +1,10 @@
-//! The top of the contact list: the user's name, presence selector and status message, which
-//! is edited in place (click it, type, Enter saves, Escape cancels).
+//! The top of the contact list: the user's display picture (click it to change it), name,
+//! presence selector and status message, which is edited in place (click it, type, Enter
+//! saves, Escape cancels).
 
 use egui::{Button, ComboBox, Key, RichText, TextEdit, Ui};
 
-use super::super::{send, theme};
+use super::super::{avatar, send, theme};
 use crate::command::Command;
 use crate::core::CommandSender;
 use crate::model::{bare_jid, Availability, ConnectionState};
@@ -34,16 +35,34 @@ pub fn own_name(jid: &str) -> &str {
     jid.split_once('@').map_or(jid, |(local, _)| local)
 }
 
-/// Draws the user's name, the Settings and Sign out buttons, presence and status message.
+/// Draws the user's picture, name, the Settings and Sign out buttons, presence and status
+/// message, and the "Change display picture" dialog while it is open.
 pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     let me = match &state.connection {
         ConnectionState::Online { jid } => bare_jid(jid),
         _ => view.sign_in.jid.trim().to_string(),
     };
+    let picture = state.avatars.get(&me);
+    // As in Messenger: the picture, with the name and the personal message beside it.
     ui.horizontal(|ui| {
-        ui.strong(own_name(&me));
-        ui.label(RichText::new(&me).small().color(theme::HINT));
+        if avatar::own_button(ui, picture) {
+            avatar::open_dialog(ui.ctx());
+        }
+        ui.vertical(|ui| {
+            ui.horizontal(|ui| {
+                ui.strong(own_name(&me));
+                ui.label(RichText::new(&me).small().color(theme::HINT));
+            });
+            status_message(ui, state, view, commands);
+        });
     });
+    buttons(ui, state, view, commands);
+    ui.add_space(theme::SMALL_GAP);
+    avatar::dialog(ui.ctx(), picture, commands);
+}
+
+/// The presence selector, Settings and Sign out.
+fn buttons(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     ui.horizontal(|ui| {
         if let Some(availability) = presence_selector(ui, state.own_availability) {
             send(
@@ -61,8 +80,6 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
             send(commands, Command::SignOut);
         }
     });
-    status_message(ui, state, view, commands);
-    ui.add_space(theme::SMALL_GAP);
 }
 
 /// The "My status" menu; returns a newly chosen availability.

@@ -1,6 +1,7 @@
 //! Table-driven tests of the protocol layer, with XML fixtures under `tests/fixtures/xmpp/`.
 
 mod address;
+mod avatar;
 mod invite;
 mod iq;
 mod mam;
