@@ -201,6 +201,12 @@ pub enum Command {
     },
     /// Remove the display picture (contacts see the default picture).
     ClearAvatar,
+    /// Publish the user's display name to their contacts (XEP-0172); `None` clears it (they
+    /// see the address, or the name they gave the user).
+    SetNickname {
+        /// The name, one line (cut to 64 characters).
+        nick: Option<String>,
+    },
     /// Stop the core: sign out and end its tasks.
     Shutdown,
 }

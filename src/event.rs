@@ -166,6 +166,13 @@ pub enum Event {
         /// The picture, or `None` once it was removed.
         avatar: Option<Avatar>,
     },
+    /// Someone's display name (XEP-0172) is known or changed, the user's own included.
+    NicknameChanged {
+        /// Bare JID whose name it is.
+        jid: String,
+        /// The name, or `None` once it was cleared.
+        nick: Option<String>,
+    },
     /// Something went wrong that the user should know about; nothing was lost.
     Problem {
         /// What happened, in plain words.

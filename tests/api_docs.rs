@@ -221,6 +221,10 @@ fn event_examples() -> Vec<Event> {
                 png: RED_PNG.to_vec().into(),
             }),
         },
+        Event::NicknameChanged {
+            jid: "bob@example.org".into(),
+            nick: Some("Bobby".into()),
+        },
         Event::Problem {
             message: "could not save the message history: disk full".into(),
         },
@@ -276,10 +280,11 @@ fn variant_index(event: &Event) -> usize {
         Event::HistorySynced { .. } => 22,
         Event::NotificationClicked { .. } => 23,
         Event::AvatarChanged { .. } => 24,
-        Event::Problem { .. } => 25,
+        Event::NicknameChanged { .. } => 25,
+        Event::Problem { .. } => 26,
     }
 }
-const EVENT_KINDS: usize = 26;
+const EVENT_KINDS: usize = 27;
 
 /// A 4×4 red PNG: the display picture of the examples.
 const RED_PNG: &[u8] = &[

@@ -518,3 +518,45 @@ fn the_header_shows_the_own_name_and_the_four_presences() {
         }]
     );
 }
+
+#[test]
+fn the_own_name_is_edited_in_place_and_contacts_show_theirs() {
+    let mut window = Window::new();
+    let mut contacts = roster();
+    for contact in &mut contacts {
+        contact.name = None;
+    }
+    window.online_with(&contacts);
+    let bob = contacts[0].jid.clone();
+
+    window.click("alice");
+    assert!(window.harness.get_by_label("Display name").is_focused());
+    window
+        .harness
+        .get_by_label("Display name")
+        .type_text(" Ally ");
+    window.press(egui::Key::Enter);
+    assert_eq!(
+        window.sent(),
+        vec![Command::SetNickname {
+            nick: Some("alice Ally".into())
+        }]
+    );
+    window.emit(Event::NicknameChanged {
+        jid: "alice@example.org".into(),
+        nick: Some("Ally".into()),
+    });
+    assert!(window.harness.query_by_label("Ally").is_some());
+    assert!(window.harness.query_by_label("Display name").is_none());
+
+    // A contact the user gave no name is shown by the name they gave themselves.
+    assert!(window.harness.query_by_label(&bob).is_some());
+    window.emit(Event::NicknameChanged {
+        jid: bob.clone(),
+        nick: Some("Bobby Tables".into()),
+    });
+    assert!(window.harness.query_by_label("Bobby Tables").is_some());
+    assert!(window.harness.query_by_label(&bob).is_none());
+    window.type_into("Search contacts", "tables");
+    assert!(window.harness.query_by_label("Bobby Tables").is_some());
+}

@@ -668,3 +668,33 @@ async fn signing_in_uses_the_chosen_presence() {
         "{first:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_display_name_reaches_contacts_and_the_users_other_devices() {
+    let server = Prosody::start();
+    let mut alice = Client::online(&server, "alice").await;
+    let mut bob = Client::online(&server, "bob").await;
+    support::befriend(&mut alice, &mut bob).await;
+    let mut phone = Client::online_as(&server, &alice.jid, alice.password.clone(), "phone").await;
+
+    alice.send(Command::SetNickname {
+        nick: Some("  Alice in\nWonderland".into()),
+    });
+    let alice_jid = alice.jid.clone();
+    let named = |e: &Event, nick: Option<&str>| matches!(e, Event::NicknameChanged { jid, nick: got } if *jid == alice_jid && got.as_deref() == nick);
+    alice
+        .wait_for("her own name", |e| named(e, Some("Alice in")))
+        .await;
+    bob.wait_for("Alice's name", |e| named(e, Some("Alice in")))
+        .await;
+    phone
+        .wait_for("the name on her phone", |e| named(e, Some("Alice in")))
+        .await;
+    assert_eq!(
+        bob.state.contacts[&alice.jid].nickname.as_deref(),
+        Some("Alice in")
+    );
+
+    alice.send(Command::SetNickname { nick: None });
+    bob.wait_for("the name cleared", |e| named(e, None)).await;
+}

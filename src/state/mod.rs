@@ -24,6 +24,9 @@ pub struct ContactEntry {
     /// Session Invite applications each online device can launch, by resource.
     #[serde(skip)]
     pub apps: BTreeMap<String, Vec<String>>,
+    /// The name the contact gave themselves (XEP-0172), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
 }
 
 impl ContactEntry {
@@ -32,7 +35,19 @@ impl ContactEntry {
             contact,
             resources: BTreeMap::new(),
             apps: BTreeMap::new(),
+            nickname: None,
         }
+    }
+
+    /// The name shown for the contact: the one the user gave them, else the one they gave
+    /// themselves, else their address.
+    pub fn display_name(&self) -> &str {
+        self.contact
+            .name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .or(self.nickname.as_deref())
+            .unwrap_or(&self.contact.jid)
     }
 
     /// The presence shown for the contact: the highest-priority, most available resource.
@@ -101,6 +116,8 @@ pub struct AppState {
     pub own_availability: Availability,
     /// Own status message.
     pub own_status: Option<String>,
+    /// The display name the user published (XEP-0172), if any.
+    pub own_nickname: Option<String>,
     /// The roster by bare JID.
     pub contacts: BTreeMap<String, ContactEntry>,
     /// Conversations by bare JID of the contact.
@@ -128,6 +145,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The user's bare JID while signed in.
+    pub fn own_jid(&self) -> Option<String> {
+        match &self.connection {
+            ConnectionState::Online { jid } => Some(crate::model::bare_jid(jid)),
+            _ => None,
+        }
+    }
+
     /// Applies one event from the core.
     pub fn apply(&mut self, event: Event) {
         match event {
@@ -215,6 +240,13 @@ impl AppState {
                     self.avatars.remove(&jid);
                 }
             },
+            Event::NicknameChanged { jid, nick } => {
+                if self.own_jid().as_deref() == Some(jid.as_str()) {
+                    self.own_nickname = nick;
+                } else if let Some(entry) = self.contacts.get_mut(&jid) {
+                    entry.nickname = nick;
+                }
+            }
             Event::Problem { message } => self.problems.push(message),
         }
     }
@@ -315,7 +347,7 @@ impl AppState {
         list.sort_by_cached_key(|e| {
             (
                 e.availability(),
-                e.contact.display_name().to_lowercase(),
+                e.display_name().to_lowercase(),
                 e.contact.jid.clone(),
             )
         });

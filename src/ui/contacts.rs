@@ -170,10 +170,7 @@ fn contact_row(ui: &mut Ui, entry: &ContactEntry, facts: &RowFacts<'_>) -> Optio
         );
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
-                let name = ui.add(Button::selectable(
-                    facts.selected,
-                    entry.contact.display_name(),
-                ));
+                let name = ui.add(Button::selectable(facts.selected, entry.display_name()));
                 if name.clicked() || name.double_clicked() {
                     action = Some(Action::Open(entry.contact.jid.clone()));
                 }

@@ -31,7 +31,7 @@ pub fn show(
     peer: &str,
 ) {
     let entry = state.contacts.get(peer);
-    let name = entry.map_or(peer, |e| e.contact.display_name()).to_string();
+    let name = entry.map_or(peer, |e| e.display_name()).to_string();
     super::avatar::conversation_panel(ui, state.avatars.get(peer), peer);
     Panel::top("conversation-header").show(ui, |ui| {
         ui.horizontal(|ui| {

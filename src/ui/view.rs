@@ -294,8 +294,8 @@ pub struct ViewState {
     pub search: String,
     /// The "Add contact" dialog, while open.
     pub add_contact: Option<AddContactForm>,
-    /// The status message being edited.
-    pub status_draft: String,
+    /// The text of the header line being edited in place (display name or status message).
+    pub own_draft: String,
     /// Subscription requests the user answered here (hidden until the core confirms).
     pub answered_requests: BTreeSet<String>,
     /// How many of `AppState::problems` the user dismissed (problems only ever get appended).

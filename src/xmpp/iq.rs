@@ -19,6 +19,8 @@ pub const FEATURES: &[&str] = &[
     ns::PING,
     // Contacts' display pictures are pushed to us (XEP-0084 over PEP).
     super::avatar::NOTIFY_FEATURE,
+    // And their display names (XEP-0172 over PEP).
+    super::nick::NOTIFY_FEATURE,
 ];
 
 /// The name Nudge gives itself in service discovery.

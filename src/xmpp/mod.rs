@@ -22,6 +22,7 @@ pub mod invite;
 pub mod iq;
 pub mod mam;
 pub mod message;
+pub mod nick;
 pub mod presence;
 pub mod register;
 pub mod roster;

@@ -29,6 +29,14 @@ pub(super) async fn stanza(
             if super::avatar::on_message(account, session, &incoming).await? {
                 return Ok(());
             }
+            if let Some((jid, nick)) = crate::xmpp::nick::classify_notification(&incoming) {
+                // Only contacts name themselves here; anyone else is ignored.
+                let jid = jid.to_string();
+                if own.as_str() == jid || account.roster.contains_key(&jid) {
+                    account.emit(Event::NicknameChanged { jid, nick });
+                }
+                return Ok(());
+            }
             // Nudges count only from contacts: a stranger cannot shake the window.
             if let Some(jid) = crate::xmpp::attention::nudged_by(&incoming) {
                 if account.roster.contains_key(&jid) {
@@ -366,7 +374,20 @@ fn on_answer(account: &mut Account, purpose: PendingIq, iq: &Iq) {
                 ));
             }
         }
-        PendingIq::Ping | PendingIq::Session(_) | PendingIq::ArchivePage | PendingIq::Avatar(_) => {}
+        PendingIq::Nickname(nick) => match (iq, &account.own) {
+            (Iq::Error { error, .. }, _) => account.problem(format!(
+                "Your display name could not be changed: {}",
+                crate::xmpp::error::describe(error)
+            )),
+            // The server also pushes it back to the user's devices; this one knows at once.
+            (_, Some(own)) => account.emit(Event::NicknameChanged {
+                jid: own.to_string(),
+                nick,
+            }),
+            _ => {}
+        },
+        PendingIq::Ping | PendingIq::Session(_) | PendingIq::ArchivePage | PendingIq::Avatar(_) => {
+        }
     }
 }
 

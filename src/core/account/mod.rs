@@ -50,6 +50,8 @@ enum PendingIq {
     Disco(FullJid, Option<String>),
     /// The end of a page of the message archive (XEP-0313).
     ArchivePage,
+    /// Publishing the user's display name (XEP-0172), as asked.
+    Nickname(Option<String>),
     /// Publishing the user's display picture or fetching a contact's.
     Avatar(avatar::Pending),
 }
@@ -552,6 +554,12 @@ impl Account {
             Command::SetAvatar { .. } | Command::SetBuiltinAvatar { .. } | Command::ClearAvatar => {
                 self.problem(
                     "You are not signed in; change your display picture once you are online.",
+                );
+                Next::Stay
+            }
+            Command::SetNickname { .. } => {
+                self.problem(
+                    "You are not signed in; change your display name once you are online.",
                 );
                 Next::Stay
             }

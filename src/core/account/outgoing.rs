@@ -146,6 +146,16 @@ pub(super) async fn command(
             .await
             .map_err(lost)?,
         Command::ClearAvatar => super::avatar::clear(account, session).await.map_err(lost)?,
+        Command::SetNickname { nick } => {
+            let nick = nick
+                .as_deref()
+                .map(crate::xmpp::nick::tidy)
+                .filter(|n| !n.is_empty());
+            let id = session.next_id("nick");
+            let publish = crate::xmpp::nick::publish(&id, nick.as_deref());
+            account.pending.insert(id, PendingIq::Nickname(nick));
+            session.send(publish.into(), None).await.map_err(lost)?;
+        }
         command @ (Command::Invite { .. }
         | Command::AcceptInvitation { .. }
         | Command::DeclineInvitation { .. }

@@ -12,10 +12,10 @@ use crate::model::Contact;
 pub struct ContactsView {
     /// Sections the user closed.
     pub collapsed: BTreeSet<GroupKey>,
-    /// The status message is being edited in place.
-    pub editing_status: bool,
-    /// Put the keyboard focus in the status field on the next frame.
-    pub focus_status: bool,
+    /// The line of the header being edited in place (display name or status message).
+    pub editing: super::own::EditingOwn,
+    /// Put the keyboard focus in that line's field on the next frame.
+    pub focus_editor: bool,
     /// The open contact dialog, if any.
     pub dialog: Option<ContactDialog>,
 }

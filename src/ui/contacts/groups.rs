@@ -70,7 +70,7 @@ pub fn matches(entry: &ContactEntry, query: &str) -> bool {
     let query = query.trim().to_lowercase();
     query.is_empty()
         || entry.contact.jid.to_lowercase().contains(&query)
-        || entry.contact.display_name().to_lowercase().contains(&query)
+        || entry.display_name().to_lowercase().contains(&query)
 }
 
 /// One section while it is being filled.
@@ -229,7 +229,7 @@ mod tests {
         rows.iter()
             .map(|row| match row {
                 Row::Header(header) => header.label(),
-                Row::Contact { entry, .. } => format!("  {}", entry.contact.display_name()),
+                Row::Contact { entry, .. } => format!("  {}", entry.display_name()),
             })
             .collect()
     }

@@ -50,7 +50,7 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
         }
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
-                ui.strong(own_name(&me));
+                own_display_name(ui, state, view, commands, &me);
                 ui.label(RichText::new(&me).small().color(theme::HINT));
             });
             status_message(ui, state, view, commands);
@@ -63,7 +63,8 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
 
 /// The presence selector, Settings and Sign out.
 fn buttons(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
-    ui.horizontal(|ui| {
+    // Wrapped: a narrow contact list puts the buttons on a second line rather than cut them.
+    ui.horizontal_wrapped(|ui| {
         if let Some(availability) = presence_selector(ui, state.own_availability) {
             send(
                 commands,
@@ -102,41 +103,108 @@ fn presence_selector(ui: &mut Ui, current: Availability) -> Option<Availability>
     chosen
 }
 
-fn status_message(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
-    let editing = &mut view.contacts;
-    if !editing.editing_status {
-        let (text, colour) = match state.own_status.as_deref().filter(|s| !s.is_empty()) {
-            Some(status) => (status, theme::STATUS_TEXT),
-            None => (STATUS_PLACEHOLDER, theme::HINT),
-        };
-        let shown = ui
-            .add(Button::new(RichText::new(text).italics().color(colour)).frame(false))
-            .on_hover_text("Click to change your status message");
-        if shown.clicked() {
-            view.status_draft = state.own_status.clone().unwrap_or_default();
-            editing.editing_status = true;
-            editing.focus_status = true;
+/// Which line of the header is being edited in place.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EditingOwn {
+    /// Neither.
+    #[default]
+    Nothing,
+    /// The display name.
+    Name,
+    /// The status message.
+    Status,
+}
+
+/// Shown in place of the name while it is being edited.
+pub const NAME_FIELD_LABEL: &str = "Display name";
+
+/// Shown in place of the status message while it is being edited.
+pub const STATUS_FIELD_LABEL: &str = "Status message";
+
+/// One line of the header that turns into a text field when clicked: Enter gives the new text
+/// (trimmed; `None` when blank), Escape or clicking elsewhere leaves it as it was.
+struct InPlace<'a> {
+    which: EditingOwn,
+    shown: RichText,
+    hover: &'a str,
+    field_label: &'a str,
+    hint: &'a str,
+    current: Option<&'a str>,
+}
+
+impl InPlace<'_> {
+    /// Draws the line; `Some(new text)` when the user pressed Enter in its field.
+    fn show(self, ui: &mut Ui, view: &mut ViewState) -> Option<Option<String>> {
+        let editing = &mut view.contacts;
+        if editing.editing != self.which {
+            let shown = ui
+                .add(Button::new(self.shown).frame(false))
+                .on_hover_text(self.hover);
+            if shown.clicked() {
+                view.own_draft = self.current.unwrap_or_default().to_string();
+                editing.editing = self.which;
+                editing.focus_editor = true;
+            }
+            return None;
         }
-        return;
+        let field = ui
+            .add(
+                TextEdit::singleline(&mut view.own_draft)
+                    .hint_text(self.hint)
+                    .desired_width(f32::INFINITY),
+            )
+            .accessible_name(self.field_label);
+        if std::mem::take(&mut editing.focus_editor) {
+            field.request_focus();
+            return None;
+        }
+        if !field.lost_focus() {
+            return None;
+        }
+        editing.editing = EditingOwn::Nothing;
+        ui.input(|i| i.key_pressed(Key::Enter))
+            .then(|| Some(view.own_draft.trim().to_string()).filter(|s| !s.is_empty()))
     }
-    let field = ui
-        .add(
-            TextEdit::singleline(&mut view.status_draft)
-                .hint_text("What are you up to?")
-                .desired_width(f32::INFINITY),
-        )
-        .accessible_name("Status message");
-    if std::mem::take(&mut editing.focus_status) {
-        field.request_focus();
-        return;
+}
+
+/// The user's display name (their nickname, else the local part of their address), edited in
+/// place and published to contacts.
+fn own_display_name(
+    ui: &mut Ui,
+    state: &AppState,
+    view: &mut ViewState,
+    commands: &CommandSender,
+    me: &str,
+) {
+    let name = state.own_nickname.as_deref().unwrap_or(own_name(me));
+    let line = InPlace {
+        which: EditingOwn::Name,
+        shown: RichText::new(name).strong(),
+        hover: "Click to change the name your contacts see",
+        field_label: NAME_FIELD_LABEL,
+        hint: "Your name",
+        current: Some(name),
+    };
+    if let Some(nick) = line.show(ui, view) {
+        send(commands, Command::SetNickname { nick });
     }
-    if !field.lost_focus() {
-        return;
-    }
-    // Enter saves; Escape or clicking elsewhere leaves the status as it was.
-    editing.editing_status = false;
-    if ui.input(|i| i.key_pressed(Key::Enter)) {
-        let status = Some(view.status_draft.trim().to_string()).filter(|s| !s.is_empty());
+}
+
+fn status_message(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
+    let current = state.own_status.as_deref().filter(|s| !s.is_empty());
+    let (text, colour) = match current {
+        Some(status) => (status, theme::STATUS_TEXT),
+        None => (STATUS_PLACEHOLDER, theme::HINT),
+    };
+    let line = InPlace {
+        which: EditingOwn::Status,
+        shown: RichText::new(text).italics().color(colour),
+        hover: "Click to change your status message",
+        field_label: STATUS_FIELD_LABEL,
+        hint: "What are you up to?",
+        current,
+    };
+    if let Some(status) = line.show(ui, view) {
         let availability = match state.own_availability {
             Availability::Offline => Availability::Online,
             other => other,

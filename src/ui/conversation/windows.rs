@@ -82,10 +82,7 @@ fn unread(state: &AppState, peer: &str) -> usize {
 }
 
 fn name<'a>(state: &'a AppState, peer: &'a str) -> &'a str {
-    state
-        .contacts
-        .get(peer)
-        .map_or(peer, |e| e.contact.display_name())
+    state.contacts.get(peer).map_or(peer, |e| e.display_name())
 }
 
 fn show_window(

@@ -138,10 +138,7 @@ impl SessionView {
 
 /// A contact's name for sentences: the roster name, else the address.
 pub fn peer_name<'a>(state: &'a AppState, jid: &'a str) -> &'a str {
-    state
-        .contacts
-        .get(jid)
-        .map_or(jid, |e| e.contact.display_name())
+    state.contacts.get(jid).map_or(jid, |e| e.display_name())
 }
 
 /// The newest [`SESSIONS_SHOWN`] sessions with `peer`, oldest of them first.
