@@ -121,8 +121,7 @@ mod tests {
         let got = classify_notification(&event(
             "bob@example.org",
             "<item id='a'><nick xmlns='http://jabber.org/protocol/nick'>Old</nick></item>\
-             <item id='b'><nick xmlns='http://jabber.org/protocol/nick'>  Bobby
-the second line  </nick></item>",
+             <item id='b'><nick xmlns='http://jabber.org/protocol/nick'>  Bobby\nthe second line  </nick></item>",
         ));
         assert_eq!(
             got,
