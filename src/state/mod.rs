@@ -2,6 +2,8 @@
 //!
 //! Plain data, testable without a window. Each event kind has a small `on_*` function.
 
+mod conversation;
+
 use std::collections::BTreeMap;
 
 use crate::config::Settings;
@@ -11,6 +13,7 @@ use crate::model::{
     AppInfo, Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery,
     ResourcePresence,
 };
+pub use conversation::Conversation;
 
 /// A contact with what is known of their devices.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -63,31 +66,6 @@ impl ContactEntry {
     /// The status message shown for the contact.
     pub fn status(&self) -> Option<&str> {
         self.best_presence().and_then(|p| p.status.as_deref())
-    }
-}
-
-/// A one-to-one conversation.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Conversation {
-    /// Messages, oldest first.
-    pub messages: Vec<ChatMessage>,
-    /// What the contact last said about typing.
-    pub their_state: Option<ChatState>,
-    /// Messages received since the user last looked.
-    pub unread: usize,
-}
-
-impl Conversation {
-    /// Inserts or replaces by id, keeping time order; re-delivery never duplicates.
-    fn upsert(&mut self, message: ChatMessage) {
-        if let Some(existing) = self.messages.iter_mut().find(|m| m.id == message.id) {
-            *existing = message;
-            return;
-        }
-        let at = self
-            .messages
-            .partition_point(|m| m.timestamp_ms <= message.timestamp_ms);
-        self.messages.insert(at, message);
     }
 }
 
@@ -168,10 +146,7 @@ impl AppState {
                 self.conversations.entry(jid).or_default().their_state = Some(state);
             }
             Event::HistoryLoaded { peer, messages } => {
-                let conversation = self.conversations.entry(peer).or_default();
-                for message in messages {
-                    conversation.upsert(message);
-                }
+                self.conversations.entry(peer).or_default().merge(messages);
             }
             Event::SessionUpdated { session } => {
                 self.sessions.insert(session.id.clone(), session);
@@ -246,13 +221,13 @@ impl AppState {
 
     fn on_message(&mut self, message: ChatMessage, count_unread: bool) {
         let conversation = self.conversations.entry(message.peer.clone()).or_default();
-        let is_new = !conversation.messages.iter().any(|m| m.id == message.id);
-        if count_unread && is_new && message.delivery == Delivery::Received {
+        let received = message.delivery == Delivery::Received;
+        let is_new = conversation.upsert(message);
+        if count_unread && is_new && received {
             conversation.unread += 1;
             // A message ends "is typing".
             conversation.their_state = Some(ChatState::Active);
         }
-        conversation.upsert(message);
     }
 
     fn on_delivery(&mut self, peer: &str, id: &str, delivery: Delivery) {
