@@ -98,11 +98,24 @@ pub struct AppState {
     pub blocked: Vec<String>,
     /// Nudges received and not yet shown, oldest first (the window takes them).
     pub nudges: Vec<String>,
+    /// Changes whenever an event may have changed the contacts (see `contacts_revision`).
+    contacts_revision: u64,
 }
 
 impl AppState {
     /// Applies one event from the core.
     pub fn apply(&mut self, event: Event) {
+        if matches!(
+            event,
+            Event::ConnectionChanged { .. }
+                | Event::RosterReceived { .. }
+                | Event::ContactUpdated { .. }
+                | Event::ContactRemoved { .. }
+                | Event::PresenceChanged { .. }
+                | Event::ContactAppsKnown { .. }
+        ) {
+            self.contacts_revision += 1;
+        }
         match event {
             Event::ConnectionChanged { state } => self.on_connection(state),
             Event::AccountRegistered { jid } => self.registration = Some(Ok(jid)),
@@ -251,6 +264,12 @@ impl AppState {
             .collect();
         ringing.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then(a.id.cmp(&b.id)));
         ringing
+    }
+
+    /// A number that changes whenever `apply` may have changed `contacts` (the roster, names,
+    /// groups, presence), so a view derived from them can be kept until it does.
+    pub fn contacts_revision(&self) -> u64 {
+        self.contacts_revision
     }
 
     /// Marks a conversation as read.
