@@ -114,7 +114,10 @@ impl AppState {
                 | Event::PresenceChanged { .. }
                 | Event::ContactAppsKnown { .. }
         ) {
-            self.contacts_revision += 1;
+            // Unique across states, so a view kept from another AppState never looks current.
+            static REVISIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            self.contacts_revision =
+                REVISIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         }
         match event {
             Event::ConnectionChanged { state } => self.on_connection(state),
