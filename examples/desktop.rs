@@ -63,7 +63,11 @@ fn descendant_running(ancestor: u32, program: &Path) -> Option<u32> {
         })
 }
 
+/// The nudge binary beside this one, or `NUDGE_BENCH_BIN` (another build profile's).
 fn nudge_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("NUDGE_BENCH_BIN") {
+        return std::fs::canonicalize(bin).expect("NUDGE_BENCH_BIN exists");
+    }
     let exe = std::env::current_exe().expect("own path");
     // target/<profile>/examples/screenshots -> target/<profile>/nudge
     exe.parent()
