@@ -24,12 +24,27 @@ impl RowHeights {
     /// Keeps measurements while the width holds and rows were only added; new rows get `estimate`.
     pub fn prepare(&mut self, width: f32, rows: usize, estimate: f32) {
         if (self.width - width).abs() > 0.5 || rows < self.heights.len() {
-            self.heights.clear();
-            self.sums.clear();
+            // Every row is estimated again: build the tree in one pass (a resize does this
+            // on every frame of the drag).
             self.width = width;
+            self.heights.clear();
+            self.heights.resize(rows, estimate);
+            self.build();
         }
         while self.heights.len() < rows {
             self.push(estimate);
+        }
+    }
+
+    /// Builds the sums from `heights` in O(n): each entry passes its sum on to its parent.
+    fn build(&mut self) {
+        self.sums.clear();
+        self.sums.extend(self.heights.iter().map(|h| f64::from(*h)));
+        for i in 1..=self.sums.len() {
+            let parent = i + (i & i.wrapping_neg());
+            if parent <= self.sums.len() {
+                self.sums[parent - 1] += self.sums[i - 1];
+            }
         }
     }
 
@@ -219,6 +234,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_new_width_estimates_every_row_again() {
+        let mut list = rows(&[10.0, 20.0, 30.0, 40.0, 50.0]);
+        list.prepare(250.0, 7, 3.0);
+        assert_eq!(list.total(), 21.0);
+        list.measured(4, 10.0);
+        assert_eq!(list.visible(12.0, 13.0), (4..5, 12.0));
+        assert_eq!(list.visible(22.0, 23.0), (5..6, 22.0));
     }
 
     #[test]
