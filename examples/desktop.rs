@@ -4,6 +4,8 @@
 //! - `scripts/bench-desktop`: measures cold start to first frame, frames drawn while idle, CPU
 //!   time and memory (results in docs/benchmarks.md).
 
+#[path = "desktop/memory.rs"]
+mod memory;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -22,7 +24,50 @@ impl Drop for Killed {
     }
 }
 
+/// Ends a process by its id with SIGTERM (a wrapped window, so its tool can write its report).
+struct Terminated(u32);
+
+impl Drop for Terminated {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.0.to_string()).status();
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// The process under `ancestor` (itself included) that runs `program`.
+fn descendant_running(ancestor: u32, program: &Path) -> Option<u32> {
+    let exe = |pid: u32| std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+    let parent = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit(')')
+            .next()?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    std::fs::read_dir("/proc")
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .find(|&pid| {
+            exe(pid).is_some_and(|e| e == program) && {
+                let mut at = Some(pid);
+                while let Some(p) = at.filter(|p| *p > 1) {
+                    if p == ancestor {
+                        return true;
+                    }
+                    at = parent(p);
+                }
+                false
+            }
+        })
+}
+
+/// The nudge binary beside this one, or `NUDGE_BENCH_BIN` (another build profile's).
 fn nudge_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("NUDGE_BENCH_BIN") {
+        return std::fs::canonicalize(bin).expect("NUDGE_BENCH_BIN exists");
+    }
     let exe = std::env::current_exe().expect("own path");
     // target/<profile>/examples/screenshots -> target/<profile>/nudge
     exe.parent()
@@ -195,14 +240,32 @@ fn bench() {
     ctl(home, "b", &["contact", "add", &alice]);
     let frames_file = home.join("frames.log");
     let spawned = nudge::model::now_ms();
-    let child = nudge(home, display, &["--profile", "a"])
+    // NUDGE_BENCH_WRAPPER (say "heaptrack -o /tmp/nudge") runs the window under a tool that
+    // starts it as its child; the figures are then the window's, not the tool's.
+    let wrapper = std::env::var("NUDGE_BENCH_WRAPPER").unwrap_or_default();
+    let mut command = nudge(home, display, &["--profile", "a"]);
+    if let Some((tool, args)) = wrapper.split_whitespace().collect::<Vec<_>>().split_first() {
+        let mut wrapped = Command::new(tool);
+        wrapped
+            .args(args)
+            .arg(command.get_program())
+            .args(command.get_args());
+        for (key, value) in command.get_envs() {
+            if let Some(value) = value {
+                wrapped.env(key, value);
+            }
+        }
+        command = wrapped;
+        command.stdin(Stdio::null());
+    }
+    let child = command
         .env("NUDGE_PASSWORD", "pw")
         .env(nudge::ui::frame_log::VARIABLE, &frames_file)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("nudge starts");
-    let pid = child.id();
+    let mut pid = child.id();
     let _alice = Killed(child);
     let frames = || -> Vec<i64> {
         std::fs::read_to_string(&frames_file)
@@ -212,6 +275,10 @@ fn bench() {
             .collect()
     };
     wait_until("the first frame", || !frames().is_empty());
+    if !wrapper.is_empty() {
+        pid = descendant_running(pid, &nudge_bin()).expect("the window under the wrapper");
+    }
+    let _window = Terminated(pid);
     let first = frames()[0];
     wait_until("alice online", || {
         ctl(home, "a", &["status"])["connection"]["state"] == "online"
@@ -254,6 +321,28 @@ fn bench() {
         (cpu_after - cpu_before) * 10
     );
     println!("resident memory when idle: {rss}");
+    let (kinds, threads) = memory::breakdown(pid);
+    let gl: u64 = kinds
+        .iter()
+        .filter(|(kind, _)| kind.starts_with("OpenGL"))
+        .map(|(_, kb)| kb)
+        .sum();
+    let total: u64 = kinds.values().sum();
+    println!("  by mapping (resident kB):");
+    for (kind, kb) in &kinds {
+        println!("    {kb:>8}  {kind}");
+    }
+    println!(
+        "  without the OpenGL driver's libraries: {} kB; threads: {threads}",
+        total - gl
+    );
+    for (name, count) in memory::thread_names(pid) {
+        println!("    thread {name} x{count}");
+    }
+    if std::env::var_os("NUDGE_BENCH_HOLD").is_some() {
+        println!("holding: pid {pid}; press Enter to end");
+        let _ = std::io::stdin().read_line(&mut String::new());
+    }
 }
 
 fn screenshots(out: PathBuf) {

@@ -19,6 +19,43 @@ enum PasswordSource {
     None,
 }
 
+/// Worker threads of the core's runtime. A messenger waits on a few sockets and timers; two
+/// workers keep one busy task (a TLS handshake, a large roster) from delaying the rest, and
+/// the default (one per CPU core) only adds idle threads, each with its own stack and malloc
+/// arena.
+pub const RUNTIME_WORKERS: usize = 2;
+/// The most malloc arenas glibc may create. By default it makes up to eight per core as
+/// threads contend, and each keeps its freed memory; Nudge's threads rarely allocate at once.
+pub const MALLOC_ARENAS: i32 = 2;
+
+/// The runtime the core and the local API run on.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(RUNTIME_WORKERS)
+        .thread_name("nudge-core")
+        .enable_all()
+        .build()
+        .context("could not start the runtime")
+}
+
+/// Caps glibc's malloc arenas at [`MALLOC_ARENAS`] (before the runtime's threads start).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    /// `M_ARENA_MAX` from glibc's malloc.h.
+    const M_ARENA_MAX: std::ffi::c_int = -8;
+    extern "C" {
+        fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+    }
+    // SAFETY: mallopt only sets a tuning value of glibc's allocator; any thread may call it.
+    if unsafe { mallopt(M_ARENA_MAX, MALLOC_ARENAS) } == 0 {
+        tracing::debug!("malloc arenas left unlimited");
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}
+
 /// Runs the core and the local API with no window until Ctrl-C or SIGTERM.
 pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
     if cfg!(not(unix)) {
@@ -27,7 +64,7 @@ pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
             crate::api::ApiError::Unsupported
         );
     }
-    let runtime = tokio::runtime::Runtime::new().context("could not start the runtime")?;
+    let runtime = runtime()?;
     runtime.block_on(async {
         let (core, api) = start(&profile, None).await?;
         println!(
@@ -44,7 +81,7 @@ pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
 
 /// Opens the window; the core and the local API run on a background runtime.
 pub fn run_window(profile: Profile) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Runtime::new().context("could not start the runtime")?;
+    let runtime = runtime()?;
     let ctx = egui::Context::default();
     let waker = crate::ui::repaint_waker(&ctx);
     let (core, api) = runtime.block_on(start(&profile, Some(waker.clone())))?;

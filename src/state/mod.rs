@@ -2,6 +2,8 @@
 //!
 //! Plain data, testable without a window. Each event kind has a small `on_*` function.
 
+mod conversation;
+
 use std::collections::BTreeMap;
 
 use crate::config::Settings;
@@ -12,6 +14,7 @@ use crate::model::{
     ResourcePresence,
 };
 use crate::xmpp::register::RegistrationForm;
+pub use conversation::Conversation;
 
 /// A contact with what is known of their devices.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -82,31 +85,6 @@ impl ContactEntry {
     }
 }
 
-/// A one-to-one conversation.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Conversation {
-    /// Messages, oldest first.
-    pub messages: Vec<ChatMessage>,
-    /// What the contact last said about typing.
-    pub their_state: Option<ChatState>,
-    /// Messages received since the user last looked.
-    pub unread: usize,
-}
-
-impl Conversation {
-    /// Inserts or replaces by id, keeping time order; re-delivery never duplicates.
-    fn upsert(&mut self, message: ChatMessage) {
-        if let Some(existing) = self.messages.iter_mut().find(|m| m.id == message.id) {
-            *existing = message;
-            return;
-        }
-        let at = self
-            .messages
-            .partition_point(|m| m.timestamp_ms <= message.timestamp_ms);
-        self.messages.insert(at, message);
-    }
-}
-
 /// Everything the core has told the UI.
 #[derive(Clone, Debug, Default)]
 pub struct AppState {
@@ -142,6 +120,8 @@ pub struct AppState {
     pub nudges: Vec<String>,
     /// Display pictures by bare JID, the user's own included (none: the default picture).
     pub avatars: BTreeMap<String, crate::model::Avatar>,
+    /// Changes whenever an event may have changed the contacts (see `contacts_revision`).
+    contacts_revision: u64,
 }
 
 impl AppState {
@@ -155,6 +135,21 @@ impl AppState {
 
     /// Applies one event from the core.
     pub fn apply(&mut self, event: Event) {
+        if matches!(
+            event,
+            Event::ConnectionChanged { .. }
+                | Event::RosterReceived { .. }
+                | Event::ContactUpdated { .. }
+                | Event::ContactRemoved { .. }
+                | Event::PresenceChanged { .. }
+                | Event::ContactAppsKnown { .. }
+                | Event::NicknameChanged { .. }
+        ) {
+            // Unique across states, so a view kept from another AppState never looks current.
+            static REVISIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            self.contacts_revision =
+                REVISIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        }
         match event {
             Event::ConnectionChanged { state } => self.on_connection(state),
             Event::AccountRegistered { jid } => {
@@ -207,10 +202,7 @@ impl AppState {
                 self.conversations.entry(jid).or_default().their_state = Some(state);
             }
             Event::HistoryLoaded { peer, messages } => {
-                let conversation = self.conversations.entry(peer).or_default();
-                for message in messages {
-                    conversation.upsert(message);
-                }
+                self.conversations.entry(peer).or_default().merge(messages);
             }
             Event::SessionUpdated { session } => {
                 self.sessions.insert(session.id.clone(), session);
@@ -302,13 +294,13 @@ impl AppState {
 
     fn on_message(&mut self, message: ChatMessage, count_unread: bool) {
         let conversation = self.conversations.entry(message.peer.clone()).or_default();
-        let is_new = !conversation.messages.iter().any(|m| m.id == message.id);
-        if count_unread && is_new && message.delivery == Delivery::Received {
+        let received = message.delivery == Delivery::Received;
+        let is_new = conversation.upsert(message);
+        if count_unread && is_new && received {
             conversation.unread += 1;
             // A message ends "is typing".
             conversation.their_state = Some(ChatState::Active);
         }
-        conversation.upsert(message);
     }
 
     fn on_delivery(&mut self, peer: &str, id: &str, delivery: Delivery) {
@@ -332,6 +324,12 @@ impl AppState {
             .collect();
         ringing.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then(a.id.cmp(&b.id)));
         ringing
+    }
+
+    /// A number that changes whenever `apply` may have changed `contacts` (the roster, names,
+    /// groups, presence), so a view derived from them can be kept until it does.
+    pub fn contacts_revision(&self) -> u64 {
+        self.contacts_revision
     }
 
     /// Marks a conversation as read.

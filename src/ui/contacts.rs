@@ -16,7 +16,7 @@ use crate::model::{AppInfo, Availability};
 use crate::state::{AppState, ContactEntry};
 use crate::ui::view::{AddContactForm, ViewState};
 pub use edit::{ContactDialog, ContactsView, MoveForm, RenameForm};
-pub use groups::{group_names, rows, GroupKey, Header, Row};
+pub use groups::{group_names, GroupKey, Header, Row, RowCache};
 pub use own::{own_label, OWN_CHOICES};
 
 /// What the user asked for in the list, done after drawing it.
@@ -92,9 +92,11 @@ fn problems(ui: &mut Ui, state: &AppState, view: &mut ViewState) {
     }
 }
 
-fn list(ui: &mut Ui, state: &AppState, view: &ViewState) -> Option<Action> {
-    let rows = rows(state, &view.search, &view.contacts.collapsed);
-    if rows.is_empty() {
+fn list(ui: &mut Ui, state: &AppState, view: &mut ViewState) -> Option<Action> {
+    let count = view
+        .contact_rows
+        .update(state, &view.search, &view.contacts.collapsed);
+    if count == 0 {
         ui.label(if state.contacts.is_empty() {
             "No contacts yet. Add one to start chatting."
         } else {
@@ -106,22 +108,22 @@ fn list(ui: &mut Ui, state: &AppState, view: &ViewState) -> Option<Action> {
     ScrollArea::vertical()
         .id_salt("contact-list")
         .auto_shrink(false)
-        .show_rows(ui, theme::CONTACT_ROW_HEIGHT, rows.len(), |ui, range| {
-            for row in &rows[range] {
+        .show_rows(ui, theme::CONTACT_ROW_HEIGHT, count, |ui, range| {
+            for row in range.filter_map(|i| view.contact_rows.row(state, i)) {
                 // Every row has the same height, so the scroll area knows where each one is.
                 let (rect, _) = ui.allocate_exact_size(
                     vec2(ui.available_width(), theme::CONTACT_ROW_HEIGHT),
                     Sense::hover(),
                 );
                 // An id of its own keeps a row's widgets (an open menu) as the list scrolls.
-                let id = match row {
+                let id = match &row {
                     Row::Header(header) => Id::unique(("contact-group", &header.key)),
                     Row::Contact { entry, section } => {
                         Id::unique(("contact-row", section, &entry.contact.jid))
                     }
                 };
                 let mut row_ui = ui.new_child(UiBuilder::new().max_rect(rect).scope_id(id));
-                let chosen = match row {
+                let chosen = match &row {
                     Row::Header(header) => group_header(&mut row_ui, header),
                     Row::Contact { entry, .. } => {
                         let facts = RowFacts {

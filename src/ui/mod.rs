@@ -52,7 +52,8 @@ pub fn run(
             .with_title("Nudge")
             .with_app_id("nudge")
             .with_inner_size(theme::WINDOW_SIZE)
-            .with_min_inner_size(theme::WINDOW_MIN_SIZE),
+            .with_min_inner_size(theme::WINDOW_MIN_SIZE)
+            .with_icon(window_icon()),
         ..eframe::NativeOptions::default()
     };
     // eframe turns native windows for viewports on only in contexts it creates itself; without
@@ -117,5 +118,33 @@ fn connection_banner(ui: &mut Ui, connection: &ConnectionState) {
         if let Some(text) = words::connection(connection, now_ms()) {
             ui.label(RichText::new(text).color(theme::WARNING));
         }
+    }
+}
+
+/// Nudge's window icon (64×64, made by `scripts/make-assets`), decoded once. Without an icon
+/// of its own, eframe decodes its 512×512 default and keeps it: 1 MB for the app's life.
+pub fn window_icon() -> Arc<egui::IconData> {
+    static ICON: std::sync::OnceLock<Arc<egui::IconData>> = std::sync::OnceLock::new();
+    ICON.get_or_init(|| {
+        let png = include_bytes!("../../assets/icon.png");
+        let icon = eframe::icon_data::from_png_bytes(png).unwrap_or_else(|error| {
+            tracing::warn!("the window icon could not be decoded: {error}");
+            egui::IconData::default()
+        });
+        Arc::new(icon)
+    })
+    .clone()
+}
+
+#[cfg(test)]
+mod icon_tests {
+    #[test]
+    fn the_window_icon_is_a_small_square_picture() {
+        let icon = super::window_icon();
+        assert_eq!((icon.width, icon.height), (64, 64));
+        assert_eq!(icon.rgba.len(), 64 * 64 * 4);
+        // Opaque blue in the middle of the edge, as drawn.
+        let at = |x: usize, y: usize| &icon.rgba[(y * 64 + x) * 4..(y * 64 + x) * 4 + 4];
+        assert_eq!(at(32, 1), [31, 111, 235, 255]);
     }
 }

@@ -312,6 +312,8 @@ pub struct ViewState {
     pub settings: SettingsView,
     /// Toasts for new messages and contacts coming online.
     pub alerts: crate::ui::toasts::Alerts,
+    /// The contact list's rows, kept between frames until the contacts change.
+    pub contact_rows: crate::ui::contacts::RowCache,
 }
 
 impl ViewState {

@@ -151,6 +151,66 @@ pub fn rows<'a>(state: &'a AppState, query: &str, collapsed: &BTreeSet<GroupKey>
     rows
 }
 
+/// The contact list's rows kept between frames. Sorting and grouping 5,000 contacts took most
+/// of a frame, so they are rebuilt only when the contacts, the search or the closed sections
+/// change; each frame looks up just the contacts on screen.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowCache {
+    /// What the rows were built from: the contacts' revision, the search, the closed sections.
+    built_from: Option<(u64, String, BTreeSet<GroupKey>)>,
+    rows: Vec<CachedRow>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum CachedRow {
+    Header(Header),
+    Contact { jid: String, section: usize },
+}
+
+impl RowCache {
+    /// Brings the rows up to date for `state`, `query` and `collapsed`; returns how many
+    /// there are.
+    pub fn update(
+        &mut self,
+        state: &AppState,
+        query: &str,
+        collapsed: &BTreeSet<GroupKey>,
+    ) -> usize {
+        let current = self.built_from.as_ref().is_some_and(|(revision, q, c)| {
+            *revision == state.contacts_revision() && q == query && c == collapsed
+        });
+        if !current {
+            self.rows = rows(state, query, collapsed)
+                .into_iter()
+                .map(|row| match row {
+                    Row::Header(header) => CachedRow::Header(header),
+                    Row::Contact { entry, section } => CachedRow::Contact {
+                        jid: entry.contact.jid.clone(),
+                        section,
+                    },
+                })
+                .collect();
+            self.built_from = Some((
+                state.contacts_revision(),
+                query.to_string(),
+                collapsed.clone(),
+            ));
+        }
+        self.rows.len()
+    }
+
+    /// Row `index` as of the last `update`, with its contact from `state`.
+    pub fn row<'a>(&self, state: &'a AppState, index: usize) -> Option<Row<'a>> {
+        match self.rows.get(index)? {
+            CachedRow::Header(header) => Some(Row::Header(header.clone())),
+            CachedRow::Contact { jid, section } => Some(Row::Contact {
+                entry: state.contacts.get(jid)?,
+                section: *section,
+            }),
+        }
+    }
+}
+
 fn named_sections<'m, 'a>(
     named: &'m mut BTreeMap<(String, String), Section<'a>>,
     groups: &[&String],
@@ -285,6 +345,36 @@ mod tests {
             ["Offline (2)", "  Yan"]
         );
         assert!(rows(&state, "nobody", &collapsed).is_empty());
+    }
+
+    fn cached(cache: &RowCache, state: &AppState, len: usize) -> Vec<String> {
+        let rows: Vec<Row<'_>> = (0..len).filter_map(|i| cache.row(state, i)).collect();
+        describe(&rows)
+    }
+
+    #[test]
+    fn cached_rows_follow_presence_the_roster_the_search_and_closed_sections() {
+        let mut state = state();
+        let mut cache = RowCache::default();
+        let mut collapsed = BTreeSet::new();
+        let len = cache.update(&state, "", &collapsed);
+        assert_eq!(
+            cached(&cache, &state, len),
+            describe(&rows(&state, "", &collapsed))
+        );
+        online(&mut state, "dave@x", Availability::Online);
+        state.apply(Event::ContactRemoved {
+            jid: "zed@x".into(),
+        });
+        let len = cache.update(&state, "", &collapsed);
+        assert_eq!(
+            cached(&cache, &state, len),
+            describe(&rows(&state, "", &collapsed))
+        );
+        assert!(cached(&cache, &state, len).contains(&"  Dave".to_string()));
+        collapsed.insert(GroupKey::Offline);
+        let len = cache.update(&state, "da", &collapsed);
+        assert_eq!(cached(&cache, &state, len), ["Friends (4/4)", "  Dave"]);
     }
 
     #[test]

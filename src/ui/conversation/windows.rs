@@ -303,6 +303,7 @@ fn native(
     let builder = ViewportBuilder::default()
         .with_title(spec.title)
         .with_app_id("nudge")
+        .with_icon(crate::ui::window_icon())
         .with_inner_size(theme::CONVERSATION_SIZE)
         .with_min_inner_size(theme::CONVERSATION_MIN_SIZE)
         .with_position(windows::position(spec.slot))
