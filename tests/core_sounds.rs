@@ -1,7 +1,7 @@
 //! The core plays sounds on request without holding up the account, and a machine without an
 //! audio device (like CI) reports nothing to the user about it.
 
-use std::time::Duration;
+mod support;
 
 use nudge::command::Command;
 use nudge::config::{Profile, Settings};
@@ -36,22 +36,7 @@ async fn sounds_are_played_quietly_and_the_core_keeps_answering() {
         settings: settings.clone(),
     });
     // Events are answered in order, so everything the sounds caused arrives before this.
-    let seen = tokio::time::timeout(Duration::from_secs(30), async {
-        let mut seen = Vec::new();
-        while let Some(event) = events.next().await {
-            let done = event
-                == Event::SettingsChanged {
-                    settings: settings.clone(),
-                };
-            seen.push(event);
-            if done {
-                break;
-            }
-        }
-        seen
-    })
-    .await
-    .expect("the core answers after playing sounds");
+    let seen = support::client::until_settings_echo(&mut events, &settings).await;
     assert!(
         !seen.iter().any(|e| matches!(e, Event::Problem { .. })),
         "no problem reported: {seen:?}"

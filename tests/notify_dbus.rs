@@ -9,6 +9,8 @@
 
 mod dbus_support;
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -394,22 +396,7 @@ async fn without_a_notification_service_nothing_is_shown_and_the_core_goes_on() 
     core.commands().send(Command::SaveSettings {
         settings: settings.clone(),
     });
-    let seen = tokio::time::timeout(PATIENCE, async {
-        let mut seen = Vec::new();
-        while let Some(event) = events.next().await {
-            let done = event
-                == Event::SettingsChanged {
-                    settings: settings.clone(),
-                };
-            seen.push(event);
-            if done {
-                break;
-            }
-        }
-        seen
-    })
-    .await
-    .expect("the core answers after the notification");
+    let seen = support::client::until_settings_echo(&mut events, &settings).await;
     assert!(
         !seen
             .iter()

@@ -205,3 +205,24 @@ impl Drop for Client {
         }
     }
 }
+
+/// Collects `events` until the core echoes `settings` (sent last as `SaveSettings`): the core
+/// answers commands in order, so everything caused by the commands before has arrived.
+pub async fn until_settings_echo(
+    events: &mut EventReceiver,
+    settings: &nudge::config::Settings,
+) -> Vec<Event> {
+    tokio::time::timeout(PATIENCE, async {
+        let mut seen = Vec::new();
+        while let Some(event) = events.next().await {
+            let done = matches!(&event, Event::SettingsChanged { settings: s } if s == settings);
+            seen.push(event);
+            if done {
+                break;
+            }
+        }
+        seen
+    })
+    .await
+    .expect("the core answers in time")
+}
