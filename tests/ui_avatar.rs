@@ -209,6 +209,25 @@ fn the_conversation_shows_the_contact_picture() {
 }
 
 #[test]
+fn a_message_toast_shows_the_senders_picture() {
+    let mut window = Window::sized(egui::vec2(400.0, 700.0), 0.1);
+    window.online_with(&[contact("bob@example.org", "Bob")]);
+    // Only the toast may draw Bob: his row is filtered out and no window opens for a message.
+    let mut settings = nudge::config::Settings::default();
+    settings.open_conversation_on_message = false;
+    window.emit(Event::SettingsChanged { settings });
+    window.type_into("Search contacts", "nobody");
+    let bob = picture(9);
+    changed(&mut window, "bob@example.org", Some(bob.clone()));
+    assert!(!drawn(&window, &bob));
+    window.emit(Event::MessageReceived {
+        message: ui_support::incoming("m1", "bob@example.org", "hi there"),
+    });
+    assert!(window.harness.query_by_label_contains("hi there").is_some());
+    assert!(drawn(&window, &bob), "the toast shows Bob's picture");
+}
+
+#[test]
 fn shown_pictures_leave_the_window_idle() {
     let mut window = Window::sized(egui::vec2(1000.0, 800.0), 0.1);
     window.online_with(&[contact("bob@example.org", "Bob")]);

@@ -94,6 +94,21 @@ pub fn show(ui: &mut Ui, avatar: Option<&Avatar>, side: f32, name: &str) {
     picture(ui, avatar, side, label_of(name));
 }
 
+/// The side of a contact's picture in a toast.
+pub const TOAST_SIDE: f32 = 40.0;
+
+/// The picture of `person` (a bare JID) for a toast, as Messenger's pop-ups showed it; `None`
+/// only if even the built-in picture were unreadable.
+pub fn toast_image(
+    ctx: &egui::Context,
+    avatar: Option<&Avatar>,
+    person: &str,
+) -> Option<Image<'static>> {
+    textures::note_shown(ctx, person, avatar.map_or(DEFAULT_KEY, |a| &a.sha1));
+    let texture = texture_of(ctx, avatar)?;
+    Some(sized(&texture, TOAST_SIDE, label_of(person)))
+}
+
 /// The contact's picture at the side of a conversation, as Messenger showed it.
 pub fn conversation_panel(ui: &mut Ui, avatar: Option<&Avatar>, peer: &str) {
     egui::Panel::right("conversation-picture")

@@ -45,6 +45,8 @@ pub struct Toast {
     pub text: String,
     /// What clicking it does.
     pub action: ToastAction,
+    /// Whose picture it shows (bare JID), if it is about a contact.
+    pub person: Option<String>,
 }
 
 /// The toasts to show now, bottom first: ringing invitations (oldest first), then notes, then
@@ -60,11 +62,13 @@ pub fn current(state: &AppState, view: &ViewState) -> Vec<Toast> {
             key: format!("invitation:{}", s.id),
             text: words::invitation_toast(peer_name(state, &s.peer), &s.app_name),
             action: ToastAction::OpenInvitation(s.id.clone()),
+            person: Some(s.peer.clone()),
         });
     let notes = view.notices.shown().iter().map(|n| Toast {
         key: format!("notice:{}", n.id),
         text: n.text.clone(),
         action: ToastAction::Dismiss(n.id),
+        person: None,
     });
     let alerts = view.alerts.shown().iter().map(|a| Toast {
         key: format!("alert:{}", a.id),
@@ -73,6 +77,7 @@ pub fn current(state: &AppState, view: &ViewState) -> Vec<Toast> {
             alert: a.id,
             peer: a.peer.clone(),
         },
+        person: Some(a.peer.clone()),
     });
     invitations.chain(notes).chain(alerts).collect()
 }
@@ -94,7 +99,7 @@ pub fn show(ui: &Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
     if let Some(peer) = visible_conversation(view).map(str::to_string) {
         view.alerts.seen(&peer);
     }
-    match stack(ui.ctx(), &current(state, view)) {
+    match stack(ui.ctx(), state, &current(state, view)) {
         Some(ToastAction::OpenInvitation(session)) => view.sessions.dialog = Some(session),
         Some(ToastAction::Dismiss(id)) => view.notices.dismiss(id),
         Some(ToastAction::OpenConversation { alert, peer }) => {
@@ -106,7 +111,7 @@ pub fn show(ui: &Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
 }
 
 /// Draws `toasts` stacked upwards from the bottom right; returns the action of a clicked one.
-pub fn stack(ctx: &Context, toasts: &[Toast]) -> Option<ToastAction> {
+pub fn stack(ctx: &Context, state: &AppState, toasts: &[Toast]) -> Option<ToastAction> {
     let screen = ctx.content_rect();
     let mut bottom = screen.bottom() - theme::TOAST_GAP;
     let mut clicked = None;
@@ -124,8 +129,16 @@ pub fn stack(ctx: &Context, toasts: &[Toast]) -> Option<ToastAction> {
             .fade_in(false)
             .show(ctx, |ui| {
                 ui.set_max_width(theme::TOAST_WIDTH);
+                let text = RichText::new(&toast.text).color(theme::TOAST_TEXT);
+                let picture = toast.person.as_deref().and_then(|person| {
+                    super::avatar::toast_image(ctx, state.avatars.get(person), person)
+                });
+                let button = match picture {
+                    Some(picture) => Button::image_and_text(picture, text),
+                    None => Button::new(text),
+                };
                 ui.add(
-                    Button::new(RichText::new(&toast.text).color(theme::TOAST_TEXT))
+                    button
                         .fill(theme::TOAST_FILL)
                         .stroke(Stroke::new(1.0, theme::TOAST_BORDER))
                         .corner_radius(theme::TOAST_RADIUS)
