@@ -213,8 +213,10 @@ fn a_message_toast_shows_the_senders_picture() {
     let mut window = Window::sized(egui::vec2(400.0, 700.0), 0.1);
     window.online_with(&[contact("bob@example.org", "Bob")]);
     // Only the toast may draw Bob: his row is filtered out and no window opens for a message.
-    let mut settings = nudge::config::Settings::default();
-    settings.open_conversation_on_message = false;
+    let settings = nudge::config::Settings {
+        open_conversation_on_message: false,
+        ..Default::default()
+    };
     window.emit(Event::SettingsChanged { settings });
     window.type_into("Search contacts", "nobody");
     let bob = picture(9);
