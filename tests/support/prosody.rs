@@ -42,6 +42,9 @@ pub struct ProsodyOptions {
     /// What the account creation form asks beyond name and password, in Prosody's words
     /// (`"email+"`: a required e-mail address; `"name"`: an optional full name).
     pub registration_fields: Vec<&'static str>,
+    /// Most messages one account's archive keeps (`storage_archive_item_limit`); Prosody's
+    /// default of 10,000 drops the oldest ones when it is reached.
+    pub archive_item_limit: Option<u32>,
 }
 
 /// The ports one server listens on (kept across `restart`).
@@ -428,6 +431,10 @@ fn config_text(dir: &Path, ports: Ports, options: &ProsodyOptions) -> String {
         .map(|f| format!("{f:?}"))
         .collect();
     let registration_fields = registration_fields.join(", ");
+    let archive_limit = options
+        .archive_item_limit
+        .map(|n| format!("storage_archive_item_limit = {n}\n"))
+        .unwrap_or_default();
     format!(
         r#"-- Written by tests/support/prosody.rs for one test; see TESTING.md.
 run_as_root = true
@@ -459,7 +466,7 @@ additional_registration_fields = {{ {registration_fields} }}
 c2s_require_encryption = {require_encryption}
 default_archive_policy = true
 archive_expires_after = "never"
-
+{archive_limit}
 modules_enabled = {{
   "roster", "saslauth", "tls", "disco", "carbons", "pep", "vcard4", "vcard_legacy", "private",
   "blocklist", "register", "mam", "csi_simple", "ping", "time", "version", "smacks", "bosh",
