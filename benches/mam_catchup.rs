@@ -356,17 +356,7 @@ async fn main() {
         })
         .await;
     for client in [&mut bob, &mut alice] {
-        client.send(Command::SignOut);
-        client
-            .wait_for("signed out", |e| {
-                matches!(
-                    e,
-                    Event::ConnectionChanged {
-                        state: ConnectionState::Offline
-                    }
-                )
-            })
-            .await;
+        client.sign_out().await;
     }
 
     let snapshot_dir = tempfile::tempdir().expect("temp dir");

@@ -494,17 +494,7 @@ async fn a_remembered_password_signs_in_again_from_the_keyring() {
         Some("kept-secret".into())
     );
 
-    client.send(Command::SignOut);
-    client
-        .wait_for("offline", |e| {
-            matches!(
-                e,
-                Event::ConnectionChanged {
-                    state: ConnectionState::Offline
-                }
-            )
-        })
-        .await;
+    client.sign_out().await;
     // An empty password means "the saved one".
     client.send(Command::SignIn {
         account: account.clone(),
@@ -521,17 +511,7 @@ async fn a_remembered_password_signs_in_again_from_the_keyring() {
     });
     client.wait_online().await;
     assert_eq!(passwords.get(&account.jid).expect("keyring"), None);
-    client.send(Command::SignOut);
-    client
-        .wait_for("offline", |e| {
-            matches!(
-                e,
-                Event::ConnectionChanged {
-                    state: ConnectionState::Offline
-                }
-            )
-        })
-        .await;
+    client.sign_out().await;
     client.send(Command::SignIn {
         account,
         password: String::new(),

@@ -5,7 +5,7 @@ mod support;
 
 use nudge::command::{new_message_id, Command};
 use nudge::event::Event;
-use nudge::model::{ChatMessage, ConnectionState, Direction};
+use nudge::model::{ChatMessage, Direction};
 use support::client::Client;
 use support::Prosody;
 
@@ -24,21 +24,6 @@ async fn chat(from: &Client, to: &mut Client, prefix: &str, count: usize) {
         |e| matches!(e, Event::MessageReceived { message } if message.body == last),
     )
     .await;
-}
-
-/// Signs `client` out and waits until it is.
-async fn sign_out(client: &mut Client) {
-    client.send(Command::SignOut);
-    client
-        .wait_for("signed out", |e| {
-            matches!(
-                e,
-                Event::ConnectionChanged {
-                    state: ConnectionState::Offline
-                }
-            )
-        })
-        .await;
 }
 
 /// Signs `client` back in as `jid` (its profile and history kept) and collects what the
@@ -86,7 +71,7 @@ async fn a_device_catches_up_with_what_another_device_saw() {
     // The first sign-in of a new device finds nothing to catch up with yet.
     chat(&alice, &mut bob, "seen live", 1).await;
 
-    sign_out(&mut bob).await;
+    bob.sign_out().await;
     // Bob's other device is in use meanwhile: nothing is kept offline for the first one.
     let mut phone = Client::online_as(&server, &bob.jid, bob.password.clone(), "phone").await;
     // More than a page, so the catch-up has to follow the archive's paging.
@@ -140,7 +125,7 @@ async fn a_device_catches_up_with_what_another_device_saw() {
     assert_eq!(live_once, 1);
 
     // Signing in again finds nothing new.
-    sign_out(&mut bob).await;
+    bob.sign_out().await;
     let (shown, new_messages, _) = sign_in_and_sync(&mut bob, &server, "desk").await;
     assert_eq!((shown.len(), new_messages), (0, 0));
 }

@@ -141,6 +141,20 @@ impl Client {
         .await;
     }
 
+    /// Signs out and waits until the core is offline.
+    pub async fn sign_out(&mut self) {
+        self.send(Command::SignOut);
+        self.wait_for("signed out", |e| {
+            matches!(
+                e,
+                Event::ConnectionChanged {
+                    state: ConnectionState::Offline
+                }
+            )
+        })
+        .await;
+    }
+
     /// Every event that arrives within `window` (applied to `state` too).
     pub async fn events_within(&mut self, window: Duration) -> Vec<Event> {
         let deadline = tokio::time::Instant::now() + window;
