@@ -80,6 +80,18 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// A contact with a name and a mutual subscription, for tests.
+    #[cfg(test)]
+    pub(crate) fn mutual(jid: &str, name: &str) -> Self {
+        Self {
+            jid: jid.into(),
+            name: Some(name.into()),
+            groups: vec![],
+            subscription: Subscription::Both,
+            pending_out: false,
+        }
+    }
+
     /// Mutual presence subscription is what makes a contact trusted (DESIGN.md).
     pub fn is_trusted(&self) -> bool {
         self.subscription == Subscription::Both

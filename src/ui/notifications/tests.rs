@@ -1,21 +1,13 @@
 use super::*;
 use crate::invite::{InviteSession, Origin};
-use crate::model::{
-    Availability, ChatMessage, ConnectionState, Contact, Delivery, Direction, Subscription,
-};
+use crate::model::{Availability, ChatMessage, ConnectionState, Contact, Delivery, Direction};
 
 const BOB: &str = "bob@example.org";
 const CAROL: &str = "carol@example.org";
 const DAVE: &str = "dave@example.org";
 
 fn contact(jid: &str, name: &str) -> Contact {
-    Contact {
-        jid: jid.into(),
-        name: Some(name.into()),
-        groups: vec![],
-        subscription: Subscription::Both,
-        pending_out: false,
-    }
+    Contact::mutual(jid, name)
 }
 
 fn message(id: &str, peer: &str, body: &str) -> Event {

@@ -1,17 +1,11 @@
 use super::*;
-use crate::model::{Contact, Subscription};
+use crate::model::Contact;
 
 const BOB: &str = "bob@example.org";
 const CAROL: &str = "carol@example.org";
 
 fn contact(jid: &str, name: &str) -> Contact {
-    Contact {
-        jid: jid.into(),
-        name: Some(name.into()),
-        groups: vec![],
-        subscription: Subscription::Both,
-        pending_out: false,
-    }
+    Contact::mutual(jid, name)
 }
 
 fn message(id: &str, peer: &str, direction: Direction, body: &str) -> Event {
