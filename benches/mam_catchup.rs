@@ -215,7 +215,7 @@ async fn nudge_round(snapshot: &Profile, account: &AccountConfig, password: &str
     let started = Instant::now();
     core.commands().send(Command::SignIn {
         account: account.clone(),
-        password: password.to_string(),
+        password: password.into(),
         remember_password: false,
     });
     let mut online = Duration::ZERO;
@@ -236,7 +236,7 @@ async fn nudge_round(snapshot: &Profile, account: &AccountConfig, password: &str
                 history_events += 1;
             }
             Event::HistorySynced { new_messages } => break new_messages,
-            Event::Problem { message } => panic!("the core reported a problem: {message}"),
+            Event::Problem { problem } => panic!("the core reported a problem: {problem:?}"),
             _ => {}
         }
     };

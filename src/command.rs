@@ -17,7 +17,7 @@ pub enum Command {
         /// Where and as whom to connect.
         account: AccountConfig,
         /// The password; kept only in the OS keyring, and only when `remember_password`.
-        password: String,
+        password: crate::secret::Secret,
         /// Save the password in the OS keyring (or forget a saved one when false).
         remember_password: bool,
     },
@@ -28,7 +28,7 @@ pub enum Command {
         /// Where and as whom to register.
         account: AccountConfig,
         /// The password for the new account.
-        password: String,
+        password: crate::secret::Secret,
         /// What else the server's registration form asks, by field name (`email`...); the
         /// user name and password come from `account` and `password`.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -173,9 +173,11 @@ pub enum Event {
         /// The name, or `None` once it was cleared.
         nick: Option<String>,
     },
-    /// Something went wrong that the user should know about; nothing was lost.
+    /// Something went wrong that the user should know about (its `code` and details sit
+    /// beside `event` in JSON; the local API adds the `message` in words).
     Problem {
-        /// What happened, in plain words.
-        message: String,
+        /// What happened.
+        #[serde(flatten)]
+        problem: crate::problem::Problem,
     },
 }

@@ -171,7 +171,7 @@ fn sign_in_with(core: &Core, account: Option<&AccountConfig>, source: PasswordSo
     };
     core.commands().send(Command::SignIn {
         account: account.clone(),
-        password,
+        password: password.into(),
         remember_password,
     });
 }

@@ -226,7 +226,9 @@ fn event_examples() -> Vec<Event> {
             nick: Some("Bobby".into()),
         },
         Event::Problem {
-            message: "could not save the message history: disk full".into(),
+            problem: nudge::problem::Problem::MessageNotSaved {
+                detail: "disk full".into(),
+            },
         },
     ]
 }
@@ -296,7 +298,7 @@ const RED_PNG: &[u8] = &[
 ];
 
 fn event_line(event: &Event) -> String {
-    serde_json::to_string(event).expect("serialises")
+    nudge::api::event_line(event).expect("serialises")
 }
 
 fn event_blocks(blocks: &mut Blocks) {

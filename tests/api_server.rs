@@ -21,6 +21,7 @@ use nudge::event::Event;
 use nudge::model::{
     Availability, ChatMessage, ConnectionState, Contact, Delivery, Direction, Subscription,
 };
+use nudge::problem::Problem;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
@@ -310,10 +311,20 @@ async fn two_clients_are_served_at_once() {
         .collect();
     assert_eq!(bodies, ["one", "two"]);
     h.bus.emit(Event::Problem {
-        message: "disk full".into(),
+        problem: Problem::MessageNotSaved {
+            detail: "disk full".into(),
+        },
     });
     let event = with_timeout(watcher.next_event()).await.expect("read");
-    assert_eq!(event.expect("event")["message"], "disk full");
+    let event = event.expect("event");
+    assert_eq!(event["code"], "message_not_saved");
+    assert_eq!(event["detail"], "disk full");
+    assert_eq!(
+        event["message"],
+        nudge::ui::words::problem(&Problem::MessageNotSaved {
+            detail: "disk full".into()
+        })
+    );
     let status = other
         .call("status", Value::Null)
         .await
@@ -634,7 +645,9 @@ async fn a_subscriber_that_stops_reading_is_disconnected() {
     let total = 50_000;
     for n in 0..total {
         h.bus.emit(Event::Problem {
-            message: format!("problem number {n} with some words to fill the line"),
+            problem: Problem::MessageNotSaved {
+                detail: format!("problem number {n} with some words to fill the line"),
+            },
         });
     }
     // Not reading: the socket buffer and the server's outbox fill up and the server gives up.

@@ -10,7 +10,9 @@ use std::time::Duration;
 use nudge::apps::{Guid, Registration, Registry};
 use nudge::command::{new_message_id, Command};
 use nudge::event::Event;
+use nudge::invite::SessionError;
 use nudge::invite::{EndReason, Origin, Role, SessionEvent, SessionState};
+use nudge::problem::Problem;
 use support::client::Client;
 use support::recorder::{make_executable, recorder};
 use support::Prosody;
@@ -436,10 +438,14 @@ async fn a_program_that_cannot_start_ends_the_session_on_both_sides() {
     bob.send(Command::AcceptInvitation {
         session: id.clone(),
     });
-    bob.wait_for(
-        "a clear problem",
-        |e| matches!(e, Event::Problem { message } if message.contains("could not be started")),
-    )
+    bob.wait_for("a clear problem", |e| {
+        matches!(
+            e,
+            Event::Problem {
+                problem: Problem::ProgramNotStarted { .. }
+            }
+        )
+    })
     .await;
     let ended = session_event(&mut alice, &id, |e| {
         matches!(e, SessionEvent::OnTermination { .. })
@@ -471,10 +477,16 @@ async fn inviting_yourself_or_with_an_unregistered_app_is_an_error() {
         origin: Origin::Menu,
     });
     alice
-        .wait_for(
-            "invited self",
-            |e| matches!(e, Event::Problem { message } if message.contains("yourself")),
-        )
+        .wait_for("invited self", |e| {
+            matches!(
+                e,
+                Event::Problem {
+                    problem: Problem::Invitation {
+                        error: SessionError::InvitedSelf
+                    }
+                }
+            )
+        })
         .await;
     alice.send(Command::Invite {
         session: new_message_id(),
@@ -485,10 +497,16 @@ async fn inviting_yourself_or_with_an_unregistered_app_is_an_error() {
         origin: Origin::Menu,
     });
     alice
-        .wait_for(
-            "not registered",
-            |e| matches!(e, Event::Problem { message } if message.contains("registered")),
-        )
+        .wait_for("not registered", |e| {
+            matches!(
+                e,
+                Event::Problem {
+                    problem: Problem::Invitation {
+                        error: SessionError::AppNotRegistered { .. }
+                    }
+                }
+            )
+        })
         .await;
 }
 

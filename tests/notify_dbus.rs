@@ -205,7 +205,7 @@ async fn next_click(events: &mut EventReceiver) -> NotificationTarget {
         loop {
             match events.next().await.expect("the core runs") {
                 Event::NotificationClicked { target } => return target,
-                Event::Problem { message } => panic!("a problem was reported: {message}"),
+                Event::Problem { problem } => panic!("a problem was reported: {problem:?}"),
                 _ => {}
             }
         }

@@ -6,6 +6,7 @@ use egui_kittest::kittest::Queryable;
 use nudge::command::Command;
 use nudge::event::Event;
 use nudge::model::{Availability, ConnectionState, Contact};
+use nudge::problem::Problem;
 use ui_support::{contact, incoming, Window};
 
 fn roster() -> Vec<nudge::model::Contact> {
@@ -175,12 +176,14 @@ fn a_subscription_request_can_be_allowed() {
 fn problems_can_be_dismissed_and_sign_out_is_sent() {
     let mut window = Window::new();
     window.online_with(&roster());
-    window.emit(Event::Problem {
-        message: "could not save history".into(),
-    });
-    assert!(window.shows("could not save history"));
+    let problem = Problem::MessageNotSaved {
+        detail: "disk full".into(),
+    };
+    let words = nudge::ui::words::problem(&problem);
+    window.emit(Event::Problem { problem });
+    assert!(window.shows(&words));
     window.click("Dismiss");
-    assert!(!window.shows("could not save history"));
+    assert!(!window.shows(&words));
     window.click("Sign out");
     assert_eq!(window.sent(), vec![Command::SignOut]);
     window.emit(Event::ConnectionChanged {

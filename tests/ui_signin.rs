@@ -137,7 +137,7 @@ fn creating_an_account_fills_in_the_servers_form() {
         panic!("expected one RegisterAccount, got {sent:?}");
     };
     assert_eq!(account.jid, "newbie@localhost");
-    assert_eq!(password, "pw");
+    assert_eq!(password.expose(), "pw");
     assert_eq!(
         fields,
         &BTreeMap::from([

@@ -5,6 +5,7 @@ mod support;
 use nudge::command::Command;
 use nudge::event::Event;
 use nudge::model::Avatar;
+use nudge::problem::Problem;
 use nudge::xmpp::avatar::{check_png, sha1_hex};
 use support::client::Client;
 use support::{account, befriend, Prosody};
@@ -87,7 +88,7 @@ async fn a_picture_reaches_contacts_and_other_devices_survives_a_restart_and_can
     assert!(cache.join(format!("{}.png", mine.sha1)).exists());
     bob.send(Command::SignIn {
         account: account(&server, &bob.jid),
-        password: bob.password.clone(),
+        password: bob.password.as_str().into(),
         remember_password: false,
     });
     bob.wait_online().await;
@@ -98,8 +99,17 @@ async fn a_picture_reaches_contacts_and_other_devices_survives_a_restart_and_can
     alice.send(Command::SetAvatar {
         path: notes.display().to_string(),
     });
-    let Event::Problem { message } = alice
-        .wait_for("the refusal", |e| matches!(e, Event::Problem { .. }))
+    let Event::Problem {
+        problem: Problem::PictureRefused { detail: message },
+    } = alice
+        .wait_for("the refusal", |e| {
+            matches!(
+                e,
+                Event::Problem {
+                    problem: Problem::PictureRefused { .. }
+                }
+            )
+        })
         .await
     else {
         unreachable!()

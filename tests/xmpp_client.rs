@@ -9,6 +9,7 @@ use nudge::command::{new_message_id, Command};
 use nudge::config::{AccountConfig, TlsMode};
 use nudge::event::Event;
 use nudge::model::{Availability, ChatState, ConnectionState, Delivery, Direction};
+use nudge::problem::Problem;
 use support::client::Client;
 use support::prosody::Prosody;
 
@@ -498,7 +499,7 @@ async fn a_remembered_password_signs_in_again_from_the_keyring() {
     // An empty password means "the saved one".
     client.send(Command::SignIn {
         account: account.clone(),
-        password: String::new(),
+        password: Default::default(),
         remember_password: true,
     });
     client.wait_online().await;
@@ -514,7 +515,7 @@ async fn a_remembered_password_signs_in_again_from_the_keyring() {
     client.sign_out().await;
     client.send(Command::SignIn {
         account,
-        password: String::new(),
+        password: Default::default(),
         remember_password: false,
     });
     client
@@ -545,10 +546,14 @@ async fn nudges_arrive_and_blocking_silences_a_contact() {
         to: bob.jid.clone(),
     });
     alice
-        .wait_for(
-            "the refusal",
-            |e| matches!(e, Event::Problem { message } if message.contains("one every")),
-        )
+        .wait_for("the refusal", |e| {
+            matches!(
+                e,
+                Event::Problem {
+                    problem: Problem::NudgeTooSoon { .. }
+                }
+            )
+        })
         .await;
     let quiet = bob.events_within(Duration::from_millis(500)).await;
     assert!(
@@ -630,7 +635,7 @@ async fn signing_in_uses_the_chosen_presence() {
     let account = support::account(&server, &bob.jid);
     bob.send(Command::SignIn {
         account,
-        password: bob.password.clone(),
+        password: bob.password.as_str().into(),
         remember_password: false,
     });
     // The very first presence Alice sees is Busy, never a flash of Online.

@@ -38,7 +38,7 @@ async fn sign_in_and_sync(
     account.resource = Some(resource.into());
     client.send(Command::SignIn {
         account,
-        password: client.password.clone(),
+        password: client.password.as_str().into(),
         remember_password: false,
     });
     let mut shown = Vec::new();

@@ -280,7 +280,7 @@ async fn forward_events(
         if !access.admits(&event) {
             continue;
         }
-        let Ok(line) = serde_json::to_string(&event) else {
+        let Some(line) = super::event_line(&event) else {
             continue;
         };
         match out.try_send(line) {

@@ -27,6 +27,18 @@ pub mod server;
 #[cfg(unix)]
 mod session_desk;
 
+/// An event as one JSON line of the event stream; a problem carries its sentence (`message`)
+/// beside its `code`, the same words the window shows.
+pub fn event_line(event: &crate::event::Event) -> Option<String> {
+    let line = serde_json::to_string(event).ok()?;
+    let crate::event::Event::Problem { problem } = event else {
+        return Some(line);
+    };
+    let message = serde_json::to_string(&crate::ui::words::problem(problem)).ok()?;
+    let fields = line.strip_suffix('}')?;
+    Some(format!("{fields},\"message\":{message}}}"))
+}
+
 /// Errors of the local API, on either end of the socket.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -127,6 +127,7 @@ impl EventBus {
 pub mod account;
 pub mod backoff;
 pub mod connect;
+pub mod executor;
 pub mod register;
 pub mod session;
 pub mod sm;
@@ -166,7 +167,7 @@ impl Core {
         let store = crate::store::Store::open(&profile.database_path())?;
         let bus = EventBus::default();
         let (sender, receiver) = mpsc::unbounded_channel();
-        let account = account::Account::new(
+        let executor = executor::Executor::new(
             profile,
             store,
             bus.clone(),
@@ -175,7 +176,7 @@ impl Core {
             passwords,
             cookies,
         );
-        let task = runtime.spawn(account.run());
+        let task = runtime.spawn(executor.run());
         Ok(Self {
             commands: CommandSender(sender),
             bus,
@@ -212,7 +213,7 @@ mod tests {
             state: ConnectionState::Connecting,
         });
         bus.emit(Event::Problem {
-            message: "once".into(),
+            problem: crate::problem::Problem::SignOutToRegister,
         });
         bus.emit(Event::ConnectionChanged {
             state: ConnectionState::Offline,
@@ -239,7 +240,7 @@ mod tests {
         })));
         while early.try_next().is_some() {}
         bus.emit(Event::Problem {
-            message: "now".into(),
+            problem: crate::problem::Problem::NoKeyring,
         });
         assert_eq!(woken.load(std::sync::atomic::Ordering::SeqCst), 1);
         assert!(matches!(early.try_next(), Some(Event::Problem { .. })));

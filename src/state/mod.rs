@@ -103,7 +103,7 @@ pub struct AppState {
     /// Bare JIDs that asked to see the user's presence, in arrival order.
     pub subscription_requests: Vec<String>,
     /// Problems to show the user, oldest first.
-    pub problems: Vec<String>,
+    pub problems: Vec<crate::problem::Problem>,
     /// The last registration outcome: `Ok(jid)` or `Err(message)`.
     pub registration: Option<Result<String, String>>,
     /// The server's account creation form, for the bare JID it was asked for.
@@ -239,7 +239,7 @@ impl AppState {
                     entry.nickname = nick;
                 }
             }
-            Event::Problem { message } => self.problems.push(message),
+            Event::Problem { problem } => self.problems.push(problem),
         }
     }
 

@@ -9,7 +9,7 @@ use egui::{
     Ui, UiBuilder,
 };
 
-use super::{connection_banner, invite, send, signin, theme};
+use super::{connection_banner, invite, send, signin, theme, words};
 use crate::command::Command;
 use crate::core::CommandSender;
 use crate::model::{AppInfo, Availability};
@@ -85,7 +85,7 @@ fn problems(ui: &mut Ui, state: &AppState, view: &mut ViewState) {
         return;
     }
     for problem in shown {
-        ui.label(RichText::new(problem).color(theme::WARNING));
+        ui.label(RichText::new(words::problem(problem)).color(theme::WARNING));
     }
     if ui.button("Dismiss").clicked() {
         view.dismissed_problems = state.problems.len();

@@ -124,7 +124,7 @@ impl SignInForm {
     pub fn sign_in(&mut self) -> Option<Command> {
         let result = self.account().map(|account| Command::SignIn {
             account,
-            password: self.password.clone(),
+            password: self.password.as_str().into(),
             remember_password: self.remember_password,
         });
         self.remember_outcome(result)
@@ -147,7 +147,7 @@ impl SignInForm {
             }
             Ok(Command::RegisterAccount {
                 account,
-                password: self.password.clone(),
+                password: self.password.as_str().into(),
                 fields,
             })
         });

@@ -226,8 +226,11 @@ fn ended(session: &InviteSession, app: &str) -> String {
     }
 }
 
+mod problems;
 #[cfg(test)]
 mod tests;
+
+pub use problems::problem;
 
 /// How many characters of a message a toast or desktop notification shows.
 pub const MESSAGE_PREVIEW_CHARS: usize = 80;

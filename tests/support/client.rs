@@ -93,7 +93,7 @@ impl Client {
         client.password = password.clone();
         client.send(Command::SignIn {
             account,
-            password,
+            password: password.into(),
             remember_password: false,
         });
         client.wait_online().await;

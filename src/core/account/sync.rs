@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::message::Message;
 
-use super::{Account, PendingIq};
-use crate::core::session::Session;
+use super::{Account, ArchivePurpose, Purpose, Responder, StoreOp};
 use crate::event::Event;
 use crate::model::{ChatMessage, Delivery, Direction};
+use crate::problem::Problem;
 use crate::xmpp::mam::{self, ArchiveError, Cursor};
 use crate::xmpp::message::{self, MessageFact};
 
@@ -31,12 +31,23 @@ const MAX_PAGE_RESULTS: usize = mam::PAGE_SIZE * 2;
 pub(super) struct Sync {
     /// Tags the results of the page in flight.
     query_id: String,
-    /// Where the page in flight started.
-    cursor: Cursor,
+    /// Where the page in flight started (`None` while the store is asked where to start).
+    cursor: Option<Cursor>,
     /// The page's messages so far, with their archive ids.
     page: Vec<(ChatMessage, String)>,
     /// What earlier pages of this catch-up brought.
     progress: Progress,
+    /// What the last page ended with, while its messages are being stored.
+    next: Option<Next>,
+}
+
+/// What comes after a stored page.
+#[derive(Debug)]
+enum Next {
+    /// Ask for this page.
+    Page(Cursor),
+    /// The archive is done (or the catch-up gives up for now).
+    Done,
 }
 
 /// What a catch-up has done so far.
@@ -52,173 +63,198 @@ struct Progress {
     held: Vec<(ChatMessage, String)>,
 }
 
-/// Starts catching up from the newest archived message stored (or with the latest page when
-/// nothing is stored yet).
-pub(super) async fn start(account: &mut Account, session: &mut Session) -> Result<(), String> {
-    let cursor = match account.store.newest_archived() {
-        Ok(Some((archive_id, _))) => Cursor::After(archive_id),
-        Ok(None) => Cursor::Latest,
-        Err(error) => {
-            account.problem(format!("Message history could not be read: {error}"));
-            return Ok(());
-        }
-    };
-    account.sync = None;
-    ask(account, session, cursor, Progress::default()).await
-}
-
-async fn ask(
-    account: &mut Account,
-    session: &mut Session,
-    cursor: Cursor,
-    mut progress: Progress,
-) -> Result<(), String> {
-    let id = session.next_id("mam");
-    let query_id = crate::command::new_message_id();
-    let query = mam::query(&id, &query_id, &cursor);
-    account.pending.insert(id, PendingIq::ArchivePage);
-    progress.pages += 1;
-    account.sync = Some(Sync {
-        query_id,
-        cursor,
-        page: Vec::new(),
-        progress,
-    });
-    session.send(query.into(), None).await
-}
-
-/// Takes `message` if it is an archive result (of the page in flight, or a stray one that is
-/// dropped); `false` leaves it to live message handling.
-pub(super) fn on_message(account: &mut Account, message: &Message) -> bool {
-    if !mam::is_result(message) {
-        return false;
+impl Account {
+    /// Starts catching up: the store says from where.
+    pub(super) fn start_sync(&mut self) {
+        self.sync = Some(Sync {
+            query_id: String::new(),
+            cursor: None,
+            page: Vec::new(),
+            progress: Progress::default(),
+            next: None,
+        });
+        self.store(StoreOp::NewestArchived {
+            purpose: ArchivePurpose::StartSync,
+        });
     }
-    let (Some(sync), Some(own)) = (account.sync.as_mut(), account.own.as_ref()) else {
-        return true;
-    };
-    if sync.page.len() >= MAX_PAGE_RESULTS {
-        return true;
-    }
-    let Some(archived) = mam::archived(message, own, &sync.query_id) else {
-        tracing::debug!("dropped an archive result that is not this device's query");
-        return true;
-    };
-    let fact = message::classify_archived(archived.message, own, &archived.archive_id);
-    if let Some(MessageFact::Chat {
-        peer,
-        id,
-        body,
-        direction,
-        timestamp_ms,
-        ..
-    }) = fact
-    {
-        let message = ChatMessage {
-            id,
-            peer,
-            direction,
-            body,
-            timestamp_ms: timestamp_ms.unwrap_or_else(crate::model::now_ms),
-            delivery: match direction {
-                Direction::Incoming => Delivery::Received,
-                Direction::Outgoing => Delivery::Sent,
-            },
+
+    pub(super) fn on_newest_archived(
+        &mut self,
+        purpose: ArchivePurpose,
+        result: Result<Option<(String, i64)>, String>,
+    ) {
+        let Some(sync) = self.sync.take() else {
+            return;
         };
-        sync.page.push((message, archived.archive_id));
-    }
-    true
-}
-
-/// The page in flight ended: stores it (or holds it, going back), shows what was new, and
-/// asks for the next one.
-pub(super) async fn on_page_end(
-    account: &mut Account,
-    session: &mut Session,
-    iq: &Iq,
-) -> Result<(), String> {
-    let Some(Sync {
-        cursor,
-        page,
-        mut progress,
-        ..
-    }) = account.sync.take()
-    else {
-        return Ok(());
-    };
-    let going_back = matches!(cursor, Cursor::Latest | Cursor::Before(_));
-    if going_back {
-        progress.held.splice(0..0, page);
-    } else if !store(account, &mut progress, page) {
-        return Ok(());
-    }
-    let next = match mam::page_end(iq) {
-        Ok(end) => end.next(&cursor),
-        Err(ArchiveError::UnknownCursor) if matches!(cursor, Cursor::After(_)) => {
+        let newest = match result {
+            Ok(newest) => newest,
+            Err(detail) => return self.problem(Problem::HistoryUnreadable { detail }),
+        };
+        let cursor = match (purpose, newest) {
+            (ArchivePurpose::StartSync, Some((archive_id, _))) => Cursor::After(archive_id),
+            (ArchivePurpose::StartSync, None) => Cursor::Latest,
             // The archive expired past the newest stored message: go by its time instead.
-            match account.store.newest_archived() {
-                Ok(Some((_, at_ms))) => Some(Cursor::Since(at_ms)),
-                _ => None,
-            }
+            (ArchivePurpose::SyncByTime, Some((_, at_ms))) => Cursor::Since(at_ms),
+            (ArchivePurpose::SyncByTime, None) => return self.finish_sync(sync.progress),
+        };
+        self.ask_page(cursor, sync.progress);
+    }
+
+    fn ask_page(&mut self, cursor: Cursor, mut progress: Progress) {
+        if !self.is_online() {
+            return;
         }
-        Err(error) => {
-            tracing::info!("message history is not synchronised: {error}");
-            None
+        let query_id = self.ids.fresh();
+        progress.pages += 1;
+        let query = query_id.clone();
+        let at = cursor.clone();
+        self.request(Responder::Account, Purpose::ArchivePage, |id| {
+            mam::query(id, &query, &at)
+        });
+        self.sync = Some(Sync {
+            query_id,
+            cursor: Some(cursor),
+            page: Vec::new(),
+            progress,
+            next: None,
+        });
+    }
+
+    /// Takes `message` if it is an archive result (of the page in flight, or a stray one that is
+    /// dropped); `false` leaves it to live message handling.
+    pub(super) fn on_archive_result(&mut self, message: &Message) -> bool {
+        if !mam::is_result(message) {
+            return false;
         }
-    };
-    // A new device goes back only until the recent conversations are filled.
-    let enough = going_back && progress.held.len() >= mam::FIRST_SYNC_SIZE;
-    match next {
-        Some(next) if !enough && progress.pages < MAX_PAGES => {
-            ask(account, session, next, progress).await
+        let (Some(sync), Some(own)) = (self.sync.as_mut(), self.own.as_ref()) else {
+            return true;
+        };
+        if sync.page.len() >= MAX_PAGE_RESULTS || sync.next.is_some() {
+            return true;
         }
-        _ => {
-            let held = std::mem::take(&mut progress.held);
-            if store(account, &mut progress, held) {
-                tracing::info!(
-                    "message history synchronised: {} new",
-                    progress.new_messages
-                );
-                account.emit(Event::HistorySynced {
-                    new_messages: progress.new_messages,
+        let own = own.to_bare();
+        let Some(archived) = mam::archived(message, &own, &sync.query_id) else {
+            tracing::debug!("dropped an archive result that is not this device's query");
+            return true;
+        };
+        let fact = message::classify_archived(archived.message, &own, &archived.archive_id);
+        if let Some(MessageFact::Chat {
+            peer,
+            id,
+            body,
+            direction,
+            timestamp_ms,
+            ..
+        }) = fact
+        {
+            let message = ChatMessage {
+                id,
+                peer,
+                direction,
+                body,
+                timestamp_ms: timestamp_ms.unwrap_or(self.now_ms),
+                delivery: match direction {
+                    Direction::Incoming => Delivery::Received,
+                    Direction::Outgoing => Delivery::Sent,
+                },
+            };
+            sync.page.push((message, archived.archive_id));
+        }
+        true
+    }
+
+    /// The page in flight ended: stores it (or holds it, going back), then asks for the next
+    /// one once the store has it.
+    pub(super) fn on_page_end(&mut self, iq: &Iq) {
+        let Some(mut sync) = self.sync.take() else {
+            return;
+        };
+        let Some(cursor) = sync.cursor.clone() else {
+            return;
+        };
+        let page = std::mem::take(&mut sync.page);
+        let going_back = matches!(cursor, Cursor::Latest | Cursor::Before(_));
+        let next = match mam::page_end(iq) {
+            Ok(end) => end.next(&cursor).map(Next::Page),
+            Err(ArchiveError::UnknownCursor) if matches!(cursor, Cursor::After(_)) => {
+                // The archive expired past the newest stored message: ask the store for its time.
+                sync.next = None;
+                self.sync = Some(sync);
+                return self.store(StoreOp::NewestArchived {
+                    purpose: ArchivePurpose::SyncByTime,
                 });
             }
-            Ok(())
+            Err(error) => {
+                tracing::info!("message history is not synchronised: {error}");
+                None
+            }
+        };
+        // A new device goes back only until the recent conversations are filled.
+        let mut next = next.unwrap_or(Next::Done);
+        let mut to_store = page;
+        if going_back {
+            sync.progress
+                .held
+                .splice(0..0, std::mem::take(&mut to_store));
+            if sync.progress.held.len() >= mam::FIRST_SYNC_SIZE {
+                next = Next::Done;
+            }
         }
+        if sync.progress.pages >= MAX_PAGES {
+            next = Next::Done;
+        }
+        if going_back && matches!(next, Next::Done) {
+            to_store = std::mem::take(&mut sync.progress.held);
+        }
+        sync.next = Some(next);
+        self.sync = Some(sync);
+        if to_store.is_empty() {
+            return self.on_archive_stored(Ok(Vec::new()));
+        }
+        self.store(StoreOp::InsertArchived { messages: to_store });
     }
-}
 
-/// Stores `messages` in one transaction and shows those that were new; `false` when they
-/// could not be stored (the next catch-up fetches them again).
-fn store(
-    account: &mut Account,
-    progress: &mut Progress,
-    messages: Vec<(ChatMessage, String)>,
-) -> bool {
-    match account.store.insert_archived(&messages) {
-        Ok(new) => {
-            progress.new_messages += new.len();
-            show(account, new);
-            true
-        }
-        Err(error) => {
-            account.problem(format!(
-                "Messages from the server's history could not be saved: {error}"
-            ));
-            false
+    /// The store kept a page (or could not): show what was new, and go on.
+    pub(super) fn on_archive_stored(&mut self, result: Result<Vec<ChatMessage>, String>) {
+        let Some(mut sync) = self.sync.take() else {
+            return;
+        };
+        let new = match result {
+            Ok(new) => new,
+            Err(detail) => {
+                // The next catch-up fetches them again.
+                return self.problem(Problem::ArchiveNotSaved { detail });
+            }
+        };
+        sync.progress.new_messages += new.len();
+        self.show_archived(new);
+        match sync.next.take() {
+            Some(Next::Page(cursor)) => self.ask_page(cursor, sync.progress),
+            Some(Next::Done) | None => self.finish_sync(sync.progress),
         }
     }
-}
 
-/// Shows new archived messages in their conversations, in archive order (oldest first).
-fn show(account: &Account, new: Vec<ChatMessage>) {
-    let mut by_peer: BTreeMap<String, Vec<ChatMessage>> = BTreeMap::new();
-    for message in new {
-        by_peer
-            .entry(message.peer.clone())
-            .or_default()
-            .push(message);
+    fn finish_sync(&mut self, progress: Progress) {
+        tracing::info!(
+            "message history synchronised: {} new",
+            progress.new_messages
+        );
+        self.emit(Event::HistorySynced {
+            new_messages: progress.new_messages,
+        });
     }
-    for (peer, messages) in by_peer {
-        account.emit(Event::HistoryLoaded { peer, messages });
+
+    /// Shows new archived messages in their conversations, in archive order (oldest first).
+    fn show_archived(&mut self, new: Vec<ChatMessage>) {
+        let mut by_peer: BTreeMap<String, Vec<ChatMessage>> = BTreeMap::new();
+        for message in new {
+            by_peer
+                .entry(message.peer.clone())
+                .or_default()
+                .push(message);
+        }
+        for (peer, messages) in by_peer {
+            self.emit(Event::HistoryLoaded { peer, messages });
+        }
     }
 }

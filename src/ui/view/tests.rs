@@ -40,7 +40,7 @@ fn the_form_builds_the_account_with_advanced_settings() {
     assert_eq!(account.host.as_deref(), Some("127.0.0.1"));
     assert_eq!(account.port, Some(5223));
     assert_eq!(account.tls, TlsMode::DirectTls);
-    assert_eq!(password, "secret");
+    assert_eq!(password.expose(), "secret");
     assert!(remember_password);
 }
 

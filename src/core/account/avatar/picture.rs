@@ -19,7 +19,7 @@ const MAX_FILE_SIDE: u32 = 10_000;
 
 /// A picture ready to publish: square, 96×96, PNG.
 #[derive(Clone, Debug)]
-pub(in crate::core::account) struct Prepared {
+pub struct Prepared {
     /// SHA-1 of the PNG, hex: the PEP item id.
     pub sha1: String,
     /// The 96×96 PNG.
@@ -60,10 +60,7 @@ pub enum PictureError {
 
 /// Makes a square 96×96 PNG out of an image file's bytes (off the async threads: decoding a
 /// large photo takes a while).
-pub(in crate::core::account) fn prepare(
-    bytes: &[u8],
-    what: &str,
-) -> Result<Prepared, PictureError> {
+pub fn prepare(bytes: &[u8], what: &str) -> Result<Prepared, PictureError> {
     let not_a_picture = |reason: String| PictureError::NotAPicture {
         what: what.to_owned(),
         reason,
@@ -112,7 +109,7 @@ pub(in crate::core::account) fn prepare(
 }
 
 /// Reads and prepares the picture in the file at `path`.
-pub(in crate::core::account) async fn prepare_file(path: String) -> Result<Prepared, PictureError> {
+pub async fn prepare_file(path: String) -> Result<Prepared, PictureError> {
     let task = tokio::task::spawn_blocking(move || {
         let size = std::fs::metadata(&path)
             .map_err(|source| PictureError::Read {

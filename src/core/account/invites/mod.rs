@@ -1,70 +1,67 @@
-//! Session Invite in the account task: inviting, answering, launching and relaying context.
+//! Session Invite in the account core: inviting, answering, launching and relaying context.
 //!
 //! The wire format is `xmpp::invite`; the rules for states are `invite::InviteSession`. Every
 //! stanza about a session must come from the session's peer, so nobody else can accept,
 //! cancel or feed data into it.
 
-use std::collections::HashMap;
+mod incoming;
+mod launch;
+mod sessions;
 
-use tokio::time::Instant;
 use tokio_xmpp::parsers::jid::{BareJid, FullJid, Jid};
 
-use super::{Account, PendingIq};
-
-mod incoming;
-
+use super::{Account, Purpose, Responder};
 use crate::apps::guid::Guid;
 use crate::apps::registration::Registration;
-use crate::command::Command;
-use crate::core::session::Session;
 use crate::event::Event;
 use crate::invite::{
     check_address, check_context, EndReason, InviteSession, Origin, Role, SessionError,
     SessionEvent, SessionState,
 };
-use crate::model::{now_ms, AppInfo};
+use crate::model::AppInfo;
+use crate::problem::Problem;
 use crate::xmpp::address::parse_bare;
 use crate::xmpp::invite::{self as wire, Condition, Invitation, Reason};
-pub(super) use incoming::{expire, on_answer, on_fact, on_jingle};
+pub(super) use sessions::{Live, Sessions};
 
-/// A session and what the core needs to drive it.
-#[derive(Debug)]
-pub(super) struct Live {
-    session: InviteSession,
-    /// The other side's device, once known.
-    peer_device: Option<FullJid>,
-    /// When an unanswered invitation gives up.
-    deadline: Option<Instant>,
-}
-
-/// All sessions of the account.
-pub(super) type Sessions = HashMap<String, Live>;
-
-/// The earliest invitation deadline, if any invitation is ringing.
-pub(super) fn next_deadline(sessions: &Sessions) -> Option<Instant> {
-    sessions.values().filter_map(|l| l.deadline).min()
+/// A new invitation, as `Command::Invite` asks for it.
+#[derive(Debug, Clone)]
+pub(super) struct InviteRequest {
+    /// The new session's id.
+    pub session: String,
+    /// Bare JID of the contact.
+    pub to: String,
+    /// GUID of a registered application.
+    pub app_guid: String,
+    /// Context data.
+    pub context: Option<String>,
+    /// This side's address.
+    pub local_address: Option<String>,
+    /// The Invite menu or an application.
+    pub origin: Origin,
 }
 
 impl Account {
-    fn session_error(&self, session: Option<&str>, error: SessionError) {
-        match session.filter(|s| self.sessions.contains_key(*s)) {
-            Some(id) => self.emit(Event::SessionEvent {
-                session: id.to_string(),
-                detail: SessionEvent::OnSendError {
-                    message: error.to_string(),
-                },
-            }),
-            None => self.problem(format!("The invitation could not be sent: {error}")),
+    fn session_error(&mut self, session: Option<&str>, error: SessionError) {
+        match session.filter(|s| self.sessions.contains(s)) {
+            Some(id) => {
+                let message = error.to_string();
+                self.emit(Event::SessionEvent {
+                    session: id.to_string(),
+                    detail: SessionEvent::OnSendError { message },
+                })
+            }
+            None => self.problem(Problem::Invitation { error }),
         }
     }
 
-    fn publish(&self, id: &str, events: Vec<SessionEvent>) {
+    /// Reports session `id` as it is now, then `events` about it.
+    fn publish(&mut self, id: &str, events: Vec<SessionEvent>) {
         let Some(live) = self.sessions.get(id) else {
             return;
         };
-        self.emit(Event::SessionUpdated {
-            session: live.session.clone(),
-        });
+        let session = live.session.clone();
+        self.emit(Event::SessionUpdated { session });
         for detail in events {
             self.emit(Event::SessionEvent {
                 session: id.to_string(),
@@ -105,186 +102,96 @@ impl Account {
             .collect()
     }
 
-    /// Re-reads the registry after a change on disk and tells everyone.
-    pub(super) fn apps_changed(&mut self, registry: crate::apps::registry::Registry) {
+    /// The registry changed on disk: tell everyone, and contacts through a new caps hash.
+    pub(super) fn apps_changed(&mut self, registry: crate::apps::Registry) {
         self.registry = registry;
         self.emit(Event::AppsChanged {
             apps: self.app_infos(),
         });
         // An invitation for an app that was just installed can now be accepted.
-        let ringing: Vec<String> = self
-            .sessions
-            .iter()
-            .filter(|(_, l)| l.session.role == Role::Invitee && !l.session.state.is_final())
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in ringing {
+        for id in self.sessions.ringing_here() {
             let present = self
                 .sessions
                 .get(&id)
                 .and_then(|l| self.registration(&l.session.app_guid))
                 .is_some_and(Registration::is_installed);
-            if let Some(live) = self.sessions.get_mut(&id) {
-                if live.session.app_present != present {
-                    live.session.app_present = present;
-                    self.publish(&id, vec![]);
-                }
+            let changed = self.sessions.get_mut(&id).is_some_and(|live| {
+                let changed = live.session.app_present != present;
+                live.session.app_present = present;
+                changed
+            });
+            if changed {
+                self.publish(&id, vec![]);
             }
         }
-    }
-}
-
-/// Handles a session command while offline: only local changes are possible.
-pub(super) fn offline_command(account: &mut Account, command: Command) {
-    match command {
-        Command::SaveSettings { settings } => save_settings(account, settings),
-        Command::SetLocalAddress { session, address } => {
-            set_local_address(account, &session, address)
-        }
-        Command::Invite { session, .. } => account.session_error(
-            Some(&session),
-            SessionError::InvalidState {
-                state: SessionState::Unknown,
-                operation: "inviting while offline".into(),
-            },
-        ),
-        _ => account.problem("You are not signed in, so the invitation cannot be answered."),
-    }
-}
-
-fn save_settings(account: &mut Account, settings: crate::config::Settings) {
-    if let Err(error) = account.profile.save_settings(&settings) {
-        // Nothing changes when the file could not be written: the user sees the old values.
-        account.problem(error.to_string());
-        return;
-    }
-    account.settings = settings.clone();
-    account.emit(Event::SettingsChanged { settings });
-}
-
-fn set_local_address(account: &mut Account, id: &str, address: String) {
-    if let Err(error) = check_address(&address) {
-        return account.session_error(Some(id), error);
-    }
-    match account.sessions.get_mut(id) {
-        Some(live) => live.session.local_address = Some(address),
-        None => {
-            return account.session_error(None, SessionError::UnknownSession { session: id.into() })
+        if self.is_online() {
+            self.send_presence();
         }
     }
-    account.publish(id, vec![]);
-}
 
-/// Handles a session command while online.
-pub(super) async fn command(
-    account: &mut Account,
-    session: &mut Session,
-    command: Command,
-) -> Result<(), String> {
-    match command {
-        Command::Invite {
+    /// `Command::Invite`.
+    pub(super) fn invite(&mut self, request: InviteRequest) {
+        let InviteRequest {
             session: id,
             to,
             app_guid,
             context,
             local_address,
             origin,
-        } => {
-            invite(
-                account,
-                session,
-                id,
-                &to,
-                &app_guid,
-                context,
-                local_address,
-                origin,
-            )
-            .await
+        } = request;
+        if !self.is_online() {
+            let error = SessionError::InvalidState {
+                state: SessionState::Unknown,
+                operation: "inviting while offline".into(),
+            };
+            return self.problem(Problem::Invitation { error });
         }
-        Command::AcceptInvitation { session: id } => accept(account, session, &id).await,
-        Command::DeclineInvitation { session: id } => {
-            answer_no(account, session, &id, Reason::new(Condition::Decline)).await
+        let to = match parse_bare(&to) {
+            Ok(to) => to,
+            Err(error) => {
+                return self.problem(Problem::InvalidAddress {
+                    address: to,
+                    detail: error.to_string(),
+                })
+            }
+        };
+        if self.own_bare().as_ref() == Some(&to) {
+            return self.session_error(None, SessionError::InvitedSelf);
         }
-        Command::CancelInvitation { session: id } => {
-            cancel(account, session, &id, Condition::Cancel).await
+        if self.sessions.contains(&id) {
+            return self.problem(Problem::SessionReused);
         }
-        Command::SendContextData { session: id, data } => {
-            send_context(account, session, &id, data).await
+        let Some(registration) = self.registration(&app_guid).cloned() else {
+            return self.session_error(None, SessionError::AppNotRegistered { guid: app_guid });
+        };
+        if let Some(error) = context.as_deref().and_then(|c| check_context(c).err()) {
+            return self.session_error(None, error);
         }
-        Command::EndSession { session: id } => {
-            end(account, session, &id, Reason::new(Condition::Success)).await
+        if let Some(error) = local_address
+            .as_deref()
+            .and_then(|a| check_address(a).err())
+        {
+            return self.session_error(None, error);
         }
-        other => {
-            offline_command(account, other);
-            Ok(())
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn invite(
-    account: &mut Account,
-    session: &mut Session,
-    id: String,
-    to: &str,
-    app_guid: &str,
-    context: Option<String>,
-    local_address: Option<String>,
-    origin: Origin,
-) -> Result<(), String> {
-    let to = match parse_bare(to) {
-        Ok(to) => to,
-        Err(error) => {
-            account.problem(format!("The invitation could not be sent: {error}"));
-            return Ok(());
-        }
-    };
-    if account.own.as_ref() == Some(&to) {
-        account.session_error(None, SessionError::InvitedSelf);
-        return Ok(());
-    }
-    if account.sessions.contains_key(&id) {
-        account.problem("That session was already used for an invitation.");
-        return Ok(());
-    }
-    let Some(registration) = account.registration(app_guid).cloned() else {
-        account.session_error(
-            None,
-            SessionError::AppNotRegistered {
-                guid: app_guid.into(),
-            },
-        );
-        return Ok(());
-    };
-    if let Some(error) = context.as_deref().and_then(|c| check_context(c).err()) {
-        account.session_error(None, error);
-        return Ok(());
-    }
-    if let Some(error) = local_address
-        .as_deref()
-        .and_then(|a| check_address(a).err())
-    {
-        account.session_error(None, error);
-        return Ok(());
-    }
-    let invitation = Invitation {
-        sid: id.clone(),
-        guid: registration.guid.to_string(),
-        name: registration.name.clone(),
-        download_url: registration.download_url.clone(),
-        context: context.clone(),
-        address: local_address.clone(),
-    };
-    let stanza = match wire::propose(&to, &invitation) {
-        Ok(stanza) => stanza,
-        Err(error) => {
-            account.problem(format!("The invitation could not be sent: {error}"));
-            return Ok(());
-        }
-    };
-    let mut live = Live {
-        session: InviteSession {
+        let invitation = Invitation {
+            sid: id.clone(),
+            guid: registration.guid.to_string(),
+            name: registration.name.clone(),
+            download_url: registration.download_url.clone(),
+            context: context.clone(),
+            address: local_address.clone(),
+        };
+        let stanza = match wire::propose(&to, &invitation) {
+            Ok(stanza) => stanza,
+            Err(error) => {
+                let error = SessionError::InvalidState {
+                    state: SessionState::Ready,
+                    operation: error.to_string(),
+                };
+                return self.problem(Problem::Invitation { error });
+            }
+        };
+        let mut live = Live::new(InviteSession {
             id: id.clone(),
             role: Role::Inviter,
             origin,
@@ -299,67 +206,234 @@ async fn invite(
             app_present: registration.is_installed(),
             end_reason: None,
             end_text: None,
-            created_ms: now_ms(),
-        },
-        peer_device: None,
-        deadline: Some(Instant::now() + account.options.invitation_timeout),
-    };
-    let events = live
-        .session
-        .move_to(SessionState::Invitation, "inviting")
-        .unwrap_or_default();
-    account.sessions.insert(id.clone(), live);
-    account.publish(&id, events);
-    session.send(stanza.into(), None).await
-}
+            created_ms: self.now_ms,
+        });
+        let events = live
+            .session
+            .move_to(SessionState::Invitation, "inviting")
+            .unwrap_or_default();
+        let deadline = self.now_ms + self.options.invitation_timeout.as_millis() as i64;
+        self.sessions.insert(live, Some(deadline));
+        self.publish(&id, events);
+        self.send(stanza);
+    }
 
-/// Moves a session and reports it; an impossible move is reported as a send error.
-fn advance(account: &mut Account, id: &str, next: SessionState, operation: &str) -> bool {
-    let Some(live) = account.sessions.get_mut(id) else {
-        return false;
-    };
-    match live.session.move_to(next, operation) {
-        Ok(events) => {
-            if next != SessionState::Invitation {
-                live.deadline = None;
+    /// Moves a session and reports it; an impossible move is reported as a send error.
+    fn advance(&mut self, id: &str, next: SessionState, operation: &str) -> bool {
+        let Some(live) = self.sessions.get_mut(id) else {
+            return false;
+        };
+        match live.session.move_to(next, operation) {
+            Ok(events) => {
+                if next != SessionState::Invitation {
+                    self.sessions.set_deadline(id, None);
+                }
+                self.publish(id, events);
+                true
             }
-            account.publish(id, events);
-            true
+            Err(error) => {
+                self.session_error(Some(id), error);
+                false
+            }
         }
-        Err(error) => {
-            account.session_error(Some(id), error);
-            false
+    }
+
+    /// Ends a session locally with a reason, reporting it; nothing is sent.
+    fn finish(&mut self, id: &str, next: SessionState, reason: &Reason, extra: Vec<SessionEvent>) {
+        let Some(live) = self.sessions.get_mut(id) else {
+            return;
+        };
+        if live.session.state.is_final() {
+            return;
         }
+        let mut events = extra;
+        match live
+            .session
+            .end(next, end_reason(reason.condition), reason.text.clone())
+        {
+            Ok(more) => events.extend(more),
+            Err(error) => return self.session_error(Some(id), error),
+        }
+        self.sessions.ended(id, self.now_ms);
+        self.out.push(super::Effect::RevokeCookies {
+            session: id.to_string(),
+        });
+        self.publish(id, events);
+    }
+
+    /// The live session `id`, or an `UnknownSession` problem.
+    fn live_session(&mut self, id: &str) -> Option<&Live> {
+        if !self.sessions.contains(id) {
+            self.session_error(None, SessionError::UnknownSession { session: id.into() });
+        }
+        self.sessions.get(id)
+    }
+
+    fn wrong_state(&mut self, id: &str, state: SessionState, operation: &str) {
+        let error = SessionError::InvalidState {
+            state,
+            operation: operation.into(),
+        };
+        self.session_error(Some(id), error);
+    }
+
+    /// Sends a Jingle request about session `sid` to its peer's device.
+    fn jingle_request(
+        &mut self,
+        sid: &str,
+        device: &FullJid,
+        build: impl FnOnce(&str) -> tokio_xmpp::parsers::iq::Iq,
+    ) {
+        let responder = Responder::Peer(Jid::from(device.clone()));
+        self.request(responder, Purpose::Session(sid.to_string()), build);
+    }
+
+    /// `Command::AcceptInvitation`.
+    pub(super) fn accept_invitation(&mut self, id: &str) {
+        let Some(live) = self.live_session(id) else {
+            return;
+        };
+        let (role, state, guid, url) = (
+            live.session.role,
+            live.session.state,
+            live.session.app_guid.clone(),
+            live.session.download_url.clone(),
+        );
+        let Some(device) = live.peer_device.clone() else {
+            return;
+        };
+        if role != Role::Invitee || state != SessionState::Invitation {
+            return self.wrong_state(id, state, "accepting");
+        }
+        let installed = self
+            .registration(&guid)
+            .is_some_and(Registration::is_installed);
+        if !installed {
+            // Show where to get it; the invitation keeps ringing until it is installed or
+            // times out.
+            self.out.push(super::Effect::OpenPage { url });
+            return self.send(wire::app_not_present(&device, id));
+        }
+        let Some(own) = self.own_bare() else {
+            return;
+        };
+        self.send(wire::accept_elsewhere(&own, id));
+        self.send(wire::proceed(&device, id));
+        if self.advance(id, SessionState::Accepted, "accepting") {
+            self.publish(id, vec![SessionEvent::OnAccepted]);
+        }
+    }
+
+    /// `Command::DeclineInvitation`.
+    pub(super) fn decline_invitation(&mut self, id: &str) {
+        let reason = Reason::new(Condition::Decline);
+        let Some(live) = self.live_session(id) else {
+            return;
+        };
+        let (role, state) = (live.session.role, live.session.state);
+        let Some(device) = live.peer_device.clone() else {
+            return;
+        };
+        if role != Role::Invitee || state != SessionState::Invitation {
+            return self.wrong_state(id, state, "declining");
+        }
+        self.send(wire::reject(&Jid::from(device), id, &reason));
+        if let Some(own) = self.own_bare() {
+            self.send(wire::reject(&Jid::from(own), id, &reason));
+        }
+        self.finish(id, SessionState::Declined, &reason, vec![]);
+    }
+
+    /// `Command::CancelInvitation`.
+    pub(super) fn cancel_invitation(&mut self, id: &str) {
+        self.withdraw(id, Condition::Cancel);
+    }
+
+    /// Withdraws a ringing invitation (the user cancelled, or it timed out).
+    fn withdraw(&mut self, id: &str, condition: Condition) {
+        let Some(live) = self.live_session(id) else {
+            return;
+        };
+        let (role, state, peer) = (
+            live.session.role,
+            live.session.state,
+            live.session.peer.clone(),
+        );
+        if role != Role::Inviter || state != SessionState::Invitation {
+            return self.wrong_state(id, state, "cancelling");
+        }
+        let reason = Reason::new(condition);
+        if let Ok(peer) = BareJid::new(&peer) {
+            self.send(wire::retract(&peer, id, &reason));
+        }
+        let next = match condition {
+            Condition::Cancel => SessionState::Cancelled,
+            _ => SessionState::Terminated,
+        };
+        self.finish(id, next, &reason, vec![]);
+    }
+
+    /// `Command::SendContextData`.
+    pub(super) fn send_context(&mut self, id: &str, data: String) {
+        let Some(live) = self.live_session(id) else {
+            return;
+        };
+        let state = live.session.state;
+        let Some(device) = live.peer_device.clone() else {
+            return self.wrong_state(id, state, "sending context data");
+        };
+        if !matches!(state, SessionState::Accepted | SessionState::Connected) {
+            return self.wrong_state(id, state, "sending context data");
+        }
+        if let Err(error) = check_context(&data) {
+            return self.session_error(Some(id), error);
+        }
+        let iq_id = self.ids.fresh();
+        match wire::session_info(&iq_id, &device, id, &data) {
+            Ok(iq) => {
+                let responder = Responder::Peer(Jid::from(device));
+                self.send_request(iq_id, responder, Purpose::Session(id.to_string()), iq);
+            }
+            Err(error) => self.wrong_state(id, state, &error.to_string()),
+        }
+    }
+
+    /// `Command::SetLocalAddress`: works offline too (it only changes this side).
+    pub(super) fn set_local_address(&mut self, id: &str, address: String) {
+        if let Err(error) = check_address(&address) {
+            return self.session_error(Some(id), error);
+        }
+        match self.sessions.get_mut(id) {
+            Some(live) => live.session.local_address = Some(address),
+            None => {
+                return self
+                    .session_error(None, SessionError::UnknownSession { session: id.into() })
+            }
+        }
+        self.publish(id, vec![]);
+    }
+
+    /// `Command::EndSession`.
+    pub(super) fn end_session(&mut self, id: &str) {
+        let reason = Reason::new(Condition::Success);
+        let Some(live) = self.live_session(id) else {
+            return;
+        };
+        let state = live.session.state;
+        let device = live.peer_device.clone();
+        if !matches!(state, SessionState::Accepted | SessionState::Connected) {
+            return self.wrong_state(id, state, "ending the session");
+        }
+        if let Some(device) = device {
+            self.jingle_request(id, &device, |iq_id| {
+                wire::session_terminate(iq_id, &device, id, &reason)
+            });
+        }
+        self.finish(id, SessionState::Terminated, &reason, vec![]);
     }
 }
 
-/// Ends a session locally with a reason, reporting it; nothing is sent.
-fn finish(
-    account: &mut Account,
-    id: &str,
-    next: SessionState,
-    reason: &Reason,
-    extra: Vec<SessionEvent>,
-) {
-    let Some(live) = account.sessions.get_mut(id) else {
-        return;
-    };
-    if live.session.state.is_final() {
-        return;
-    }
-    let mut events = extra;
-    match live
-        .session
-        .end(next, end_reason(reason.condition), reason.text.clone())
-    {
-        Ok(more) => events.extend(more),
-        Err(error) => return account.session_error(Some(id), error),
-    }
-    live.deadline = None;
-    account.cookies.revoke_session(id);
-    account.publish(id, events);
-}
-
+/// The session end reason for a wire condition.
 fn end_reason(condition: Condition) -> EndReason {
     match condition {
         Condition::Decline => EndReason::Decline,
@@ -371,200 +445,4 @@ fn end_reason(condition: Condition) -> EndReason {
         Condition::Success => EndReason::Success,
         Condition::SecurityError => EndReason::SecurityError,
     }
-}
-
-fn live_session<'a>(account: &'a Account, id: &str) -> Option<&'a Live> {
-    let live = account.sessions.get(id);
-    if live.is_none() {
-        account.session_error(None, SessionError::UnknownSession { session: id.into() });
-    }
-    live
-}
-
-fn wrong_state(account: &Account, id: &str, state: SessionState, operation: &str) {
-    account.session_error(
-        Some(id),
-        SessionError::InvalidState {
-            state,
-            operation: operation.into(),
-        },
-    );
-}
-
-async fn accept(account: &mut Account, session: &mut Session, id: &str) -> Result<(), String> {
-    let Some(live) = live_session(account, id) else {
-        return Ok(());
-    };
-    let (role, state, guid, url) = (
-        live.session.role,
-        live.session.state,
-        live.session.app_guid.clone(),
-        live.session.download_url.clone(),
-    );
-    let Some(device) = live.peer_device.clone() else {
-        return Ok(());
-    };
-    if role != Role::Invitee || state != SessionState::Invitation {
-        wrong_state(account, id, state, "accepting");
-        return Ok(());
-    }
-    let installed = account
-        .registration(&guid)
-        .is_some_and(Registration::is_installed);
-    if !installed {
-        // Show where to get it; the invitation keeps ringing until it is installed or times out.
-        if let Err(error) = crate::platform::opener::open_url(&url) {
-            account.problem(error.to_string());
-        }
-        return session
-            .send(wire::app_not_present(&device, id).into(), None)
-            .await;
-    }
-    let Some(own) = account.own.clone() else {
-        return Ok(());
-    };
-    session
-        .send(wire::accept_elsewhere(&own, id).into(), None)
-        .await?;
-    session
-        .send(wire::proceed(&device, id).into(), None)
-        .await?;
-    if advance(account, id, SessionState::Accepted, "accepting") {
-        account.publish(id, vec![SessionEvent::OnAccepted]);
-    }
-    Ok(())
-}
-
-async fn answer_no(
-    account: &mut Account,
-    session: &mut Session,
-    id: &str,
-    reason: Reason,
-) -> Result<(), String> {
-    let Some(live) = live_session(account, id) else {
-        return Ok(());
-    };
-    let (role, state) = (live.session.role, live.session.state);
-    let Some(device) = live.peer_device.clone() else {
-        return Ok(());
-    };
-    if role != Role::Invitee || state != SessionState::Invitation {
-        wrong_state(account, id, state, "declining");
-        return Ok(());
-    }
-    session
-        .send(wire::reject(&Jid::from(device), id, &reason).into(), None)
-        .await?;
-    if let Some(own) = account.own.clone() {
-        session
-            .send(wire::reject(&Jid::from(own), id, &reason).into(), None)
-            .await?;
-    }
-    finish(account, id, SessionState::Declined, &reason, vec![]);
-    Ok(())
-}
-
-async fn cancel(
-    account: &mut Account,
-    session: &mut Session,
-    id: &str,
-    condition: Condition,
-) -> Result<(), String> {
-    let Some(live) = live_session(account, id) else {
-        return Ok(());
-    };
-    let (role, state, peer) = (
-        live.session.role,
-        live.session.state,
-        live.session.peer.clone(),
-    );
-    if role != Role::Inviter || state != SessionState::Invitation {
-        wrong_state(account, id, state, "cancelling");
-        return Ok(());
-    }
-    let reason = Reason::new(condition);
-    if let Ok(peer) = BareJid::new(&peer) {
-        session
-            .send(wire::retract(&peer, id, &reason).into(), None)
-            .await?;
-    }
-    let next = match condition {
-        Condition::Cancel => SessionState::Cancelled,
-        _ => SessionState::Terminated,
-    };
-    finish(account, id, next, &reason, vec![]);
-    Ok(())
-}
-
-async fn send_context(
-    account: &mut Account,
-    session: &mut Session,
-    id: &str,
-    data: String,
-) -> Result<(), String> {
-    let Some(live) = live_session(account, id) else {
-        return Ok(());
-    };
-    let state = live.session.state;
-    let Some(device) = live.peer_device.clone() else {
-        wrong_state(account, id, state, "sending context data");
-        return Ok(());
-    };
-    if !matches!(state, SessionState::Accepted | SessionState::Connected) {
-        wrong_state(account, id, state, "sending context data");
-        return Ok(());
-    }
-    if let Err(error) = check_context(&data) {
-        account.session_error(Some(id), error);
-        return Ok(());
-    }
-    let iq_id = session.next_id("jingle");
-    match wire::session_info(&iq_id, &device, id, &data) {
-        Ok(iq) => {
-            account
-                .pending
-                .insert(iq_id, PendingIq::Session(id.to_string()));
-            session.send(iq.into(), None).await
-        }
-        Err(error) => {
-            account.session_error(
-                Some(id),
-                SessionError::InvalidState {
-                    state,
-                    operation: error.to_string(),
-                },
-            );
-            Ok(())
-        }
-    }
-}
-
-async fn end(
-    account: &mut Account,
-    session: &mut Session,
-    id: &str,
-    reason: Reason,
-) -> Result<(), String> {
-    let Some(live) = live_session(account, id) else {
-        return Ok(());
-    };
-    let state = live.session.state;
-    if !matches!(state, SessionState::Accepted | SessionState::Connected) {
-        wrong_state(account, id, state, "ending the session");
-        return Ok(());
-    }
-    if let Some(device) = live.peer_device.clone() {
-        let iq_id = session.next_id("jingle");
-        account
-            .pending
-            .insert(iq_id.clone(), PendingIq::Session(id.to_string()));
-        session
-            .send(
-                wire::session_terminate(&iq_id, &device, id, &reason).into(),
-                None,
-            )
-            .await?;
-    }
-    finish(account, id, SessionState::Terminated, &reason, vec![]);
-    Ok(())
 }

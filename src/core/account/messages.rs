@@ -1,0 +1,128 @@
+//! One-to-one messages coming in: chat messages (live and carbon copies), receipts, chat
+//! states, nudges and display names; and reading stored history.
+
+use super::{Account, StoreOp};
+use crate::event::Event;
+use crate::model::{ChatMessage, ChatState, Delivery, Direction};
+use crate::problem::Problem;
+use crate::xmpp::address::parse_bare;
+use crate::xmpp::message::{self, MessageFact};
+
+impl Account {
+    pub(super) fn on_message_fact(&mut self, fact: MessageFact) {
+        match fact {
+            MessageFact::Chat {
+                peer,
+                from,
+                id,
+                server_id,
+                body,
+                direction,
+                timestamp_ms,
+                receipt_id,
+            } => {
+                let message = ChatMessage {
+                    id,
+                    peer,
+                    direction,
+                    body,
+                    timestamp_ms: timestamp_ms.unwrap_or(self.now_ms),
+                    delivery: match direction {
+                        Direction::Incoming => Delivery::Received,
+                        Direction::Outgoing => Delivery::Sent,
+                    },
+                };
+                self.store(StoreOp::InsertMessage { message, server_id });
+                if let Some(receipt_id) = receipt_id {
+                    self.send(message::build_receipt(&from, &receipt_id));
+                }
+            }
+            MessageFact::Receipt { peer, id } => self.set_delivery(&peer, &id, Delivery::Delivered),
+            MessageFact::ChatState { peer, state } => {
+                self.emit(Event::ChatStateChanged { jid: peer, state })
+            }
+            MessageFact::Failed { peer, id, reason } => {
+                self.set_delivery(&peer, &id, Delivery::Failed { reason })
+            }
+        }
+    }
+
+    /// The store kept (or knew, or could not keep) a received message.
+    pub(super) fn on_message_stored(&mut self, message: ChatMessage, result: Result<bool, String>) {
+        match result {
+            Ok(true) => self.emit(Event::MessageReceived { message }),
+            Ok(false) => tracing::debug!("ignored a message delivered twice"),
+            // Still show it: losing a message is worse than not storing it.
+            Err(detail) => {
+                self.problem(Problem::MessageNotSaved { detail });
+                self.emit(Event::MessageReceived { message });
+            }
+        }
+    }
+
+    /// A contact nudged the user; strangers cannot shake the window.
+    pub(super) fn on_nudge(&mut self, jid: String) {
+        if self.roster.contains_key(&jid) {
+            self.emit(Event::NudgeReceived { jid });
+        }
+    }
+
+    /// A display name was published; only contacts (and the user) name themselves here.
+    pub(super) fn on_nickname(&mut self, jid: &str, nick: Option<String>) {
+        if self.is_own(jid) || self.roster.contains_key(jid) {
+            self.emit(Event::NicknameChanged {
+                jid: jid.to_string(),
+                nick,
+            });
+        }
+    }
+
+    /// `Command::SendChatState`: typing notifications go out only while online (they are
+    /// worthless later).
+    pub(super) fn send_chat_state(&mut self, to: &str, state: ChatState) {
+        if !self.is_online() {
+            return;
+        }
+        if let Ok(to) = parse_bare(to) {
+            self.send(message::build_chat_state(&to, state));
+        }
+    }
+
+    /// `Command::LoadHistory`: the newest `limit` stored messages of a conversation.
+    pub(super) fn load_history(&mut self, peer: &str, limit: usize) {
+        self.store(StoreOp::RecentMessages {
+            peer: crate::model::bare_jid(peer),
+            limit,
+        });
+    }
+
+    /// `Command::SetNickname`: publish the display name (XEP-0172), or clear it.
+    pub(super) fn set_nickname(&mut self, nick: Option<String>) {
+        let nick = nick
+            .as_deref()
+            .map(crate::xmpp::nick::tidy)
+            .filter(|n| !n.is_empty());
+        let purpose = super::Purpose::Nickname(nick.clone());
+        self.request(super::Responder::Account, purpose, |id| {
+            crate::xmpp::nick::publish(id, nick.as_deref())
+        });
+    }
+
+    pub(super) fn on_nickname_answer(
+        &mut self,
+        nick: Option<String>,
+        iq: &tokio_xmpp::parsers::iq::Iq,
+    ) {
+        if let tokio_xmpp::parsers::iq::Iq::Error { error, .. } = iq {
+            let reason = crate::xmpp::error::describe(error);
+            return self.problem(Problem::NicknameRefused { reason });
+        }
+        // The server also pushes it back to the user's devices; this one knows at once.
+        if let Some(own) = self.own_bare() {
+            self.emit(Event::NicknameChanged {
+                jid: own.to_string(),
+                nick,
+            });
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Scripted-stanza tests of the account core.
