@@ -200,6 +200,6 @@ impl eframe::App for NudgeApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        ui::show(ui, &mut self.state, &mut self.view, &self.commands);
+        ui::show(ui, &self.state, &mut self.view, &self.commands);
     }
 }

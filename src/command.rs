@@ -207,6 +207,11 @@ pub enum Command {
         /// The name, one line (cut to 64 characters).
         nick: Option<String>,
     },
+    /// The user has seen the conversation with `peer`: its unread messages are read.
+    MarkRead {
+        /// Bare JID of the contact.
+        peer: String,
+    },
     /// Stop the core: sign out and end its tasks.
     Shutdown,
 }

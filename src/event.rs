@@ -173,6 +173,11 @@ pub enum Event {
         /// The name, or `None` once it was cleared.
         nick: Option<String>,
     },
+    /// The user read the conversation with `peer` (on this device): nothing in it is unread.
+    ConversationRead {
+        /// Bare JID of the contact.
+        peer: String,
+    },
     /// Something went wrong that the user should know about (its `code` and details sit
     /// beside `event` in JSON; the local API adds the `message` in words).
     Problem {

@@ -225,6 +225,9 @@ fn event_examples() -> Vec<Event> {
             jid: "bob@example.org".into(),
             nick: Some("Bobby".into()),
         },
+        Event::ConversationRead {
+            peer: "bob@example.org".into(),
+        },
         Event::Problem {
             problem: nudge::problem::Problem::MessageNotSaved {
                 detail: "disk full".into(),
@@ -283,10 +286,11 @@ fn variant_index(event: &Event) -> usize {
         Event::NotificationClicked { .. } => 23,
         Event::AvatarChanged { .. } => 24,
         Event::NicknameChanged { .. } => 25,
-        Event::Problem { .. } => 26,
+        Event::ConversationRead { .. } => 26,
+        Event::Problem { .. } => 27,
     }
 }
-const EVENT_KINDS: usize = 27;
+const EVENT_KINDS: usize = 28;
 
 /// A 4×4 red PNG: the display picture of the examples.
 const RED_PNG: &[u8] = &[

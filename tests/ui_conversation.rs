@@ -151,6 +151,16 @@ fn received_messages_and_typing_are_shown() {
     });
     assert!(window.harness.query_by_label("are you there?").is_some());
     assert!(!window.shows("is typing"), "a message ends typing");
+    // The conversation is on screen: the window asks the core to mark it read, once.
+    let asked = |sent: Vec<Command>| {
+        sent.iter()
+            .filter(|c| matches!(c, Command::MarkRead { peer } if peer == BOB))
+            .count()
+    };
+    assert_eq!(asked(window.sent()), 1);
+    window.harness.run_steps(3);
+    assert_eq!(asked(window.sent()), 0, "asked once until the core answers");
+    window.emit(Event::ConversationRead { peer: BOB.into() });
     assert_eq!(window.harness.state().state().conversations[BOB].unread, 0);
 }
 

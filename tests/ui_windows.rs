@@ -137,6 +137,7 @@ fn a_message_opens_a_window_without_taking_the_focus_and_counts_in_its_title() {
     let bob = window.harness.get_by_role_and_label(Role::Window, &title);
     bob.get_by_label("hello?").click();
     window.harness.run();
+    assert_eq!(window.answer_reads(), [BOB]);
     assert!(window
         .harness
         .query_by_role_and_label(Role::Window, BOB_TITLE)
@@ -183,6 +184,7 @@ fn the_tabs_setting_puts_every_conversation_in_one_window() {
     assert!(tabs.query_by_label("1 new").is_some(), "on Bob's tab");
     tabs.get_by_label("Bob").click();
     window.harness.run();
+    assert_eq!(window.answer_reads(), [BOB]);
     let tabs = window
         .harness
         .get_by_role_and_label(Role::Window, "Conversations");

@@ -116,8 +116,6 @@ pub struct AppState {
     pub settings: Settings,
     /// Blocked addresses (XEP-0191), sorted.
     pub blocked: Vec<String>,
-    /// Nudges received and not yet shown, oldest first (the window takes them).
-    pub nudges: Vec<String>,
     /// Display pictures by bare JID, the user's own included (none: the default picture).
     pub avatars: BTreeMap<String, crate::model::Avatar>,
     /// Changes whenever an event may have changed the contacts (see `contacts_revision`).
@@ -212,7 +210,9 @@ impl AppState {
             Event::AppsChanged { apps } => self.apps = apps,
             Event::SettingsChanged { settings } => self.settings = settings,
             Event::BlockListChanged { jids } => self.blocked = jids,
-            Event::NudgeReceived { jid } => self.nudges.push(jid),
+            // The window shakes for nudges (`ui::windows`); nothing to keep here.
+            Event::NudgeReceived { .. } => {}
+            Event::ConversationRead { peer } => self.on_read(&peer),
             Event::ContactAppsKnown {
                 jid,
                 resource,
@@ -333,7 +333,7 @@ impl AppState {
     }
 
     /// Marks a conversation as read.
-    pub fn mark_read(&mut self, peer: &str) {
+    fn on_read(&mut self, peer: &str) {
         if let Some(conversation) = self.conversations.get_mut(peer) {
             conversation.unread = 0;
         }

@@ -90,7 +90,9 @@ fn redelivered_messages_never_duplicate_and_count_unread_once() {
         .collect();
     assert_eq!(ids, ["0", "1"]);
     assert_eq!(conversation.unread, 2);
-    state.mark_read("bob@x");
+    state.apply(Event::ConversationRead {
+        peer: "bob@x".into(),
+    });
     assert_eq!(state.conversations["bob@x"].unread, 0);
 }
 

@@ -82,7 +82,7 @@ pub fn repaint_waker(ctx: &egui::Context) -> Waker {
 }
 
 /// Draws the whole window for the current state.
-pub fn show(ui: &mut Ui, state: &mut AppState, view: &mut ViewState, commands: &CommandSender) {
+pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     match view.screen(state) {
         Screen::SignIn => {
             CentralPanel::default().show(ui, |ui| signin::show(ui, state, view, commands));

@@ -148,6 +148,12 @@ pub struct ConversationWindows {
     pub lines: BTreeMap<String, Lines>,
     /// The conversation whose window has the focus (the one the user is reading), if any.
     pub focused: Option<String>,
+    /// Contacts who nudged the user since the last frame, oldest first (shown, shaken and rung
+    /// on the next frame, which knows the time).
+    pending_nudges: Vec<String>,
+    /// The unread count each conversation was last asked to be marked read at, so the
+    /// request goes once until the core answers.
+    read_asked: BTreeMap<String, usize>,
 }
 
 impl ConversationWindows {
@@ -262,6 +268,9 @@ impl ConversationWindows {
     /// Learns from an event before it applies: a new message from a contact with no open
     /// conversation opens one in the background when the settings say so.
     pub fn observe_event(&mut self, before: &AppState, event: &Event) {
+        if let Event::NudgeReceived { jid } = event {
+            self.pending_nudges.push(jid.clone());
+        }
         let Event::MessageReceived { message } = event else {
             return;
         };
@@ -299,6 +308,21 @@ impl ConversationWindows {
             open.requests.push(WindowRequest::Attention);
         }
         false
+    }
+
+    /// Takes the nudges received since the last frame.
+    pub fn take_pending_nudges(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.pending_nudges)
+    }
+
+    /// Whether to ask the core to mark `peer`'s conversation read, with `unread` messages in
+    /// it and the user `looking` at it or not: once per count, until the core says it is read.
+    pub fn ask_read(&mut self, peer: &str, unread: usize, looking: bool) -> bool {
+        if unread == 0 {
+            self.read_asked.remove(peer);
+            return false;
+        }
+        looking && self.read_asked.insert(peer.to_string(), unread) != Some(unread)
     }
 
     /// Takes the requests waiting for the window of `peer`.

@@ -120,6 +120,23 @@ impl Window {
         sent
     }
 
+    /// Answers the window's requests to mark conversations read as the core does, and returns
+    /// the conversations it asked for (other commands sent meanwhile are dropped).
+    pub fn answer_reads(&mut self) -> Vec<String> {
+        let asked: Vec<String> = self
+            .sent()
+            .into_iter()
+            .filter_map(|c| match c {
+                Command::MarkRead { peer } => Some(peer),
+                _ => None,
+            })
+            .collect();
+        for peer in &asked {
+            self.emit(Event::ConversationRead { peer: peer.clone() });
+        }
+        asked
+    }
+
     /// Clicks the widget with this accessible label and lets the window settle.
     pub fn click(&mut self, label: &str) {
         self.harness.get_by_label(label).click();

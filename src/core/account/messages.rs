@@ -88,6 +88,12 @@ impl Account {
         }
     }
 
+    /// `Command::MarkRead`: the core owns read positions; the window shows what it says.
+    pub(super) fn mark_read(&mut self, peer: &str) {
+        let peer = crate::model::bare_jid(peer);
+        self.emit(Event::ConversationRead { peer });
+    }
+
     /// `Command::LoadHistory`: the newest `limit` stored messages of a conversation.
     pub(super) fn load_history(&mut self, peer: &str, limit: usize) {
         self.store(StoreOp::RecentMessages {

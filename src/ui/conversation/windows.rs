@@ -26,12 +26,7 @@ use crate::ui::windows::{self, shake_step, Shake, ShakeStep, WindowRequest};
 use crate::ui::{send, theme};
 
 /// Shows every open conversation, in windows or tabs, and takes the nudges that arrived.
-pub fn show_all(
-    ctx: &Context,
-    state: &mut AppState,
-    view: &mut ViewState,
-    commands: &CommandSender,
-) {
+pub fn show_all(ctx: &Context, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     take_nudges(ctx, state, view);
     load_history(view, commands);
     match state.settings.conversations {
@@ -51,10 +46,10 @@ pub fn show_all(
 }
 
 /// Shows the nudges that arrived as lines, and shakes and rings for them.
-fn take_nudges(ctx: &Context, state: &mut AppState, view: &mut ViewState) {
+fn take_nudges(ctx: &Context, state: &AppState, view: &mut ViewState) {
     let now = ctx.input(|i| i.time);
     let settings = &state.settings;
-    for jid in std::mem::take(&mut state.nudges) {
+    for jid in view.windows.take_pending_nudges() {
         view.windows.nudge_received(
             &jid,
             now,
@@ -87,7 +82,7 @@ fn name<'a>(state: &'a AppState, peer: &'a str) -> &'a str {
 
 fn show_window(
     ctx: &Context,
-    state: &mut AppState,
+    state: &AppState,
     view: &mut ViewState,
     commands: &CommandSender,
     peer: &str,
@@ -104,18 +99,17 @@ fn show_window(
         shaking: Some(peer.to_string()),
     };
     let shown = {
-        let state = &*state;
         frame(ctx, view, spec, |ui, view| {
             super::show(ui, state, view, commands, peer);
         })
     };
-    looked_at(ctx, state, view, peer, shown.focused);
+    looked_at(state, view, commands, peer, shown.focused);
     if shown.closed {
         close(view, commands, peer);
     }
 }
 
-fn show_tabs(ctx: &Context, state: &mut AppState, view: &mut ViewState, commands: &CommandSender) {
+fn show_tabs(ctx: &Context, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     let peers: Vec<String> = view
         .windows
         .open_conversations()
@@ -153,7 +147,6 @@ fn show_tabs(ctx: &Context, state: &mut AppState, view: &mut ViewState, commands
     };
     let mut closed_tab = None;
     let shown = {
-        let state = &*state;
         frame(ctx, view, spec, |ui, view| {
             Panel::top("conversation-tabs").show(ui, |ui| {
                 closed_tab = tab_strip(ui, state, view, &peers, &active);
@@ -164,7 +157,7 @@ fn show_tabs(ctx: &Context, state: &mut AppState, view: &mut ViewState, commands
     };
     for peer in &peers {
         let looking = shown.focused && view.windows.active_tab.as_ref() == Some(peer);
-        looked_at(ctx, state, view, peer, looking);
+        looked_at(state, view, commands, peer, looking);
     }
     if shown.closed {
         for peer in &peers {
@@ -215,14 +208,24 @@ fn tab_strip(
     closed
 }
 
-/// The user is looking at the conversation with `peer` or not: marks it read, or asks for
-/// attention once for new messages.
-fn looked_at(ctx: &Context, state: &mut AppState, view: &mut ViewState, peer: &str, focused: bool) {
+/// The user is looking at the conversation with `peer` or not: asks the core to mark it read,
+/// or asks for attention once for new messages. The core's answer repaints the title.
+fn looked_at(
+    state: &AppState,
+    view: &mut ViewState,
+    commands: &CommandSender,
+    peer: &str,
+    focused: bool,
+) {
     let unread = unread(state, peer);
-    if view.windows.observe_focus(peer, focused, unread) && unread > 0 {
-        state.mark_read(peer);
-        // The title still counts them: one more frame to clear it.
-        ctx.request_repaint();
+    let looking = view.windows.observe_focus(peer, focused, unread);
+    if view.windows.ask_read(peer, unread, looking) {
+        send(
+            commands,
+            Command::MarkRead {
+                peer: peer.to_string(),
+            },
+        );
     }
 }
 

@@ -532,3 +532,15 @@ fn stanzas_that_arrive_after_the_link_went_down_are_ignored() {
     script.stanza(&chat("late", "too late"));
     assert!(script.events().is_empty());
 }
+
+#[test]
+fn the_core_marks_a_conversation_read_online_or_not() {
+    let mut script = Script::new();
+    script.command(Command::MarkRead {
+        peer: "Bob@Example.org".into(),
+    });
+    assert_eq!(
+        script.events(),
+        [Event::ConversationRead { peer: BOB.into() }]
+    );
+}
