@@ -81,6 +81,7 @@ pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
 
 /// Opens the window; the core and the local API run on a background runtime.
 pub fn run_window(profile: Profile) -> anyhow::Result<()> {
+    crate::platform::display::check(|name| std::env::var(name).ok())?;
     let runtime = runtime()?;
     let ctx = egui::Context::default();
     let waker = crate::ui::repaint_waker(&ctx);
@@ -101,7 +102,7 @@ pub fn run_window(profile: Profile) -> anyhow::Result<()> {
         api.shutdown().await;
         core.shutdown().await;
     });
-    result.map_err(|e| anyhow::anyhow!("the window could not be shown: {e}"))
+    result.map_err(|e| crate::platform::display::refused(&e).into())
 }
 
 /// The tray icon, if the desktop shows one; Nudge runs the same without it.

@@ -79,19 +79,44 @@ impl PinningVerifier {
     }
 }
 
+/// Why a certificate was refused, as a sentence; never the verifier's internal names.
 fn describe(reason: &rustls::CertificateError) -> String {
     use rustls::CertificateError as E;
-    match reason {
-        E::UnknownIssuer => "the certificate is not signed by an authority this computer trusts \
-            (it may be self-signed)"
-            .into(),
-        E::Expired | E::ExpiredContext { .. } => "the certificate has expired".into(),
-        E::NotValidForName | E::NotValidForNameContext { .. } => {
-            "the certificate is for a different server name".into()
+    let text = match reason {
+        E::UnknownIssuer => {
+            "the certificate is not signed by an authority this computer trusts (it may be self-signed)"
         }
-        E::Revoked => "the certificate was revoked".into(),
-        other => format!("the certificate is not valid ({other:?})"),
-    }
+        E::Expired | E::ExpiredContext { .. } => "the certificate has expired",
+        E::NotValidYet | E::NotValidYetContext { .. } => {
+            "the certificate is not valid yet (check this computer's clock)"
+        }
+        E::NotValidForName | E::NotValidForNameContext { .. } => {
+            "the certificate was issued for a different server name"
+        }
+        E::Revoked => "the certificate was revoked by its authority",
+        E::BadSignature
+        | E::UnsupportedSignatureAlgorithm
+        | E::UnsupportedSignatureAlgorithmContext { .. }
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "the certificate's signature cannot be checked"
+        }
+        E::InvalidPurpose | E::InvalidPurposeContext { .. } => {
+            "the certificate is not meant for identifying a server"
+        }
+        E::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+            // What `openssl req -x509` makes by default: a self-signed authority certificate.
+            Some(webpki::Error::CaUsedAsEndEntity) => {
+                "the certificate is self-signed (it names itself as its own authority), and this computer \
+                 does not trust it"
+            }
+            Some(webpki::Error::CertNotValidYet { .. }) => {
+                "the certificate is not valid yet (check this computer's clock)"
+            }
+            _ => "the certificate could not be verified",
+        },
+        _ => "the certificate could not be verified",
+    };
+    text.to_string()
 }
 
 impl ServerCertVerifier for PinningVerifier {
@@ -201,5 +226,25 @@ mod tests {
     #[test]
     fn pem_without_a_certificate_has_no_fingerprint() {
         assert_eq!(pem_fingerprint("not a pem"), None);
+    }
+
+    #[test]
+    fn refusals_are_sentences_without_the_verifiers_internal_names() {
+        use rustls::{CertificateError, OtherError};
+        let other = |e: webpki::Error| CertificateError::Other(OtherError(Arc::new(e)));
+        let cases = [
+            (other(webpki::Error::CaUsedAsEndEntity), "self-signed"),
+            (CertificateError::UnknownIssuer, "authority"),
+            (CertificateError::Expired, "expired"),
+            (CertificateError::NotValidForName, "different server name"),
+            (other(webpki::Error::BadDer), "could not be verified"),
+        ];
+        for (error, expected) in cases {
+            let text = describe(&error);
+            assert!(text.contains(expected), "{text}");
+            assert!(text.starts_with("the certificate"), "{text}");
+            assert!(!text.contains('(') || text.contains("(it"), "{text}");
+            assert!(!text.contains("Other") && !text.contains("Error"), "{text}");
+        }
     }
 }
