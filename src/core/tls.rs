@@ -95,7 +95,6 @@ fn describe(reason: &rustls::CertificateError) -> String {
         }
         E::Revoked => "the certificate was revoked by its authority",
         E::BadSignature
-        | E::UnsupportedSignatureAlgorithm
         | E::UnsupportedSignatureAlgorithmContext { .. }
         | E::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
             "the certificate's signature cannot be checked"
