@@ -8,12 +8,39 @@ use tokio_xmpp::xmlstream::{FallibleStreamElement, ReadError, Timeouts, XmppStre
 use tokio_xmpp::Stanza;
 
 use super::connect::{self, ConnectError, Secured};
+
+/// Why an account could not be created (or its form not fetched). The texts are for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    /// Connecting to the server failed.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    /// The server wants a CAPTCHA solved, which Nudge cannot show.
+    #[error(
+        "this server asks to solve a picture puzzle, which Nudge cannot show; create the \
+         account on {}",
+        .web_page.as_deref().unwrap_or("the server's website")
+    )]
+    Captcha {
+        /// Where the server says an account can be created instead.
+        web_page: Option<String>,
+    },
+    /// The form asks for fields that were not filled in.
+    #[error("the server also needs: {}", .0.join(", "))]
+    Missing(Vec<String>),
+    /// The server refused, or answered with something unreadable.
+    #[error(transparent)]
+    Refused(#[from] register::RegistrationError),
+    /// The link broke during the exchange.
+    #[error("the connection was lost ({0})")]
+    Lost(String),
+}
 use crate::config::AccountConfig;
 use crate::xmpp::register::{self, RegistrationField, RegistrationForm};
 
 /// Asks the server of `account.jid` what it wants to create an account. Errors are in plain
 /// words.
-pub async fn fetch_form(account: &AccountConfig) -> Result<RegistrationForm, String> {
+pub async fn fetch_form(account: &AccountConfig) -> Result<RegistrationForm, RegisterError> {
     within_limit(async {
         let (mut stream, form) = open(account).await?;
         let _ = stream.shutdown().await;
@@ -29,8 +56,8 @@ pub async fn register_account(
     account: &AccountConfig,
     password: &str,
     fields: &BTreeMap<String, String>,
-) -> Result<(), String> {
-    let jid = connect::account_jid(account).map_err(|e| e.to_string())?;
+) -> Result<(), RegisterError> {
+    let jid = connect::account_jid(account)?;
     let mut values = fields.clone();
     values.insert(
         "username".into(),
@@ -40,14 +67,8 @@ pub async fn register_account(
     within_limit(async {
         let (mut stream, mut form) = open(account).await?;
         if form.captcha {
-            return Err(match &form.web_page {
-                Some(url) => format!(
-                    "this server asks to solve a picture puzzle, which Nudge cannot show; \
-                     create the account on {url}"
-                ),
-                None => "this server asks to solve a picture puzzle, which Nudge cannot show; \
-                         create the account on the server's website"
-                    .into(),
+            return Err(RegisterError::Captcha {
+                web_page: form.web_page.clone(),
             });
         }
         // Every server takes these two, even one whose form forgot to list them.
@@ -58,10 +79,10 @@ pub async fn register_account(
         }
         let missing = form.missing(&values);
         if !missing.is_empty() {
-            return Err(format!("the server also needs: {}", missing.join(", ")));
+            return Err(RegisterError::Missing(missing));
         }
         let answer = ask(&mut stream, register::submit("reg-2", &form, &values)).await?;
-        register::classify_result(&answer).map_err(|e| e.to_string())?;
+        register::classify_result(&answer)?;
         let _ = stream.shutdown().await;
         Ok(())
     })
@@ -76,41 +97,39 @@ async fn open(
         tokio_xmpp::xmlstream::XmppStream<connect::BoxedIo>,
         RegistrationForm,
     ),
-    String,
+    RegisterError,
 > {
     let Secured {
         mut stream,
         encrypted,
         ..
-    } = connect::secure(account, Timeouts::tight())
-        .await
-        .map_err(|e| e.to_string())?;
+    } = connect::secure(account, Timeouts::tight()).await?;
     if !encrypted {
         tracing::info!("registering over an unencrypted loopback connection");
     }
     let fields = ask(&mut stream, register::fields_request("reg-1")).await?;
-    let form = register::parse_fields(&fields).map_err(|e| e.to_string())?;
+    let form = register::parse_fields(&fields)?;
     Ok((stream, form))
 }
 
 /// Runs `work` with the time limit of one registration exchange.
 async fn within_limit<T>(
-    work: impl std::future::Future<Output = Result<T, String>>,
-) -> Result<T, String> {
+    work: impl std::future::Future<Output = Result<T, RegisterError>>,
+) -> Result<T, RegisterError> {
     tokio::time::timeout(std::time::Duration::from_secs(30), work)
         .await
-        .map_err(|_| ConnectError::Timeout.to_string())?
+        .map_err(|_| ConnectError::Timeout)?
 }
 
 async fn ask(
     stream: &mut tokio_xmpp::xmlstream::XmppStream<connect::BoxedIo>,
     iq: Iq,
-) -> Result<Iq, String> {
+) -> Result<Iq, RegisterError> {
     let id = iq_id(&iq).to_string();
     stream
         .send(&XmppStreamElement::Stanza(Stanza::Iq(iq)))
         .await
-        .map_err(|e| format!("the connection was lost ({e})"))?;
+        .map_err(|e| RegisterError::Lost(e.to_string()))?;
     loop {
         match stream.next().await {
             Some(Ok(FallibleStreamElement::Ok(XmppStreamElement::Stanza(Stanza::Iq(answer)))))
@@ -121,8 +140,8 @@ async fn ask(
             Some(Ok(_))
             | Some(Err(ReadError::SoftTimeout))
             | Some(Err(ReadError::ParseError(_))) => {}
-            Some(Err(e)) => return Err(format!("the connection was lost ({e})")),
-            None => return Err("the server closed the connection".into()),
+            Some(Err(e)) => return Err(RegisterError::Lost(e.to_string())),
+            None => return Err(RegisterError::Lost("the server closed it".into())),
         }
     }
 }

@@ -32,6 +32,11 @@ pub struct Malformed {
     pub reason: String,
 }
 
+/// The stream broke while writing (the text is what the transport said).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the connection was lost ({0})")]
+pub struct LinkLost(pub String);
+
 /// What reading the stream produced.
 #[derive(Debug)]
 pub enum Incoming {
@@ -295,12 +300,12 @@ impl Session {
     }
 
     /// Sends a stanza; `tracked` messages are reported once the server acknowledges them.
-    pub async fn send(&mut self, stanza: Stanza, tracked: Option<Tracked>) -> Result<(), String> {
+    pub async fn send(&mut self, stanza: Stanza, tracked: Option<Tracked>) -> Result<(), LinkLost> {
         let result = self
             .stream
             .send(&XmppStreamElement::Stanza(clone_stanza(&stanza)))
             .await
-            .map_err(|e| format!("the connection was lost ({e})"));
+            .map_err(|e| LinkLost(e.to_string()));
         // Counted even when writing failed: it may have reached the server, and resumption
         // resends it only if the server says so.
         if let Some(sm) = &mut self.sm {
@@ -310,25 +315,25 @@ impl Session {
     }
 
     /// Answers the server's ack request with the count of handled stanzas.
-    pub async fn send_ack(&mut self) -> Result<(), String> {
+    pub async fn send_ack(&mut self) -> Result<(), LinkLost> {
         let Some(h) = self.sm.as_ref().map(|sm| sm.inbound) else {
             return Ok(());
         };
         self.stream
             .send(&XmppStreamElement::SM(sm::Nonza::Ack(sm::A::new(h))))
             .await
-            .map_err(|e| format!("the connection was lost ({e})"))
+            .map_err(|e| LinkLost(e.to_string()))
     }
 
     /// Asks the server to acknowledge what it has handled (XEP-0198 `<r/>`).
-    pub async fn request_ack(&mut self) -> Result<(), String> {
+    pub async fn request_ack(&mut self) -> Result<(), LinkLost> {
         if self.sm.is_none() {
             return Ok(());
         }
         self.stream
             .send(&XmppStreamElement::SM(sm::Nonza::Req(sm::R)))
             .await
-            .map_err(|e| format!("the connection was lost ({e})"))
+            .map_err(|e| LinkLost(e.to_string()))
     }
 
     /// Closes the stream politely.

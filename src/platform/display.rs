@@ -62,7 +62,7 @@ mod tests {
             "{text}"
         );
         assert_eq!(
-            check(|name| (name == "DISPLAY").then(|| String::new())),
+            check(|name| (name == "DISPLAY").then(String::new)),
             Err(DisplayError::NoDisplay)
         );
         assert!(check(|name| (name == "WAYLAND_DISPLAY").then(|| "wayland-0".into())).is_ok());

@@ -82,7 +82,7 @@ impl Account {
     }
 
     /// The remembered hashes at start: drop cached files nobody has, and read the others.
-    pub(super) fn on_avatar_hashes(&mut self, result: Result<Vec<(String, String)>, String>) {
+    pub(super) fn on_avatar_hashes(&mut self, result: Result<Vec<(String, String)>, super::Fault>) {
         let known = match result {
             Ok(known) => known,
             Err(detail) => {
@@ -140,13 +140,15 @@ impl Account {
     }
 
     /// A picture was prepared (or refused): publish it.
-    pub(super) fn on_picture_prepared(&mut self, result: Result<Prepared, String>) {
+    pub(super) fn on_picture_prepared(&mut self, result: Result<Prepared, PictureError>) {
         match result {
             Ok(prepared) if self.is_online() => self.publish_picture(prepared),
             Ok(_) => self.problem(Problem::NotSignedIn {
                 action: crate::problem::OfflineAction::ChangePicture,
             }),
-            Err(detail) => self.problem(Problem::PictureRefused { detail }),
+            Err(error) => self.problem(Problem::PictureRefused {
+                detail: error.to_string(),
+            }),
         }
     }
 

@@ -104,11 +104,16 @@ impl Account {
         self.emit(crate::event::Event::SettingsChanged { settings });
     }
 
-    pub(super) fn on_settings_saved(&mut self, result: Result<crate::config::Settings, String>) {
+    pub(super) fn on_settings_saved(
+        &mut self,
+        result: Result<crate::config::Settings, super::Fault>,
+    ) {
         match result {
             Ok(settings) => self.on_settings_saved_ok(settings),
             // Nothing changes when the file could not be written: the user sees the old values.
-            Err(detail) => self.problem(Problem::SettingsNotSaved { detail }),
+            Err(fault) => self.problem(Problem::SettingsNotSaved {
+                detail: fault.into(),
+            }),
         }
     }
 }

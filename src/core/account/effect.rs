@@ -223,6 +223,38 @@ pub enum StoreOp {
     },
 }
 
+/// Why an effect failed, in the failing part's own words (SQLite, the file system): the core
+/// puts it in a typed [`crate::problem::Problem`] as its `detail`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct Fault {
+    /// What the failing part said.
+    pub detail: String,
+}
+
+impl Fault {
+    /// A fault from any error.
+    pub fn from_error(error: &dyn std::fmt::Display) -> Self {
+        Self {
+            detail: error.to_string(),
+        }
+    }
+}
+
+impl From<&str> for Fault {
+    fn from(detail: &str) -> Self {
+        Self {
+            detail: detail.to_string(),
+        }
+    }
+}
+
+impl From<Fault> for String {
+    fn from(fault: Fault) -> Self {
+        fault.detail
+    }
+}
+
 /// Why the newest archived message was asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArchivePurpose {
@@ -232,7 +264,7 @@ pub enum ArchivePurpose {
     SyncByTime,
 }
 
-/// What a store operation found or did. `Err` carries the store's own words.
+/// What a store operation found or did; `Err` says why it failed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoreAnswer {
     /// [`StoreOp::InsertMessage`]: whether it was new.
@@ -240,38 +272,38 @@ pub enum StoreAnswer {
         /// The message.
         message: ChatMessage,
         /// New (`true`), known already (`false`), or not stored.
-        result: Result<bool, String>,
+        result: Result<bool, Fault>,
     },
     /// [`StoreOp::InsertArchived`]: the messages that were new.
     ArchivedInserted {
         /// The new ones, in archive order, or why nothing was stored.
-        result: Result<Vec<ChatMessage>, String>,
+        result: Result<Vec<ChatMessage>, Fault>,
     },
     /// [`StoreOp::QueueOutgoing`].
     Queued {
         /// The message.
         message: ChatMessage,
         /// Whether it is in the outbox.
-        result: Result<(), String>,
+        result: Result<(), Fault>,
     },
     /// [`StoreOp::ReadOutbox`].
-    Outbox(Result<Vec<ChatMessage>, String>),
+    Outbox(Result<Vec<ChatMessage>, Fault>),
     /// [`StoreOp::NewestArchived`].
     NewestArchived {
         /// What it was asked for.
         purpose: ArchivePurpose,
         /// The archive id and time, if any message is archived.
-        result: Result<Option<(String, i64)>, String>,
+        result: Result<Option<(String, i64)>, Fault>,
     },
     /// [`StoreOp::RecentMessages`].
     History {
         /// The conversation.
         peer: String,
         /// Its newest messages, oldest first.
-        result: Result<Vec<ChatMessage>, String>,
+        result: Result<Vec<ChatMessage>, Fault>,
     },
     /// [`StoreOp::AvatarHashes`].
-    AvatarHashes(Result<Vec<(String, String)>, String>),
+    AvatarHashes(Result<Vec<(String, String)>, Fault>),
     /// [`StoreOp::CachedPicture`].
     CachedPicture {
         /// Whose.

@@ -11,7 +11,9 @@ use crate::core::sm::Tracked;
 use crate::secret::Secret;
 use crate::xmpp::register::RegistrationForm;
 
-use super::avatar::Prepared;
+use super::avatar::{PictureError, Prepared};
+use super::effect::Fault;
+use crate::core::register::RegisterError;
 
 /// One thing for [`super::Account::handle`] to decide on.
 #[derive(Debug)]
@@ -112,21 +114,18 @@ pub enum Answer {
         fault: KeyringFault,
     },
     /// Writing the account's settings file failed.
-    AccountNotSaved {
-        /// Why.
-        detail: String,
-    },
+    AccountNotSaved(Fault),
     /// Writing the profile's settings failed (`Ok` means they were written).
     SettingsSaved {
         /// The settings as asked, or why they were not written.
-        result: Result<crate::config::Settings, String>,
+        result: Result<crate::config::Settings, Fault>,
     },
     /// The server's registration form, or why it could not be had.
     RegistrationForm {
         /// The account it was asked for.
         account: AccountConfig,
         /// The form or the reason.
-        result: Result<RegistrationForm, String>,
+        result: Result<RegistrationForm, RegisterError>,
     },
     /// The account was created (or why not).
     Registered {
@@ -135,25 +134,22 @@ pub enum Answer {
         /// Its password.
         password: Secret,
         /// Whether it worked.
-        result: Result<(), String>,
+        result: Result<(), RegisterError>,
     },
     /// A picture file was read and prepared (or why not).
     PicturePrepared {
         /// The picture, or why it cannot be used.
-        result: Result<Prepared, String>,
+        result: Result<Prepared, PictureError>,
     },
     /// A Session Invite program was started (or why not).
     Launched {
         /// The session.
         session: String,
         /// Whether it started.
-        result: Result<(), String>,
+        result: Result<(), Fault>,
     },
     /// A download page could not be opened.
-    PageNotOpened {
-        /// Why.
-        detail: String,
-    },
+    PageNotOpened(Fault),
 }
 
 /// Why the keyring did not do what was asked.

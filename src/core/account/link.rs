@@ -8,6 +8,7 @@ use super::{
     Responder, StoreOp,
 };
 use crate::config::AccountConfig;
+use crate::core::register::RegisterError;
 use crate::event::Event;
 use crate::model::{Availability, ConnectionState};
 use crate::problem::Problem;
@@ -293,14 +294,16 @@ impl Account {
     pub(super) fn on_registration_form(
         &mut self,
         account: AccountConfig,
-        result: Result<RegistrationForm, String>,
+        result: Result<RegistrationForm, RegisterError>,
     ) {
         match result {
             Ok(form) => self.emit(Event::RegistrationForm {
                 jid: crate::model::bare_jid(&account.jid),
                 form,
             }),
-            Err(message) => self.emit(Event::RegistrationFailed { message }),
+            Err(error) => self.emit(Event::RegistrationFailed {
+                message: error.to_string(),
+            }),
         }
     }
 
@@ -322,7 +325,7 @@ impl Account {
         &mut self,
         account: AccountConfig,
         password: Secret,
-        result: Result<(), String>,
+        result: Result<(), RegisterError>,
     ) {
         match result {
             Ok(()) => {
@@ -331,7 +334,9 @@ impl Account {
                 });
                 self.sign_in(account, password, false);
             }
-            Err(message) => self.emit(Event::RegistrationFailed { message }),
+            Err(error) => self.emit(Event::RegistrationFailed {
+                message: error.to_string(),
+            }),
         }
     }
 

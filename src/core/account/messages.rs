@@ -48,13 +48,19 @@ impl Account {
     }
 
     /// The store kept (or knew, or could not keep) a received message.
-    pub(super) fn on_message_stored(&mut self, message: ChatMessage, result: Result<bool, String>) {
+    pub(super) fn on_message_stored(
+        &mut self,
+        message: ChatMessage,
+        result: Result<bool, super::Fault>,
+    ) {
         match result {
             Ok(true) => self.emit(Event::MessageReceived { message }),
             Ok(false) => tracing::debug!("ignored a message delivered twice"),
             // Still show it: losing a message is worse than not storing it.
             Err(detail) => {
-                self.problem(Problem::MessageNotSaved { detail });
+                self.problem(Problem::MessageNotSaved {
+                    detail: detail.into(),
+                });
                 self.emit(Event::MessageReceived { message });
             }
         }

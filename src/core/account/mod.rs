@@ -45,7 +45,7 @@ use crate::problem::Problem;
 use crate::secret::Secret;
 
 pub use avatar::{prepare_builtin, prepare_file, PictureError, Prepared};
-pub use effect::{ArchivePurpose, Effect, Launch, PictureSource, StoreAnswer, StoreOp};
+pub use effect::{ArchivePurpose, Effect, Fault, Launch, PictureSource, StoreAnswer, StoreOp};
 pub use ids::Ids;
 pub use input::{Answer, ConnectFailure, Connected, Input, KeyringFault};
 use requests::{Purpose, Requests, Responder};
@@ -245,7 +245,9 @@ impl Account {
             Answer::PasswordNotKept { remember, fault } => {
                 self.on_password_not_kept(remember, fault)
             }
-            Answer::AccountNotSaved { detail } => self.problem(Problem::AccountNotSaved { detail }),
+            Answer::AccountNotSaved(fault) => self.problem(Problem::AccountNotSaved {
+                detail: fault.into(),
+            }),
             Answer::SettingsSaved { result } => self.on_settings_saved(result),
             Answer::RegistrationForm { account, result } => {
                 self.on_registration_form(account, result)
@@ -257,7 +259,9 @@ impl Account {
             } => self.on_registered(account, password, result),
             Answer::PicturePrepared { result } => self.on_picture_prepared(result),
             Answer::Launched { session, result } => self.on_launched(&session, result),
-            Answer::PageNotOpened { detail } => self.problem(Problem::PageNotOpened { detail }),
+            Answer::PageNotOpened(fault) => self.problem(Problem::PageNotOpened {
+                detail: fault.into(),
+            }),
         }
     }
 
@@ -272,7 +276,9 @@ impl Account {
             }
             StoreAnswer::History { peer, result } => match result {
                 Ok(messages) => self.emit(Event::HistoryLoaded { peer, messages }),
-                Err(detail) => self.problem(Problem::HistoryUnreadable { detail }),
+                Err(fault) => self.problem(Problem::HistoryUnreadable {
+                    detail: fault.into(),
+                }),
             },
             StoreAnswer::AvatarHashes(result) => self.on_avatar_hashes(result),
             StoreAnswer::CachedPicture { jid, sha1, png } => self.on_cached_picture(jid, sha1, png),

@@ -39,7 +39,7 @@ impl Account {
     }
 
     /// The outbox has the message (or not): report it and send it if online.
-    pub(super) fn on_queued(&mut self, message: ChatMessage, result: Result<(), String>) {
+    pub(super) fn on_queued(&mut self, message: ChatMessage, result: Result<(), super::Fault>) {
         if let Err(detail) = result {
             return self.problem(Problem::MessageNotSent {
                 to: message.peer,
@@ -93,10 +93,14 @@ impl Account {
     }
 
     /// The outbox after connecting: sends what is not already on its way.
-    pub(super) fn on_outbox(&mut self, result: Result<Vec<ChatMessage>, String>) {
+    pub(super) fn on_outbox(&mut self, result: Result<Vec<ChatMessage>, super::Fault>) {
         let waiting = match result {
             Ok(waiting) => waiting,
-            Err(detail) => return self.problem(Problem::HistoryUnreadable { detail }),
+            Err(fault) => {
+                return self.problem(Problem::HistoryUnreadable {
+                    detail: fault.into(),
+                })
+            }
         };
         if !self.is_online() {
             return;

@@ -81,14 +81,18 @@ impl Account {
     pub(super) fn on_newest_archived(
         &mut self,
         purpose: ArchivePurpose,
-        result: Result<Option<(String, i64)>, String>,
+        result: Result<Option<(String, i64)>, super::Fault>,
     ) {
         let Some(sync) = self.sync.take() else {
             return;
         };
         let newest = match result {
             Ok(newest) => newest,
-            Err(detail) => return self.problem(Problem::HistoryUnreadable { detail }),
+            Err(fault) => {
+                return self.problem(Problem::HistoryUnreadable {
+                    detail: fault.into(),
+                })
+            }
         };
         let cursor = match (purpose, newest) {
             (ArchivePurpose::StartSync, Some((archive_id, _))) => Cursor::After(archive_id),
@@ -215,7 +219,7 @@ impl Account {
     }
 
     /// The store kept a page (or could not): show what was new, and go on.
-    pub(super) fn on_archive_stored(&mut self, result: Result<Vec<ChatMessage>, String>) {
+    pub(super) fn on_archive_stored(&mut self, result: Result<Vec<ChatMessage>, super::Fault>) {
         let Some(mut sync) = self.sync.take() else {
             return;
         };
@@ -223,7 +227,9 @@ impl Account {
             Ok(new) => new,
             Err(detail) => {
                 // The next catch-up fetches them again.
-                return self.problem(Problem::ArchiveNotSaved { detail });
+                return self.problem(Problem::ArchiveNotSaved {
+                    detail: detail.into(),
+                });
             }
         };
         sync.progress.new_messages += new.len();

@@ -3,7 +3,7 @@
 //! answer through the executor's answer channel; quick ones answer at once.
 
 use super::Executor;
-use crate::core::account::{Answer, Effect, Input, KeyringFault, Launch, PictureSource};
+use crate::core::account::{Answer, Effect, Fault, Input, KeyringFault, Launch, PictureSource};
 use crate::event::Event;
 use crate::invite::env;
 use crate::platform::keyring::KeyringError;
@@ -19,13 +19,15 @@ impl Executor {
                 remember,
             } => self.keep_password(jid, password, remember),
             Effect::SaveAccount(account) => {
-                let detail = self.profile.save_account(&account).err()?.to_string();
-                return Some(Input::Answer(Answer::AccountNotSaved { detail }));
+                let error = self.profile.save_account(&account).err()?;
+                return Some(Input::Answer(Answer::AccountNotSaved(Fault::from_error(
+                    &error,
+                ))));
             }
             Effect::SaveSettings(settings) => {
                 let result = match self.profile.save_settings(&settings) {
                     Ok(()) => Ok(settings),
-                    Err(error) => Err(error.to_string()),
+                    Err(error) => Err(Fault::from_error(&error)),
                 };
                 return Some(Input::Answer(Answer::SettingsSaved { result }));
             }
@@ -59,8 +61,8 @@ impl Executor {
             Effect::RevokeCookies { session } => self.cookies.revoke_session(&session),
             Effect::OpenPage { url } => {
                 if let Err(error) = crate::platform::opener::open_url(&url) {
-                    let detail = error.to_string();
-                    return Some(Input::Answer(Answer::PageNotOpened { detail }));
+                    let fault = Fault::from_error(&error);
+                    return Some(Input::Answer(Answer::PageNotOpened(fault)));
                 }
             }
             Effect::Notify {
@@ -141,14 +143,11 @@ impl Executor {
     fn prepare_picture(&self, source: PictureSource) {
         match source {
             PictureSource::File(path) => self.in_background(async move {
-                let result = crate::core::account::prepare_file(path)
-                    .await
-                    .map_err(|e| e.to_string());
+                let result = crate::core::account::prepare_file(path).await;
                 Answer::PicturePrepared { result }
             }),
             PictureSource::Builtin(name) => self.blocking(move || {
-                let result =
-                    crate::core::account::prepare_builtin(&name).map_err(|e| e.to_string());
+                let result = crate::core::account::prepare_builtin(&name);
                 Answer::PicturePrepared { result }
             }),
         }
@@ -167,7 +166,7 @@ impl Executor {
             .map(|_| ())
             .map_err(|error| {
                 self.cookies.revoke_session(&session);
-                error.to_string()
+                Fault::from_error(&error)
             });
         Input::Answer(Answer::Launched { session, result })
     }

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::core::account::{StoreAnswer, StoreOp};
+use crate::core::account::{Fault, StoreAnswer, StoreOp};
 use crate::store::Store;
 use crate::xmpp::avatar as wire;
 
@@ -16,7 +16,7 @@ use crate::xmpp::avatar as wire;
 /// without an answer are logged: nothing depends on them, and the next run repairs them (an
 /// outbox entry not marked sent is sent again and deduplicated by its id).
 pub fn run(store: &mut Store, avatars: &Path, op: StoreOp) -> Option<StoreAnswer> {
-    let text = |e: crate::store::StoreError| e.to_string();
+    let text = |e: crate::store::StoreError| Fault::from_error(&e);
     match op {
         StoreOp::InsertMessage { message, server_id } => {
             let result = match server_id.as_deref() {

@@ -112,7 +112,7 @@ impl Stream {
                 let session = self.session.as_mut()?;
                 match session.send_ack().await {
                     Ok(()) => None,
-                    Err(reason) => Some(self.lost(reason)),
+                    Err(lost) => Some(self.lost(lost.to_string())),
                 }
             }
             Incoming::Idle => Some(Input::Idle),
@@ -130,7 +130,8 @@ impl Stream {
                     if let Some(tracked) = &tracked {
                         in_flight.push(tracked.clone());
                     }
-                    if let Err(reason) = session.send(stanza, tracked).await {
+                    if let Err(lost) = session.send(stanza, tracked).await {
+                        let reason = lost.to_string();
                         self.resumable = session.into_resumable();
                         return Input::ConnectFailed {
                             attempt: number,
@@ -167,7 +168,7 @@ impl Stream {
         let written = tracked.clone().filter(|_| session.sm.is_none());
         match session.send(stanza, tracked).await {
             Ok(()) => written.map(Input::Written),
-            Err(reason) => Some(self.lost(reason)),
+            Err(lost) => Some(self.lost(lost.to_string())),
         }
     }
 
@@ -176,7 +177,7 @@ impl Stream {
         let session = self.session.as_mut()?;
         match session.request_ack().await {
             Ok(()) => None,
-            Err(reason) => Some(self.lost(reason)),
+            Err(lost) => Some(self.lost(lost.to_string())),
         }
     }
 

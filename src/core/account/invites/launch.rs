@@ -5,7 +5,7 @@ use tokio_xmpp::parsers::jid::Jid;
 
 use super::Account;
 use crate::core::account::effect::Launch;
-use crate::core::account::{Effect, Purpose, Responder};
+use crate::core::account::{Effect, Fault, Purpose, Responder};
 use crate::invite::{env, Role, SessionEvent, SessionState};
 use crate::problem::Problem;
 use crate::xmpp::invite::{self as wire, Condition, Reason};
@@ -20,18 +20,20 @@ impl Account {
         self.publish(sid, vec![SessionEvent::BeforeAppLaunch]);
         match self.launch_request(sid) {
             Ok(launch) => self.out.push(Effect::Launch(launch)),
-            Err(detail) => self.launch_failed(sid, detail),
+            Err(fault) => self.launch_failed(sid, fault.into()),
         }
     }
 
     /// The program to start for session `sid`, from the registry.
-    fn launch_request(&self, sid: &str) -> Result<Launch, String> {
+    fn launch_request(&self, sid: &str) -> Result<Launch, Fault> {
+        let gone = |detail: String| Fault { detail };
         let Some(live) = self.sessions.get(sid) else {
-            return Err("the session is gone".into());
+            return Err(gone("the session is gone".into()));
         };
         let s = &live.session;
         let Some(registration) = self.registration(&s.app_guid) else {
-            return Err(format!("{} is not registered on this computer", s.app_name));
+            let detail = format!("{} is not registered on this computer", s.app_name);
+            return Err(gone(detail));
         };
         let own = self.own_bare().map(|j| j.to_string()).unwrap_or_default();
         let role = match s.role {
@@ -67,7 +69,11 @@ impl Account {
     }
 
     /// The executor started the program (or could not).
-    pub(in crate::core::account) fn on_launched(&mut self, sid: &str, result: Result<(), String>) {
+    pub(in crate::core::account) fn on_launched(
+        &mut self,
+        sid: &str,
+        result: Result<(), crate::core::account::Fault>,
+    ) {
         match result {
             Ok(()) => {
                 if let Some(live) = self.sessions.get_mut(sid) {
@@ -75,7 +81,7 @@ impl Account {
                 }
                 self.advance(sid, SessionState::Connected, "connecting");
             }
-            Err(detail) => self.launch_failed(sid, detail),
+            Err(fault) => self.launch_failed(sid, fault.into()),
         }
     }
 
