@@ -19,7 +19,7 @@ pub use jmi::{
     accept_elsewhere, app_not_present, classify_message, proceed, propose, reject, retract, ringing,
 };
 pub use session::{
-    ack, classify_jingle, refuse, session_accept, session_info, session_initiate,
+    ack, classify_jingle, out_of_order, refuse, session_accept, session_info, session_initiate,
     session_terminate, unknown_session,
 };
 pub use validate::{

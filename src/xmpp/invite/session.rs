@@ -95,6 +95,17 @@ pub fn unknown_session(request: &Iq) -> Iq {
     error_reply(request, DefinedCondition::ItemNotFound, Some(condition))
 }
 
+/// The answer to a Jingle request that does not fit the session's state (XEP-0166 §7.2.10):
+/// a `session-accept` before the invitation was accepted, twice, or for another application.
+pub fn out_of_order(request: &Iq) -> Iq {
+    let condition = Element::builder("out-of-order", NS_JINGLE_ERRORS).build();
+    error_reply(
+        request,
+        DefinedCondition::UnexpectedRequest,
+        Some(condition),
+    )
+}
+
 /// The answer to a Jingle request [`classify_jingle`] found wrong: `feature-not-implemented`
 /// for what Nudge does not support, else `bad-request`.
 pub fn refuse(request: &Iq, error: &InviteError) -> Iq {

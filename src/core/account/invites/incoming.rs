@@ -16,9 +16,10 @@ impl Account {
     pub(in crate::core::account) fn on_invite_fact(&mut self, fact: InviteFact) {
         match fact {
             InviteFact::Proposed { from, invitation } => self.on_proposed(from, invitation),
+            // Every device of the contact may ring; the one that answers becomes the peer.
             InviteFact::Ringing { from, sid } => {
-                if let Some(live) = self.peer_session(&sid, &from, Role::Inviter) {
-                    live.peer_device.get_or_insert(from);
+                if self.peer_session(&sid, &from, Role::Inviter).is_some() {
+                    tracing::debug!("{from} is ringing for {sid}");
                 }
             }
             InviteFact::AcceptedElsewhere { from, sid }
@@ -107,16 +108,25 @@ impl Account {
             let reason = Reason::not_accepting();
             return self.send(wire::reject(&Jid::from(from), &invitation.sid, &reason));
         }
-        let app_present = self
-            .registration(&invitation.guid)
-            .is_some_and(Registration::is_installed);
+        if !self.sessions.may_ring(peer.as_str()) {
+            tracing::info!("refused an invitation from {peer}: too many are ringing");
+            let reason = Reason::new(Condition::Busy);
+            return self.send(wire::reject(&Jid::from(from), &invitation.sid, &reason));
+        }
+        let registration = self.registration(&invitation.guid);
+        let app_present = registration.is_some_and(Registration::is_installed);
+        // The name shown is this computer's, when it has the program: the program started is
+        // chosen by GUID, so a name sent over the network must not pass for another program.
+        let app_name = registration
+            .map(|r| r.name.clone())
+            .unwrap_or(invitation.name);
         let id = invitation.sid.clone();
         let mut live = Live::new(InviteSession {
             id: id.clone(),
             role: Role::Invitee,
             origin: Origin::Menu,
             app_guid: invitation.guid,
-            app_name: invitation.name,
+            app_name,
             download_url: invitation.download_url,
             peer: peer.to_string(),
             state: SessionState::Invitation,
@@ -129,7 +139,7 @@ impl Account {
             created_ms: self.now_ms,
         });
         live.peer_device = Some(from.clone());
-        let deadline = self.now_ms + self.options.invitation_timeout.as_millis() as i64;
+        let deadline = self.now_ms + self.ringing_ms();
         self.sessions.insert(live, Some(deadline));
         self.publish(&id, vec![]);
         self.send(wire::ringing(&from, &id));
@@ -195,13 +205,18 @@ impl Account {
             JingleFact::Accept { .. } => Some(Role::Inviter),
             _ => None,
         };
+        // Jingle comes only from the device that answered the invitation.
         let known = self.sessions.get(&sid).is_some_and(|l| {
-            l.session.peer == from.to_bare().as_str()
-                && l.peer_device.as_ref().is_none_or(|d| *d == from)
+            l.peer_device.as_ref() == Some(&from)
                 && expected_role.is_none_or(|r| r == l.session.role)
         });
         if !known {
             self.send(wire::unknown_session(iq));
+            return true;
+        }
+        if !self.fits_the_session(&sid, &fact) {
+            tracing::warn!("refused a Jingle request from {from} out of order for {sid}");
+            self.send(wire::out_of_order(iq));
             return true;
         }
         self.send(wire::ack(iq));
@@ -230,14 +245,28 @@ impl Account {
         true
     }
 
+    /// Whether a Jingle request fits where session `sid` is: the session is started and
+    /// accepted once, for its own application, while accepted; nothing is launched twice.
+    fn fits_the_session(&self, sid: &str, fact: &JingleFact) -> bool {
+        let Some(live) = self.sessions.get(sid) else {
+            return false;
+        };
+        let accepted = live.session.state == SessionState::Accepted && !live.launched;
+        match fact {
+            JingleFact::Initiate { invitation, .. } => {
+                accepted && invitation.guid == live.session.app_guid
+            }
+            JingleFact::Accept { guid, .. } => accepted && *guid == live.session.app_guid,
+            JingleFact::Info { .. } | JingleFact::Terminate { .. } => {
+                !live.session.state.is_final()
+            }
+        }
+    }
+
     fn on_initiate(&mut self, sid: &str, invitation: Invitation) {
         let Some(live) = self.sessions.get_mut(sid) else {
             return;
         };
-        if live.session.state != SessionState::Accepted || live.session.app_guid != invitation.guid
-        {
-            return;
-        }
         live.session.remote_address = invitation.address;
         if invitation.context.is_some() {
             live.session.context = invitation.context;
@@ -276,19 +305,18 @@ impl Account {
         }
     }
 
-    /// Gives up on invitations nobody answered in time.
+    /// Gives up on invitations nobody answered in time and accepted sessions that never
+    /// started, and forgets sessions that ended a while ago.
     pub(in crate::core::account) fn expire_invitations(&mut self) {
         for id in self.sessions.due(self.now_ms) {
             self.sessions.set_deadline(&id, None);
             let Some(live) = self.sessions.get(&id) else {
                 continue;
             };
-            if live.session.state != SessionState::Invitation {
-                continue;
-            }
-            match live.session.role {
-                Role::Inviter => self.withdraw(&id, Condition::Timeout),
-                Role::Invitee => {
+            match (live.session.state, live.session.role) {
+                (state, _) if state.is_final() => self.sessions.forget(&id),
+                (SessionState::Invitation, Role::Inviter) => self.withdraw(&id, Condition::Timeout),
+                (SessionState::Invitation, Role::Invitee) => {
                     let reason = match live.session.app_present {
                         true => Reason::new(Condition::Timeout),
                         false => Reason::new(Condition::UnsupportedApplications),
@@ -302,6 +330,18 @@ impl Account {
                     };
                     self.finish(&id, next, &reason, vec![]);
                 }
+                (SessionState::Accepted, _) => {
+                    let reason = Reason::new(Condition::Timeout);
+                    if let Some(device) = live.peer_device.clone() {
+                        let responder = super::Responder::Peer(Jid::from(device.clone()));
+                        let purpose = super::Purpose::Session(id.clone());
+                        self.request(responder, purpose, |iq_id| {
+                            wire::session_terminate(iq_id, &device, &id, &reason)
+                        });
+                    }
+                    self.finish(&id, SessionState::Terminated, &reason, vec![]);
+                }
+                _ => {}
             }
         }
     }

@@ -24,6 +24,12 @@ use crate::xmpp::address::parse_bare;
 use crate::xmpp::invite::{self as wire, Condition, Invitation, Reason};
 pub(super) use sessions::{Live, Sessions};
 
+/// Most invitations one contact may have ringing here at once; more are answered "busy".
+pub(super) const MAX_RINGING_PER_CONTACT: usize = 3;
+
+/// How long an ended session is kept (for the window and the local API to read how it ended).
+pub(super) const KEEP_ENDED_MS: i64 = 10 * 60 * 1000;
+
 /// A new invitation, as `Command::Invite` asks for it.
 #[derive(Debug, Clone)]
 pub(super) struct InviteRequest {
@@ -212,10 +218,15 @@ impl Account {
             .session
             .move_to(SessionState::Invitation, "inviting")
             .unwrap_or_default();
-        let deadline = self.now_ms + self.options.invitation_timeout.as_millis() as i64;
+        let deadline = self.now_ms + self.ringing_ms();
         self.sessions.insert(live, Some(deadline));
         self.publish(&id, events);
         self.send(stanza);
+    }
+
+    /// How long an invitation rings (and an accepted session may take to start).
+    fn ringing_ms(&self) -> i64 {
+        self.options.invitation_timeout.as_millis() as i64
     }
 
     /// Moves a session and reports it; an impossible move is reported as a send error.
@@ -225,8 +236,14 @@ impl Account {
         };
         match live.session.move_to(next, operation) {
             Ok(events) => {
+                // An accepted session must start in time too; a started one runs as long as
+                // its programs do.
+                let deadline = match next {
+                    SessionState::Accepted => Some(self.now_ms + self.ringing_ms()),
+                    _ => None,
+                };
                 if next != SessionState::Invitation {
-                    self.sessions.set_deadline(id, None);
+                    self.sessions.set_deadline(id, deadline);
                 }
                 self.publish(id, events);
                 true

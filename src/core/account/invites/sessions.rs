@@ -7,6 +7,9 @@ use tokio_xmpp::parsers::jid::FullJid;
 
 use crate::invite::{InviteSession, Role, SessionState};
 
+/// Most sessions kept at once (live and recently ended).
+const MAX_SESSIONS: usize = 256;
+
 /// A session and what the core needs to drive it.
 #[derive(Debug)]
 pub(in crate::core::account) struct Live {
@@ -77,9 +80,31 @@ impl Sessions {
         }
     }
 
-    /// Session `id` ended at `now_ms`: no more deadline.
-    pub fn ended(&mut self, id: &str, _now_ms: i64) {
+    /// Session `id` ended at `now_ms`: it is forgotten [`super::KEEP_ENDED_MS`] later.
+    pub fn ended(&mut self, id: &str, now_ms: i64) {
+        self.set_deadline(id, Some(now_ms + super::KEEP_ENDED_MS));
+    }
+
+    /// Forgets session `id`.
+    pub fn forget(&mut self, id: &str) {
         self.set_deadline(id, None);
+        self.live.remove(id);
+    }
+
+    /// Whether another invitation from `peer` (bare JID) may ring: fewer than
+    /// [`super::MAX_RINGING_PER_CONTACT`] of theirs ring, and fewer than [`MAX_SESSIONS`] are
+    /// kept in all.
+    pub fn may_ring(&self, peer: &str) -> bool {
+        let ringing = self
+            .live
+            .values()
+            .filter(|l| {
+                l.session.peer == peer
+                    && l.session.role == Role::Invitee
+                    && l.session.state == SessionState::Invitation
+            })
+            .count();
+        ringing < super::MAX_RINGING_PER_CONTACT && self.live.len() < MAX_SESSIONS
     }
 
     /// The earliest deadline.

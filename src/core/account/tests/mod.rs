@@ -5,6 +5,7 @@
 //! other effect for the test to read: stanzas sent (as XML), events reported, jobs started.
 
 mod contacts;
+mod invite_rules;
 mod invites;
 mod link;
 mod messages;
