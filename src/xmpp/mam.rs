@@ -113,7 +113,7 @@ fn since_form(ms: i64) -> DataForm {
 pub struct Archived {
     /// The archive's id for it (its XEP-0359 stanza-id).
     pub archive_id: String,
-    /// The message itself, with the archive's timestamp as a `<delay/>` if it had none.
+    /// The message itself, with the archive's timestamp as its `<delay/>`.
     pub message: Message,
 }
 
@@ -130,10 +130,13 @@ pub fn archived(message: &Message, own: &BareJid, query_id: &str) -> Option<Arch
         return None;
     }
     let mut inner = result.forwarded.message;
+    // The archive's time is when the server had the message; a stamp inside it is the
+    // sender's word and gives way.
     if let Some(delay) = result.forwarded.delay {
-        if !inner.payloads.iter().any(|p| p.is("delay", ns::DELAY)) {
-            inner.payloads.push(delay.into());
-        }
+        inner.payloads.retain(|p| !p.is("delay", ns::DELAY));
+        inner
+            .payloads
+            .push(crate::xmpp::message::own_server_delay(delay, own).into());
     }
     Some(Archived {
         archive_id: result.id,

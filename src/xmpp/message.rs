@@ -177,10 +177,25 @@ pub(crate) fn unwrap_carbon(message: Message, own: &BareJid) -> Option<(Origin, 
     // The forwarding delay says when the original was sent if the inner message does not.
     if let Some(delay) = forwarded.delay {
         if !inner.payloads.iter().any(|p| p.is("delay", ns::DELAY)) {
-            inner.payloads.push(delay.into());
+            inner.payloads.push(own_server_delay(delay, own).into());
         }
     }
     Some((origin, inner))
+}
+
+/// Whether a `<delay/>` was added by the user's own server or account.
+fn delayed_by_own_side(from: Option<&Jid>, own: &BareJid) -> bool {
+    from.is_some_and(|from| {
+        from.to_bare() == *own
+            || (from.node().is_none() && from.resource().is_none() && from.domain() == own.domain())
+    })
+}
+
+/// The forwarding's `<delay/>`, said by the user's own server (a carbon or an archive result
+/// comes from the user's account, so its wrapper is the server's word).
+pub(crate) fn own_server_delay(mut delay: Delay, own: &BareJid) -> Delay {
+    delay.from = Some(Jid::from(own.domain().to_owned()));
+    delay
 }
 
 /// How a message reached this device.
@@ -245,8 +260,11 @@ impl Payloads {
                     .ok()
                     .map(model_state);
             } else if payload.is("delay", ns::DELAY) {
+                // Only the user's server (offline storage, the archive) or account may say when a
+                // message was sent; a sender's own stamp could date it anywhere.
                 found.delay_ms = Delay::try_from(payload.clone())
                     .ok()
+                    .filter(|d| delayed_by_own_side(d.from.as_ref(), own))
                     .map(|d| d.stamp.0.timestamp_millis());
             } else if payload.is("error", ns::DEFAULT_NS) {
                 found.error = StanzaError::try_from(payload.clone()).ok();

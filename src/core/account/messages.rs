@@ -26,7 +26,8 @@ impl Account {
                     peer,
                     direction,
                     body,
-                    timestamp_ms: timestamp_ms.unwrap_or(self.now_ms),
+                    // Never later than now, whoever stamped it.
+                    timestamp_ms: timestamp_ms.map_or(self.now_ms, |t| t.min(self.now_ms)),
                     delivery: match direction {
                         Direction::Incoming => Delivery::Received,
                         Direction::Outgoing => Delivery::Sent,

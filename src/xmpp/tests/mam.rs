@@ -219,3 +219,20 @@ fn refusals_and_junk_are_told_apart() {
         );
     }
 }
+
+#[test]
+fn the_archives_time_wins_over_a_stamp_the_sender_put_inside() {
+    let backdated = "<message xmlns='jabber:client' type='chat' from='bob@example.org/pc' \
+        to='alice@example.org/phone' id='m3'><body>backdated</body>\
+        <delay xmlns='urn:xmpp:delay' from='example.org' stamp='2001-01-01T00:00:00Z'/></message>";
+    let stanza = message(&result(None, "q1", backdated));
+    let found = archived(&stanza, &own(), "q1").expect("a result");
+    let fact = classify_archived(found.message, &own(), &found.archive_id);
+    let Some(MessageFact::Chat { timestamp_ms, .. }) = fact else {
+        panic!("{fact:?}");
+    };
+    let archived_at = chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+        .unwrap()
+        .timestamp_millis();
+    assert_eq!(timestamp_ms, Some(archived_at));
+}

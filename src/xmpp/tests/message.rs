@@ -193,7 +193,7 @@ fn message_without_any_id_gets_a_stable_content_hash() {
     assert_ne!(chat_id(&from_bob("", "<body>hi!</body>")), again);
     let delayed = from_bob(
         "",
-        "<body>hi</body><delay xmlns='urn:xmpp:delay' stamp='2024-01-01T00:00:00Z'/>",
+        "<body>hi</body><delay xmlns='urn:xmpp:delay' from='example.org' stamp='2024-01-01T00:00:00Z'/>",
     );
     assert_ne!(chat_id(&delayed), again);
     // A huge or odd id is not trusted as a database key either.

@@ -544,3 +544,23 @@ fn the_core_marks_a_conversation_read_online_or_not() {
         [Event::ConversationRead { peer: BOB.into() }]
     );
 }
+
+#[test]
+fn a_delay_stamped_by_the_sender_is_not_believed() {
+    let mut script = Script::online();
+    script.stanza(&format!(
+        "<message type='chat' from='{BOB_PHONE}' id='t1'><body>backdated</body>\
+         <delay xmlns='urn:xmpp:delay' from='{BOB}' stamp='2020-01-01T00:00:00Z'/></message>"
+    ));
+    assert_eq!(received(&script.events())[0].timestamp_ms, T0);
+}
+
+#[test]
+fn no_message_is_dated_in_the_future() {
+    let mut script = Script::online();
+    script.stanza(&format!(
+        "<message type='chat' from='{BOB_PHONE}' id='t2'><body>from tomorrow</body>\
+         <delay xmlns='urn:xmpp:delay' from='example.org' stamp='2030-01-01T00:00:00Z'/></message>"
+    ));
+    assert_eq!(received(&script.events())[0].timestamp_ms, T0);
+}
