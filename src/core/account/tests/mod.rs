@@ -8,6 +8,7 @@ mod contacts;
 mod discovery;
 mod forged;
 mod invites;
+mod jingle;
 mod link;
 mod messages;
 mod pictures;
