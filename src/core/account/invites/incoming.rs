@@ -16,11 +16,8 @@ impl Account {
     pub(in crate::core::account) fn on_invite_fact(&mut self, fact: InviteFact) {
         match fact {
             InviteFact::Proposed { from, invitation } => self.on_proposed(from, invitation),
-            InviteFact::Ringing { from, sid } => {
-                if let Some(live) = self.peer_session(&sid, &from, Role::Inviter) {
-                    live.peer_device.get_or_insert(from);
-                }
-            }
+            // Every device of the contact rings; the session is with the one that proceeds.
+            InviteFact::Ringing { from, sid } => tracing::debug!("{from} rings for session {sid}"),
             InviteFact::AcceptedElsewhere { from, sid }
             | InviteFact::DeclinedElsewhere { from, sid } => {
                 // The server echoes our own answers back; only another device's answer counts.

@@ -165,6 +165,24 @@ fn the_contact_proceeding_starts_the_session_with_that_device() {
 }
 
 #[test]
+fn a_proceed_from_any_of_the_contacts_devices_starts_the_session_with_that_one() {
+    // Every device of Bob rings; he may answer on the one that rang second.
+    let mut script = online(true);
+    invite(&mut script, None, Origin::Menu);
+    script.stanza(&jmi(BOB_LAPTOP, DESK, "ringing", ""));
+    script.stanza(&jmi(BOB_PHONE, DESK, "ringing", ""));
+    script.effects.clear();
+    script.stanza(&jmi(BOB_PHONE, DESK, "proceed", ""));
+    let sent = script.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let initiate = jingle_sent(&sent[0], BOB_PHONE);
+    assert_eq!(initiate.attr("action"), Some("session-initiate"));
+    // From now on the session is with the phone only.
+    script.stanza(&accept(BOB_LAPTOP));
+    assert!(is_unknown_session(&script.sent()[0], "ja-1"));
+}
+
+#[test]
 fn a_proceed_from_someone_else_is_ignored() {
     let mut script = online(true);
     invite(&mut script, None, Origin::Menu);
