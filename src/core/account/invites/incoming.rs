@@ -205,9 +205,15 @@ impl Account {
         match fact {
             JingleFact::Initiate { invitation, .. } => self.on_initiate(&sid, invitation),
             JingleFact::Accept { address, .. } => {
-                if let Some(live) = self.sessions.get_mut(&sid) {
-                    live.session.remote_address = address;
-                }
+                // Only the session this side started after `proceed` is accepted, and once.
+                let Some(live) = self
+                    .sessions
+                    .get_mut(&sid)
+                    .filter(|l| l.session.state == SessionState::Accepted)
+                else {
+                    return true;
+                };
+                live.session.remote_address = address;
                 self.publish(&sid, vec![SessionEvent::OnReadyToLaunch]);
                 let launch_here = self
                     .sessions

@@ -195,6 +195,47 @@ fn a_proceed_from_someone_else_is_ignored() {
 }
 
 #[test]
+fn a_session_accept_before_the_contact_proceeded_launches_nothing() {
+    let mut script = online(true);
+    invite(&mut script, None, Origin::Menu);
+    script.stanza(&jmi(BOB_LAPTOP, DESK, "ringing", ""));
+    script.effects.clear();
+    script.stanza(&accept(BOB_LAPTOP));
+    assert!(launches(&mut script).is_empty());
+    let events = script.events();
+    assert!(
+        !session_events(&events).contains(&SessionEvent::OnReadyToLaunch),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_repeated_session_accept_launches_the_program_once() {
+    let mut script = proceeded(Origin::Menu);
+    script.stanza(&accept(BOB_LAPTOP));
+    assert_eq!(launches(&mut script).len(), 1);
+    script.stanza(&accept(BOB_LAPTOP).replace("ja-1", "ja-2"));
+    assert!(launches(&mut script).is_empty(), "before it started");
+    script.answer(Answer::Launched {
+        session: SID.into(),
+        result: Ok(()),
+    });
+    script.stanza(&accept(BOB_LAPTOP).replace("ja-1", "ja-3"));
+    assert!(launches(&mut script).is_empty(), "after it started");
+    assert_eq!(
+        last_session(&script.events()).state,
+        SessionState::Connected
+    );
+}
+
+#[test]
+fn a_repeated_session_initiate_launches_the_program_once() {
+    let mut script = launching();
+    script.stanza(&initiate(BOB_LAPTOP).replace("ji-1", "ji-2"));
+    assert!(launches(&mut script).is_empty());
+}
+
+#[test]
 fn the_inviting_device_starting_the_session_is_accepted_and_this_sides_program_launched() {
     let mut script = accepted_invitation();
     script.stanza(&initiate(BOB_LAPTOP));
