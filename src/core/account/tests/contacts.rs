@@ -83,6 +83,31 @@ fn a_roster_the_server_refuses_is_reported_in_words() {
 }
 
 #[test]
+fn a_roster_answer_that_is_not_a_roster_is_reported_and_changes_nothing() {
+    let mut script = Script::online();
+    script.reconnect_fresh();
+    let id = script.request_id(ROSTER).expect("a roster request");
+    script.events();
+    script.stanza(&format!(
+        "<iq type='result' id='{id}'><query xmlns='jabber:iq:private'/></iq>"
+    ));
+    let events = script.events();
+    assert!(
+        matches!(
+            &events[..],
+            [Event::Problem {
+                problem: Problem::RosterUnavailable { .. }
+            }]
+        ),
+        "{events:?}"
+    );
+    assert!(
+        is_contact(&mut script, BOB),
+        "the roster known before stays"
+    );
+}
+
+#[test]
 fn a_roster_push_from_the_server_adds_a_contact_and_is_acknowledged() {
     let mut script = Script::online();
     script.stanza(&roster_push(
@@ -204,24 +229,35 @@ fn adding_a_contact_sets_the_roster_item_and_asks_to_see_their_presence() {
 
 #[test]
 fn a_roster_change_the_server_refuses_is_reported_with_its_reason() {
-    let mut script = Script::online();
-    script.command(Command::AddContact {
-        jid: CAROL.into(),
-        name: None,
-        groups: vec![],
-    });
-    let id = script.request_id(ROSTER).expect("a roster set");
-    script.sent();
-    script.stanza(&format!(
-        "<iq type='error' id='{id}'><error type='cancel'>\
-         <not-allowed xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"
-    ));
-    let problems = script.problems();
-    assert!(
-        matches!(&problems[..], [Problem::ContactChangeRefused { jid, reason }]
-            if jid == CAROL && !reason.is_empty()),
-        "{problems:?}"
-    );
+    let changes = [
+        Command::AddContact {
+            jid: CAROL.into(),
+            name: None,
+            groups: vec![],
+        },
+        Command::UpdateContact {
+            jid: CAROL.into(),
+            name: Some("Caz".into()),
+            groups: vec![],
+        },
+        Command::RemoveContact { jid: CAROL.into() },
+    ];
+    for change in changes {
+        let mut script = Script::online();
+        script.command(change.clone());
+        let id = script.request_id(ROSTER).expect("a roster set");
+        script.sent();
+        script.stanza(&format!(
+            "<iq type='error' id='{id}'><error type='cancel'>\
+             <not-allowed xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"
+        ));
+        let problems = script.problems();
+        assert!(
+            matches!(&problems[..], [Problem::ContactChangeRefused { jid, reason }]
+                if jid == CAROL && !reason.is_empty()),
+            "{change:?}: {problems:?}"
+        );
+    }
 }
 
 #[test]
