@@ -16,12 +16,8 @@ impl Account {
     pub(in crate::core::account) fn on_invite_fact(&mut self, fact: InviteFact) {
         match fact {
             InviteFact::Proposed { from, invitation } => self.on_proposed(from, invitation),
-            // Every device of the contact may ring; the one that answers becomes the peer.
-            InviteFact::Ringing { from, sid } => {
-                if self.peer_session(&sid, &from, Role::Inviter).is_some() {
-                    tracing::debug!("{from} is ringing for {sid}");
-                }
-            }
+            // Every device of the contact rings; the session is with the one that proceeds.
+            InviteFact::Ringing { from, sid } => tracing::debug!("{from} rings for session {sid}"),
             InviteFact::AcceptedElsewhere { from, sid }
             | InviteFact::DeclinedElsewhere { from, sid } => {
                 // The server echoes our own answers back; only another device's answer counts.

@@ -17,6 +17,11 @@ impl Account {
             self.advance(sid, SessionState::Connected, "connecting");
             return;
         }
+        // A session launches at most once, however often the other side repeats itself.
+        match self.sessions.get_mut(sid) {
+            Some(live) if !live.launched => live.launched = true,
+            _ => return,
+        }
         self.publish(sid, vec![SessionEvent::BeforeAppLaunch]);
         match self.launch_request(sid) {
             Ok(launch) => self.out.push(Effect::Launch(launch)),

@@ -17,7 +17,7 @@ pub(in crate::core::account) struct Live {
     pub session: InviteSession,
     /// The other side's device, once known.
     pub peer_device: Option<FullJid>,
-    /// This side's program was started (a session launches at most once).
+    /// This side's program was asked to start (a session launches at most once).
     pub launched: bool,
     /// When it gives up (ringing or accepted without starting), in Unix milliseconds.
     deadline: Option<i64>,

@@ -5,8 +5,11 @@
 //! other effect for the test to read: stanzas sent (as XML), events reported, jobs started.
 
 mod contacts;
+mod discovery;
+mod forged;
 mod invite_rules;
 mod invites;
+mod jingle;
 mod link;
 mod messages;
 mod pictures;
@@ -49,6 +52,11 @@ pub(super) struct Script {
     pub effects: VecDeque<Effect>,
     /// Store operations carried out, for tests that check what was written.
     pub store_ops: Vec<StoreOp>,
+    /// While set, store operations wait in `held` instead of being carried out, as a slow
+    /// disk would keep them (see [`Script::release_held`]).
+    pub holding: bool,
+    /// Store operations kept back while `holding`.
+    pub held: Vec<StoreOp>,
 }
 
 impl Script {
@@ -60,6 +68,24 @@ impl Script {
     /// A fresh account with these settings and, optionally, this registry.
     pub fn with(settings: Settings, registry: Option<Registry>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_in_memory().expect("in-memory store");
+        let mut script = Self::starting(dir, store, settings, registry);
+        script.effects.clear();
+        script
+    }
+
+    /// The account started again on the same profile folder and store, as after a restart:
+    /// what the start reported is left for the test to read.
+    pub fn restarted(self) -> Self {
+        Self::starting(self.dir, self.store, Settings::default(), None)
+    }
+
+    fn starting(
+        dir: tempfile::TempDir,
+        store: Store,
+        settings: Settings,
+        registry: Option<Registry>,
+    ) -> Self {
         let profile = Profile::under(dir.path(), "test");
         profile.create_dirs().expect("profile dirs");
         let registry = registry.unwrap_or_else(|| Registry::empty(&profile.apps_dir()));
@@ -67,22 +93,34 @@ impl Script {
         let account = Account::new(profile, settings, registry, options, Ids::Sequence(0));
         let mut script = Self {
             account,
-            store: Store::open_in_memory().expect("in-memory store"),
+            store,
             dir,
             now: T0,
             effects: VecDeque::new(),
             store_ops: Vec::new(),
+            holding: false,
+            held: Vec::new(),
         };
         let first = script.account.start(script.now);
         script.carry_out(first);
-        script.effects.clear();
         script
+    }
+
+    /// The account's avatar cache folder.
+    pub fn avatars_dir(&self) -> std::path::PathBuf {
+        Profile::under(self.dir.path(), "test").avatars_dir()
     }
 
     /// Signed in as alice on `desk` with stream management, the roster answered with
     /// `contacts`; every effect so far is read.
     pub fn online_with(contacts: &[Contact]) -> Self {
-        let mut script = Self::new();
+        Self::online_as(Settings::default(), None, contacts)
+    }
+
+    /// Signed in with these settings and registry, the roster answered with `contacts`; every
+    /// effect so far is read.
+    pub fn online_as(settings: Settings, registry: Option<Registry>, contacts: &[Contact]) -> Self {
+        let mut script = Self::with(settings, registry);
         script.sign_in_and_connect(true);
         script.answer_roster(contacts);
         script.effects.clear();
@@ -117,6 +155,18 @@ impl Script {
             stream_management,
             in_flight: vec![],
         }));
+    }
+
+    /// Loses the link and comes back on a fresh stream (nothing resumed), as after the server
+    /// forgot the session; what the new stream sent is left for the test to read.
+    pub fn reconnect_fresh(&mut self) {
+        self.input(Input::Disconnected {
+            reason: "cut".into(),
+        });
+        self.advance(60_000);
+        let attempt = self.connect_attempt().expect("reconnects");
+        self.effects.clear();
+        self.connected(attempt, false, true);
     }
 
     /// The number of the first `Connect` effect not read yet, taking it (and only it).
@@ -186,15 +236,27 @@ impl Script {
         }
     }
 
+    /// Carries out the store operations held so far (feeding their answers back), and stops
+    /// holding.
+    pub fn release_held(&mut self) {
+        self.holding = false;
+        let held: Vec<Effect> = self.held.drain(..).map(Effect::Store).collect();
+        self.carry_out(held);
+    }
+
     /// Carries out store operations at once (feeding their answers back), keeps the rest.
     fn carry_out(&mut self, effects: Vec<Effect>) {
         let mut queue: VecDeque<Effect> = effects.into();
-        let avatars = Profile::under(self.dir.path(), "test").avatars_dir();
+        let avatars = self.avatars_dir();
         while let Some(effect) = queue.pop_front() {
             let Effect::Store(op) = effect else {
                 self.effects.push_back(effect);
                 continue;
             };
+            if self.holding {
+                self.held.push(op);
+                continue;
+            }
             self.store_ops.push(op.clone());
             if let Some(answer) = run_store_op(&mut self.store, &avatars, op) {
                 let more = self
