@@ -34,7 +34,7 @@ impl Account {
                     },
                 };
                 self.store(StoreOp::InsertMessage { message, server_id });
-                if let Some(receipt_id) = receipt_id {
+                if let Some(receipt_id) = receipt_id.filter(|_| !self.is_stranger(&from)) {
                     self.send(message::build_receipt(&from, &receipt_id));
                 }
             }

@@ -333,6 +333,19 @@ impl Account {
         self.own.as_ref().map(|own| own.to_bare())
     }
 
+    /// Whether `from` is nobody the user knows: not a roster contact, not the user's own
+    /// account or server. Strangers are sent nothing, not even refusals: any answer would tell
+    /// them this device is here, even while the user appears offline.
+    fn is_stranger(&self, from: &tokio_xmpp::parsers::jid::Jid) -> bool {
+        let Some(own) = self.own_bare() else {
+            return true;
+        };
+        let bare = from.to_bare();
+        bare != own
+            && !(from.node().is_none() && from.domain() == own.domain())
+            && !self.roster.contains_key(bare.as_str())
+    }
+
     /// Whether `jid` (bare) is the user's own account.
     fn is_own(&self, jid: &str) -> bool {
         self.own

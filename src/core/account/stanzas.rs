@@ -66,7 +66,13 @@ impl Account {
                     self.on_iq_answer(purpose, &iq);
                 }
             }
-            Iq::Set { .. } | Iq::Get { .. } => {
+            Iq::Set { from, .. } | Iq::Get { from, .. } => {
+                if from.as_ref().is_some_and(|from| self.is_stranger(from)) {
+                    tracing::info!(
+                        "left a request from {from:?}, who is not a contact, unanswered"
+                    );
+                    return;
+                }
                 if self.on_jingle(&iq) || self.on_block_push(&iq) || self.on_roster_push(&iq) {
                     return;
                 }

@@ -99,6 +99,10 @@ impl Account {
         if self.own_bare().as_ref() == Some(&peer) || self.sessions.contains(&invitation.sid) {
             return;
         }
+        if !self.allowed_by_policy(&peer) && self.is_stranger(&Jid::from(from.clone())) {
+            tracing::info!("ignored an invitation from {peer}, who is not a contact");
+            return;
+        }
         if !self.allowed_by_policy(&peer) {
             tracing::info!("refused an invitation from {peer} by policy");
             let reason = Reason::not_accepting();

@@ -246,18 +246,26 @@ fn an_application_that_is_not_registered_cannot_be_offered() {
 }
 
 #[test]
-fn a_strangers_invitation_is_refused_as_not_accepting_by_default() {
+fn a_strangers_invitation_goes_unanswered_by_default() {
     let mut script = online(true);
     script.stanza(&proposal(STRANGER));
+    // Not even a refusal: it would tell a stranger this device is here.
+    assert!(script.sent().is_empty());
+    assert!(sessions(&script.events()).is_empty(), "nothing rings");
+}
+
+#[test]
+fn a_contact_the_policy_refuses_is_told_the_user_is_not_accepting() {
+    let mut script = online_with_policy(InvitePolicy::Nobody, true, Subscription::Both);
+    script.stanza(&proposal(BOB_LAPTOP));
     let sent = script.sent();
     assert_eq!(sent.len(), 1);
     let (to, kind, reject) = jmi_sent(&sent[0]);
-    assert_eq!((to.as_str(), kind.as_str()), (STRANGER, "reject"));
+    assert_eq!((to.as_str(), kind.as_str()), (BOB_LAPTOP, "reject"));
     assert_eq!(condition(reject), "decline");
     assert!(reject
         .get_child("reason", JINGLE)
         .is_some_and(|r| r.has_child("not-accepting", NS)));
-    assert!(sessions(&script.events()).is_empty(), "nothing rings");
 }
 
 #[test]

@@ -564,3 +564,17 @@ fn no_message_is_dated_in_the_future() {
     ));
     assert_eq!(received(&script.events())[0].timestamp_ms, T0);
 }
+
+#[test]
+fn a_stranger_gets_no_receipt() {
+    let mut script = Script::online();
+    script.stanza(
+        "<message type='chat' from='stranger@example.net/pc' id='s1'><body>hello?</body>\
+         <request xmlns='urn:xmpp:receipts'/></message>",
+    );
+    assert_eq!(received(&script.events()).len(), 1, "the message is shown");
+    assert!(
+        script.sent().is_empty(),
+        "but nothing tells them it arrived"
+    );
+}
