@@ -30,6 +30,8 @@ pub enum Problem {
         to: String,
         /// Why.
         detail: String,
+        /// The text, so the window can put it back in the composer.
+        text: String,
     },
     /// A received message could not be written to history (it is still shown).
     MessageNotSaved {

@@ -18,6 +18,8 @@ async fn messages_go_both_ways_with_receipts() {
     let server = Prosody::start();
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
+    // Receipts go to contacts only (a stranger is sent nothing).
+    support::befriend(&mut alice, &mut bob).await;
 
     let id = new_message_id();
     alice.send(Command::SendMessage {

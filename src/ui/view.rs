@@ -346,6 +346,17 @@ impl ViewState {
 
     /// Learns from an event before `before` (the state) applies it: session notes and toasts.
     pub fn observe_event(&mut self, before: &AppState, event: &Event) {
+        // A message that could not be sent goes back where it was typed, unless the user has
+        // started another one there.
+        if let Event::Problem {
+            problem: crate::problem::Problem::MessageNotSent { to, text, .. },
+        } = event
+        {
+            let draft = self.drafts.entry(crate::model::bare_jid(to)).or_default();
+            if draft.trim().is_empty() {
+                *draft = text.clone();
+            }
+        }
         if let Some(text) = self.sessions.observe(before, event) {
             self.notices.push(text);
         }

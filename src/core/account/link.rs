@@ -169,6 +169,9 @@ impl Account {
         self.may_resume = false;
         self.stream_management = connected.stream_management;
         self.in_flight = connected.in_flight.into_iter().collect();
+        // Unconfirmed messages are still in the outbox: the flush below sends them again.
+        self.unconfirmed.clear();
+        self.confirming = false;
         let jid = connected.jid;
         self.own = Some(jid.clone());
         if !connected.resumed {

@@ -62,6 +62,9 @@ impl Account {
                 self.problem(Problem::MessageNotSaved {
                     detail: detail.into(),
                 });
+                // The next catch-up goes back to it, so the archive's copy is saved then.
+                let since = self.unsaved_since.get_or_insert(message.timestamp_ms);
+                *since = (*since).min(message.timestamp_ms);
                 self.emit(Event::MessageReceived { message });
             }
         }

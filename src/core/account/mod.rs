@@ -122,6 +122,13 @@ pub struct Account {
     stream_management: bool,
     /// Outbox messages sent and not yet acknowledged by the server.
     in_flight: HashSet<Tracked>,
+    /// Without stream management: messages written and waiting for a ping round trip to prove
+    /// the server has them, and whether such a ping is on its way.
+    unconfirmed: Vec<Tracked>,
+    confirming: bool,
+    /// The time of the earliest received message that could not be saved: the next catch-up
+    /// goes back to it, so it is fetched again.
+    unsaved_since: Option<i64>,
     requests: Requests,
     /// Subscription of every roster contact: only they may learn what this client supports
     /// (disco), and only mutual ones may send invitations by default.
@@ -170,6 +177,9 @@ impl Account {
             own: None,
             stream_management: false,
             in_flight: HashSet::new(),
+            unconfirmed: Vec::new(),
+            confirming: false,
+            unsaved_since: None,
             requests: Requests::default(),
             roster: HashMap::new(),
             blocked: BTreeSet::new(),

@@ -21,6 +21,7 @@ impl Account {
                 return self.problem(Problem::MessageNotSent {
                     to: to.to_string(),
                     detail: error.to_string(),
+                    text: body,
                 })
             }
         };
@@ -44,6 +45,7 @@ impl Account {
             return self.problem(Problem::MessageNotSent {
                 to: message.peer,
                 detail: format!("it could not be saved ({detail})"),
+                text: message.body,
             });
         }
         self.emit(Event::MessageQueued {
@@ -78,12 +80,43 @@ impl Account {
         }
     }
 
-    /// A message was written to a stream without stream management.
+    /// A message was written to a stream without stream management: it stays in the outbox
+    /// until a ping round trip proves the server read that far (a write only reached the
+    /// socket's buffer).
     pub(super) fn on_written(&mut self, tracked: Tracked) {
-        if !self.stream_management {
-            // Without stream management, a completed write is all the assurance there is.
+        if self.stream_management {
+            return;
+        }
+        self.unconfirmed.push(tracked);
+        if !self.confirming {
+            self.confirm_written();
+        }
+    }
+
+    /// Sends a ping that confirms the messages written so far.
+    fn confirm_written(&mut self) {
+        let Some(own) = self.own.clone() else {
+            return;
+        };
+        let batch = std::mem::take(&mut self.unconfirmed);
+        if batch.is_empty() {
+            return;
+        }
+        self.confirming = true;
+        let server = tokio_xmpp::parsers::jid::Jid::from(own.domain().to_owned());
+        let responder = super::Responder::Peer(server.clone());
+        self.request(responder, super::Purpose::Confirm(batch), |id| {
+            crate::xmpp::iq::ping(id, &server)
+        });
+    }
+
+    /// The server answered the confirming ping: it has every message written before it.
+    pub(super) fn on_confirmed(&mut self, batch: Vec<Tracked>) {
+        self.confirming = false;
+        for tracked in batch {
             self.mark_sent(tracked);
         }
+        self.confirm_written();
     }
 
     fn request_ack(&mut self) {

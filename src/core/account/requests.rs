@@ -26,6 +26,8 @@ pub(super) enum Purpose {
     Carbons,
     /// Checking the link is alive.
     Ping,
+    /// A ping whose answer proves the server has these messages (without stream management).
+    Confirm(Vec<crate::core::sm::Tracked>),
     /// A Jingle request about this Session Invite session.
     Session(String),
     /// The block list.

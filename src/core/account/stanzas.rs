@@ -98,6 +98,8 @@ impl Account {
             Purpose::BlockChange(jid) => self.on_block_change_answer(jid, iq),
             Purpose::Nickname(nick) => self.on_nickname_answer(nick, iq),
             Purpose::Ping => {}
+            // An error answer is an answer too: the server read the stream that far.
+            Purpose::Confirm(batch) => self.on_confirmed(batch),
         }
     }
 

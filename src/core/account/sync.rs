@@ -94,12 +94,17 @@ impl Account {
                 })
             }
         };
-        let cursor = match (purpose, newest) {
-            (ArchivePurpose::StartSync, Some((archive_id, _))) => Cursor::After(archive_id),
-            (ArchivePurpose::StartSync, None) => Cursor::Latest,
+        let cursor = match (purpose, newest, self.unsaved_since) {
+            // Messages that could not be saved are fetched again from the archive (a second
+            // early, as archive times are often to the second).
+            (ArchivePurpose::StartSync, Some(_), Some(unsaved_ms)) => {
+                Cursor::Since(unsaved_ms.saturating_sub(1000))
+            }
+            (ArchivePurpose::StartSync, Some((archive_id, _)), None) => Cursor::After(archive_id),
+            (ArchivePurpose::StartSync, None, _) => Cursor::Latest,
             // The archive expired past the newest stored message: go by its time instead.
-            (ArchivePurpose::SyncByTime, Some((_, at_ms))) => Cursor::Since(at_ms),
-            (ArchivePurpose::SyncByTime, None) => return self.finish_sync(sync.progress),
+            (ArchivePurpose::SyncByTime, Some((_, at_ms)), _) => Cursor::Since(at_ms),
+            (ArchivePurpose::SyncByTime, None, _) => return self.finish_sync(sync.progress),
         };
         self.ask_page(cursor, sync.progress);
     }
@@ -241,6 +246,8 @@ impl Account {
     }
 
     fn finish_sync(&mut self, progress: Progress) {
+        // Everything since the unsaved messages came again and was stored.
+        self.unsaved_since = None;
         tracing::info!(
             "message history synchronised: {} new",
             progress.new_messages

@@ -269,3 +269,23 @@ fn add_contact_validates_and_drops_an_empty_name() {
         })
     );
 }
+
+#[test]
+fn a_message_that_was_not_sent_goes_back_into_an_empty_composer() {
+    let mut view = ViewState::new(None);
+    let state = AppState::default();
+    let refused = |text: &str| Event::Problem {
+        problem: crate::problem::Problem::MessageNotSent {
+            to: "Bob@Example.org".into(),
+            detail: "disk full".into(),
+            text: text.into(),
+        },
+    };
+    view.observe_event(&state, &refused("first try"));
+    assert_eq!(view.drafts["bob@example.org"], "first try");
+    // Something typed since is never overwritten.
+    view.drafts
+        .insert("bob@example.org".into(), "new words".into());
+    view.observe_event(&state, &refused("second try"));
+    assert_eq!(view.drafts["bob@example.org"], "new words");
+}

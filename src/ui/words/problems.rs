@@ -10,8 +10,8 @@ pub fn problem(problem: &Problem) -> String {
         Problem::InvalidAddress { address, detail } => {
             format!("{address:?} is not an address Nudge can use: {detail}.")
         }
-        Problem::MessageNotSent { to, detail } => {
-            format!("Your message to {to} was not sent: {detail}.")
+        Problem::MessageNotSent { to, detail, .. } => {
+            format!("Your message to {to} was not sent: {detail}. It is back in the box.")
         }
         Problem::MessageNotSaved { detail } => format!(
             "A message could not be saved to your history ({detail}); it is shown, but will be \

@@ -216,7 +216,7 @@ fn an_acknowledged_message_leaves_the_outbox_as_sent() {
 }
 
 #[test]
-fn without_stream_management_a_written_message_counts_as_sent() {
+fn without_stream_management_a_written_message_counts_as_sent_once_a_ping_comes_back() {
     let mut script = Script::new();
     script.sign_in_and_connect(false);
     script.answer_roster(&[]);
@@ -226,11 +226,113 @@ fn without_stream_management_a_written_message_counts_as_sent() {
         .jobs()
         .iter()
         .any(|j| matches!(j, Effect::RequestAck)));
+    script.sent();
     script.input(Input::Written((BOB.into(), "o3".into())));
+    // A write only reached the socket: the message waits for the server to answer a ping.
+    assert!(deliveries(&script.events()).is_empty());
+    let id = script
+        .request_id("urn:xmpp:ping")
+        .expect("a confirming ping");
+    assert_eq!(script.sent()[0].attr("to"), Some("example.org"));
+    send(&mut script, "o4", "Again");
+    script.input(Input::Written((BOB.into(), "o4".into())));
+    assert!(
+        script.request_id("urn:xmpp:ping").is_none(),
+        "one ping at a time"
+    );
+    script.stanza(&format!("<iq type='result' from='example.org' id='{id}'/>"));
     assert_eq!(
         deliveries(&script.events()),
         [("o3".into(), Delivery::Sent)]
     );
+    // The message written meanwhile gets a ping of its own.
+    let next = script.request_id("urn:xmpp:ping").expect("another ping");
+    script.stanza(&format!(
+        "<iq type='result' from='example.org' id='{next}'/>"
+    ));
+    assert_eq!(
+        deliveries(&script.events()),
+        [("o4".into(), Delivery::Sent)]
+    );
+    assert!(script.store.outbox().expect("outbox").is_empty());
+}
+
+#[test]
+fn without_stream_management_a_message_lost_before_the_ping_is_sent_again() {
+    let mut script = Script::new();
+    script.sign_in_and_connect(false);
+    script.answer_roster(&[]);
+    script.effects.clear();
+    send(&mut script, "o5", "Hi");
+    script.input(Input::Written((BOB.into(), "o5".into())));
+    script.input(Input::Disconnected {
+        reason: "cut".into(),
+    });
+    assert_eq!(
+        script.store.outbox().expect("outbox").len(),
+        1,
+        "still waiting"
+    );
+    script.advance(60_000);
+    let attempt = script.connect_attempt().expect("reconnects");
+    script.effects.clear();
+    script.connected(attempt, false, false);
+    let again: Vec<_> = script
+        .sent()
+        .into_iter()
+        .filter(|s| s.name() == "message")
+        .collect();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attr("id"), Some("o5"));
+}
+
+#[test]
+fn a_message_that_could_not_be_saved_is_fetched_again_by_the_next_catch_up() {
+    let mut script = Script::online();
+    // Something is archived already, so a catch-up would normally start after it.
+    script
+        .store
+        .insert_archived(&[(
+            ChatMessage {
+                id: "old".into(),
+                peer: BOB.into(),
+                direction: Direction::Incoming,
+                body: "old".into(),
+                timestamp_ms: T0 - 60_000,
+                delivery: Delivery::Received,
+            },
+            "A-1".into(),
+        )])
+        .expect("stored");
+    let lost = ChatMessage {
+        id: "lost".into(),
+        peer: BOB.into(),
+        direction: Direction::Incoming,
+        body: "disk was full".into(),
+        timestamp_ms: T0,
+        delivery: Delivery::Received,
+    };
+    script.answer(Answer::Store(super::super::StoreAnswer::Inserted {
+        message: lost,
+        result: Err("disk full".into()),
+    }));
+    script.input(Input::Disconnected {
+        reason: "cut".into(),
+    });
+    script.advance(60_000);
+    let attempt = script.connect_attempt().expect("reconnects");
+    script.effects.clear();
+    script.connected(attempt, false, true);
+    let query = script
+        .sent_xml()
+        .into_iter()
+        .find(|s| s.contains("urn:xmpp:mam:2"))
+        .expect("a catch-up");
+    assert!(
+        query.contains("2025-12-31T23:59:59"),
+        "from the lost message's time: {query}"
+    );
+    assert!(!query.contains("A-1"), "{query}");
 }
 
 #[test]
