@@ -34,6 +34,8 @@ pub struct NudgeApp {
     quitting: bool,
     /// The settings window's file work (autostart entry, registered applications).
     files: Option<SettingsFiles>,
+    /// Hide the contact list on the first frame (started hidden in the tray).
+    hide_at_start: bool,
 }
 
 impl NudgeApp {
@@ -55,7 +57,16 @@ impl NudgeApp {
             tray: None,
             quitting: false,
             files: None,
+            hide_at_start: false,
         }
+    }
+
+    /// The same app, hiding its window on the first frame (`--hidden` with a tray icon).
+    /// eframe shows the window once it has painted it, whatever the viewport asked for, so
+    /// the window hides itself: it is on screen for that one frame at most.
+    pub fn hidden_at_start(mut self, hidden: bool) -> Self {
+        self.hide_at_start = hidden;
+        self
     }
 
     /// The same app with a worker for the settings window's files: without one, starting on
@@ -212,6 +223,9 @@ impl NudgeApp {
 impl eframe::App for NudgeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.now = ctx.input(|i| i.time);
+        if std::mem::take(&mut self.hide_at_start) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Visible(false));
+        }
         self.focused = any_window_focused(ctx);
         // No repaint is requested for events: the core's waker already did that.
         self.drain_events();

@@ -63,7 +63,6 @@ pub fn run(
         viewport: ViewportBuilder::default()
             .with_title("Nudge")
             .with_app_id(APP_ID)
-            .with_visible(visible)
             .with_inner_size(theme::WINDOW_SIZE)
             .with_min_inner_size(theme::WINDOW_MIN_SIZE)
             .with_icon(window_icon()),
@@ -81,7 +80,8 @@ pub fn run(
             emoticons::install_image_loaders(&creation.egui_ctx);
             let app = NudgeApp::new(commands, events, saved_account)
                 .with_tray(tray)
-                .with_settings_files(files);
+                .with_settings_files(files)
+                .hidden_at_start(!visible);
             Ok(match std::env::var_os(frame_log::VARIABLE) {
                 Some(file) => Box::new(frame_log::FrameLog::new(app, file.into())),
                 None => Box::new(app),
