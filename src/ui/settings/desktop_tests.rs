@@ -313,3 +313,11 @@ fn a_bad_registration_is_refused_in_words_and_keeps_what_was_typed() {
     let names: Vec<&str> = registry.list().iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["Chess 2"]);
 }
+
+#[test]
+fn the_invite_menus_hint_leads_to_the_applications_page() {
+    let hint = crate::ui::words::NO_APPS_HINT;
+    for words in ["settings", applications::PAGE, applications::REGISTER_OPEN] {
+        assert!(hint.contains(words), "{hint:?} should name {words:?}");
+    }
+}
