@@ -321,3 +321,24 @@ fn the_invite_menus_hint_leads_to_the_applications_page() {
         assert!(hint.contains(words), "{hint:?} should name {words:?}");
     }
 }
+
+#[test]
+fn the_form_ignores_surrounding_spaces_and_new_guids_are_valid() {
+    let form = super::files::RegisterForm {
+        guid: format!("  {}\t", CHESS.to_lowercase()),
+        name: " Chess ".into(),
+        program: " /usr/bin/chess ".into(),
+        download_url: " https://example.org/chess ".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        form.registration(),
+        Ok(game(CHESS, "Chess", "/usr/bin/chess"))
+    );
+    let fresh = super::files::new_guid();
+    assert_eq!(
+        Guid::parse(&fresh).map(|g| g.to_string()),
+        Ok(fresh.clone())
+    );
+    assert_ne!(fresh, super::files::new_guid(), "a new one each time");
+}
