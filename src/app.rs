@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::config::AccountConfig;
 use crate::core::{CommandSender, EventReceiver};
 use crate::model::ConnectionState;
+use crate::platform::settings_files::SettingsFiles;
 use crate::platform::tray::{self, CloseChoice, TrayLink, TrayRequest, TrayStatus};
 use crate::state::AppState;
 use crate::ui;
@@ -31,6 +32,10 @@ pub struct NudgeApp {
     tray: Option<TrayLink>,
     /// The tray's Quit was chosen: the next close request really closes.
     quitting: bool,
+    /// The settings window's file work (autostart entry, registered applications).
+    files: Option<SettingsFiles>,
+    /// Hide the contact list on the first frame (started hidden in the tray).
+    hide_at_start: bool,
 }
 
 impl NudgeApp {
@@ -51,7 +56,25 @@ impl NudgeApp {
             focused: true,
             tray: None,
             quitting: false,
+            files: None,
+            hide_at_start: false,
         }
+    }
+
+    /// The same app, hiding its window on the first frame (`--hidden` with a tray icon).
+    /// eframe shows the window once it has painted it, whatever the viewport asked for, so
+    /// the window hides itself: it is on screen for that one frame at most.
+    pub fn hidden_at_start(mut self, hidden: bool) -> Self {
+        self.hide_at_start = hidden;
+        self
+    }
+
+    /// The same app with a worker for the settings window's files: without one, starting on
+    /// login and the Applications page say they are not available.
+    pub fn with_settings_files(mut self, files: Option<SettingsFiles>) -> Self {
+        self.view.settings.files.available = files.is_some();
+        self.files = files;
+        self
     }
 
     /// The same app with a tray icon: its menu reaches the app, closing hides in it.
@@ -141,6 +164,23 @@ impl NudgeApp {
         }
     }
 
+    /// Brings the settings worker's outcomes in and sends it the window's jobs.
+    fn follow_settings_files(&mut self) {
+        let Some(files) = &self.files else {
+            return;
+        };
+        let settings = &mut self.view.settings;
+        for outcome in files.outcomes() {
+            settings.files.observe(outcome);
+        }
+        settings.files.follow(settings.open, &self.state.apps);
+        for job in settings.files.take_jobs() {
+            if !files.request(job) {
+                tracing::warn!("the settings worker has stopped; a change was not made");
+            }
+        }
+    }
+
     /// Does what the tray asked and tells it what to show.
     fn follow_tray(&mut self, ctx: &egui::Context) {
         let Some(link) = self.tray.as_mut() else {
@@ -183,6 +223,9 @@ impl NudgeApp {
 impl eframe::App for NudgeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.now = ctx.input(|i| i.time);
+        if std::mem::take(&mut self.hide_at_start) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Visible(false));
+        }
         self.focused = any_window_focused(ctx);
         // No repaint is requested for events: the core's waker already did that.
         self.drain_events();
@@ -194,6 +237,7 @@ impl eframe::App for NudgeApp {
             &self.commands,
         );
         ui::settings::apply_looks(ctx, &self.state.settings, &mut self.view.settings);
+        self.follow_settings_files();
         self.run_timers(ctx);
         self.follow_tray(ctx);
         self.on_close_request(ctx);

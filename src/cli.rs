@@ -1,4 +1,4 @@
-//! The command line: `nudge [--profile P] [--headless]`, `account`, `ctl`, `apps`.
+//! The command line: `nudge [--profile P] [--headless | --hidden]`, `account`, `ctl`, `apps`.
 
 use std::path::PathBuf;
 
@@ -16,6 +16,9 @@ pub struct Cli {
     /// Run the core and the local API without a window.
     #[arg(long)]
     pub headless: bool,
+    /// Start with the window hidden in the tray (as on login); without a tray it opens.
+    #[arg(long, conflicts_with = "headless")]
+    pub hidden: bool,
     /// What to do instead of running Nudge.
     #[command(subcommand)]
     pub command: Option<CliCommand>,

@@ -28,7 +28,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let profile = Profile::named(&cli.profile)?;
     match cli.command {
         None if cli.headless => nudge::runner::run_headless(profile),
-        None => nudge::runner::run_window(profile),
+        None => nudge::runner::run_window(profile, cli.hidden),
         Some(CliCommand::Account { action }) => account(&profile, action),
         Some(CliCommand::Ctl { command }) => {
             let runtime = tokio::runtime::Builder::new_current_thread()

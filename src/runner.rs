@@ -79,8 +79,9 @@ pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
     })
 }
 
-/// Opens the window; the core and the local API run on a background runtime.
-pub fn run_window(profile: Profile) -> anyhow::Result<()> {
+/// Opens the window (hidden in the tray with `start_hidden`, when there is one); the core and
+/// the local API run on a background runtime.
+pub fn run_window(profile: Profile, start_hidden: bool) -> anyhow::Result<()> {
     crate::platform::display::check(|name| std::env::var(name).ok())?;
     let runtime = runtime()?;
     let ctx = egui::Context::default();
@@ -96,8 +97,17 @@ pub fn run_window(profile: Profile) -> anyhow::Result<()> {
     if automatic {
         sign_in_automatically(&core, saved.as_ref());
     }
+    let files = start_settings_files(&profile, waker.clone());
     let tray = start_tray(waker);
-    let result = crate::ui::run(core.commands(), events, saved, ctx, tray);
+    let result = crate::ui::run(
+        core.commands(),
+        events,
+        saved,
+        ctx,
+        tray,
+        files,
+        start_hidden,
+    );
     runtime.block_on(async {
         api.shutdown().await;
         core.shutdown().await;
@@ -114,6 +124,23 @@ fn start_tray(waker: crate::core::Waker) -> Option<crate::platform::tray::TrayLi
             None
         }
     }
+}
+
+/// The settings window's file worker; without it the window runs, and says those settings are
+/// not available.
+fn start_settings_files(
+    profile: &Profile,
+    waker: crate::core::Waker,
+) -> Option<crate::platform::settings_files::SettingsFiles> {
+    use crate::platform::autostart::Autostart;
+    use crate::platform::settings_files::{SettingsFiles, SettingsPlaces};
+    let places = SettingsPlaces {
+        apps_dir: profile.apps_dir(),
+        autostart: Autostart::for_profile(&profile.name),
+    };
+    SettingsFiles::start(places, waker)
+        .map_err(|error| tracing::warn!("could not start the settings worker: {error}"))
+        .ok()
 }
 
 async fn start(

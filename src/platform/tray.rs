@@ -164,6 +164,12 @@ pub fn on_close(run_in_tray: bool, tray_shown: bool, quitting: bool) -> CloseCho
     }
 }
 
+/// Whether the contact list opens on start: always, unless Nudge was asked to start hidden
+/// (`--hidden`, as on login) and a tray icon is on screen to bring it back.
+pub fn starts_visible(start_hidden: bool, tray_shown: bool) -> bool {
+    !(start_hidden && tray_shown)
+}
+
 /// The window's end of the tray: actions in, status out.
 #[derive(Debug)]
 pub struct TrayLink {

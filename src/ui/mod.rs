@@ -31,6 +31,7 @@ use crate::command::Command;
 use crate::config::AccountConfig;
 use crate::core::{CommandSender, EventReceiver, Waker};
 use crate::model::{now_ms, ConnectionState};
+use crate::platform::desktop_entry::APP_ID;
 use crate::state::AppState;
 pub use conversation::send_chat_state;
 use view::{Screen, ViewState};
@@ -39,18 +40,29 @@ use view::{Screen, ViewState};
 ///
 /// `ctx` is the context the window will use: build it first with `egui::Context::default()`
 /// and give the core [`repaint_waker`]`(&ctx)`, so events wake the window from the start.
-/// With a `tray`, its menu reaches the window and closing may keep Nudge in it.
+/// With a `tray`, its menu reaches the window and closing may keep Nudge in it; with
+/// `start_hidden` (and a tray shown) the window starts hidden in it. `files` does the settings
+/// window's file work.
 pub fn run(
     commands: CommandSender,
     events: EventReceiver,
     saved_account: Option<AccountConfig>,
     ctx: egui::Context,
     tray: Option<crate::platform::tray::TrayLink>,
+    files: Option<crate::platform::settings_files::SettingsFiles>,
+    start_hidden: bool,
 ) -> Result<(), eframe::Error> {
+    let tray_shown = tray
+        .as_ref()
+        .is_some_and(crate::platform::tray::TrayLink::is_shown);
+    let visible = crate::platform::tray::starts_visible(start_hidden, tray_shown);
+    if start_hidden && visible {
+        tracing::info!("no tray icon to start hidden in: the window opens");
+    }
     let options = eframe::NativeOptions {
         viewport: ViewportBuilder::default()
             .with_title("Nudge")
-            .with_app_id("nudge")
+            .with_app_id(APP_ID)
             .with_inner_size(theme::WINDOW_SIZE)
             .with_min_inner_size(theme::WINDOW_MIN_SIZE)
             .with_icon(window_icon()),
@@ -66,7 +78,10 @@ pub fn run(
         Box::new(move |creation| {
             theme::apply(&creation.egui_ctx);
             emoticons::install_image_loaders(&creation.egui_ctx);
-            let app = NudgeApp::new(commands, events, saved_account).with_tray(tray);
+            let app = NudgeApp::new(commands, events, saved_account)
+                .with_tray(tray)
+                .with_settings_files(files)
+                .hidden_at_start(!visible);
             Ok(match std::env::var_os(frame_log::VARIABLE) {
                 Some(file) => Box::new(frame_log::FrameLog::new(app, file.into())),
                 None => Box::new(app),

@@ -3,6 +3,16 @@
 //! The window edits a draft of the core's settings; every change sends the whole draft with
 //! `Command::SaveSettings`, and the core answers with `Event::SettingsChanged`. The looks are
 //! applied from what the core confirmed, so a setting that could not be saved is not shown.
+//!
+//! Two parts are files of their own rather than settings the core keeps: starting on login
+//! (the desktop's autostart entry, [`startup`]) and the Applications page (the registry of
+//! Session Invite programs, [`applications`]). Those go through [`files`] to a worker thread.
+
+pub mod applications;
+#[cfg(test)]
+mod desktop_tests;
+pub mod files;
+pub mod startup;
 
 use egui::{ComboBox, Context, Id, RichText, ScrollArea, Slider, ThemePreference, Ui, Window};
 
@@ -16,6 +26,18 @@ use crate::ui::view::ViewState;
 
 /// The settings window's title.
 pub const TITLE: &str = "Nudge settings";
+/// The tab of the settings the core keeps (and starting on login).
+pub const GENERAL_PAGE: &str = "General";
+
+/// The pages of the settings window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SettingsPage {
+    /// Notifications, sounds, conversations, looks, invitations, signing in, starting.
+    #[default]
+    General,
+    /// The registered Session Invite applications.
+    Applications,
+}
 
 /// The theme and text size as applied to the window.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -63,6 +85,10 @@ pub struct SettingsView {
     applied: Option<Looks>,
     /// The presence chosen under "Sign in as" was set for this sign-in (or needs no setting).
     pub sign_in_as_applied: bool,
+    /// The page shown.
+    pub page: SettingsPage,
+    /// The autostart entry and the registered applications.
+    pub files: files::SettingsFilesView,
 }
 
 impl SettingsView {
@@ -101,6 +127,10 @@ pub fn show(ui: &Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
     if !settings.open {
         return;
     }
+    if settings.files.needs_reading() {
+        // The window's logic sends the reads to the worker on the next frame.
+        ui.ctx().request_repaint();
+    }
     let mut open = true;
     let mut changed = false;
     Window::new(TITLE)
@@ -109,10 +139,20 @@ pub fn show(ui: &Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
         .collapsible(false)
         .default_width(theme::SETTINGS_WIDTH)
         .show(ui.ctx(), |ui| {
+            ui.horizontal(|ui| {
+                let page = &mut settings.page;
+                ui.selectable_value(page, SettingsPage::General, GENERAL_PAGE);
+                ui.selectable_value(page, SettingsPage::Applications, applications::PAGE);
+            });
+            ui.separator();
             ScrollArea::vertical()
                 .id_salt("settings-scroll")
-                .show(ui, |ui| {
-                    changed = controls(ui, settings.draft(&state.settings))
+                .show(ui, |ui| match settings.page {
+                    SettingsPage::General => {
+                        changed = controls(ui, settings.draft(&state.settings));
+                        startup::section(ui, &mut settings.files);
+                    }
+                    SettingsPage::Applications => applications::page(ui, &mut settings.files),
                 });
         });
     settings.open = open;

@@ -64,7 +64,7 @@ pub fn clock_time_at(timestamp_ms: i64, offset: FixedOffset) -> String {
 pub const NO_APPS: &str = "No programs registered";
 /// How to register one, under [`NO_APPS`].
 pub const NO_APPS_HINT: &str =
-    "Add one under Applications in the settings, or run: nudge apps register";
+    "Use Register… on the Applications page of the settings, or run: nudge apps register";
 /// The line above the context data shown in the invitation dialog.
 pub const CONTEXT_HEADING: &str = "Sent with the invitation (shown as plain text):";
 /// The line above the download address in the invitation dialog.

@@ -152,3 +152,11 @@ fn the_menu_is_laid_out_in_groups() {
         "the same places whatever the status"
     );
 }
+
+#[test]
+fn nudge_starts_hidden_only_when_asked_and_a_tray_icon_can_bring_it_back() {
+    assert!(starts_visible(false, true));
+    assert!(starts_visible(false, false));
+    assert!(!starts_visible(true, true));
+    assert!(starts_visible(true, false), "no tray: the window opens");
+}

@@ -305,7 +305,8 @@ fn native(
     }
     let builder = ViewportBuilder::default()
         .with_title(spec.title)
-        .with_app_id("nudge")
+        // The contact list's app id: docks group the windows under Nudge's one icon.
+        .with_app_id(crate::platform::desktop_entry::APP_ID)
         .with_icon(crate::ui::window_icon())
         .with_inner_size(theme::CONVERSATION_SIZE)
         .with_min_inner_size(theme::CONVERSATION_MIN_SIZE)
