@@ -85,6 +85,15 @@ impl ContactEntry {
     }
 }
 
+/// Most problems kept for the window (older ones were shown or dismissed long ago).
+pub const MAX_PROBLEMS: usize = 100;
+
+/// Most subscription requests kept waiting for an answer.
+pub const MAX_SUBSCRIPTION_REQUESTS: usize = 200;
+
+/// Most ended Session Invite sessions kept (live ones are never dropped).
+pub const MAX_ENDED_SESSIONS: usize = 50;
+
 /// Everything the core has told the UI.
 #[derive(Clone, Debug, Default)]
 pub struct AppState {
@@ -102,8 +111,10 @@ pub struct AppState {
     pub conversations: BTreeMap<String, Conversation>,
     /// Bare JIDs that asked to see the user's presence, in arrival order.
     pub subscription_requests: Vec<String>,
-    /// Problems to show the user, oldest first.
-    pub problems: Vec<crate::problem::Problem>,
+    /// The latest problems to show the user, oldest first (at most [`MAX_PROBLEMS`]).
+    pub problems: std::collections::VecDeque<crate::problem::Problem>,
+    /// How many problems were ever reported (the window counts those it has shown).
+    pub problems_reported: usize,
     /// The last registration outcome: `Ok(jid)` or `Err(message)`.
     pub registration: Option<Result<String, String>>,
     /// The server's account creation form, for the bare JID it was asked for.
@@ -192,6 +203,12 @@ impl AppState {
                 if !self.subscription_requests.contains(&jid) {
                     self.subscription_requests.push(jid);
                 }
+                // Anyone can ask: keep the latest, not an ever-growing list.
+                let excess = self
+                    .subscription_requests
+                    .len()
+                    .saturating_sub(MAX_SUBSCRIPTION_REQUESTS);
+                self.subscription_requests.drain(..excess);
             }
             Event::MessageReceived { message } => self.on_message(message, true),
             Event::MessageQueued { message } => self.on_message(message, false),
@@ -204,6 +221,7 @@ impl AppState {
             }
             Event::SessionUpdated { session } => {
                 self.sessions.insert(session.id.clone(), session);
+                self.forget_old_sessions();
             }
             // The snapshot in SessionUpdated carries the state; events are for applications.
             Event::SessionEvent { .. } => {}
@@ -239,7 +257,13 @@ impl AppState {
                     entry.nickname = nick;
                 }
             }
-            Event::Problem { problem } => self.problems.push(problem),
+            Event::Problem { problem } => {
+                self.problems.push_back(problem);
+                self.problems_reported += 1;
+                if self.problems.len() > MAX_PROBLEMS {
+                    self.problems.pop_front();
+                }
+            }
         }
     }
 
@@ -330,6 +354,29 @@ impl AppState {
     /// groups, presence), so a view derived from them can be kept until it does.
     pub fn contacts_revision(&self) -> u64 {
         self.contacts_revision
+    }
+
+    /// The problems reported after the first `seen`, oldest first (those still kept).
+    pub fn problems_since(&self, seen: usize) -> impl Iterator<Item = &crate::problem::Problem> {
+        let dropped = self.problems_reported - self.problems.len();
+        self.problems.iter().skip(seen.saturating_sub(dropped))
+    }
+
+    /// Keeps at most [`MAX_ENDED_SESSIONS`] ended sessions, dropping the oldest.
+    fn forget_old_sessions(&mut self) {
+        let mut ended: Vec<(i64, String)> = self
+            .sessions
+            .values()
+            .filter(|s| s.state.is_final())
+            .map(|s| (s.created_ms, s.id.clone()))
+            .collect();
+        if ended.len() <= MAX_ENDED_SESSIONS {
+            return;
+        }
+        ended.sort();
+        for (_, id) in &ended[..ended.len() - MAX_ENDED_SESSIONS] {
+            self.sessions.remove(id);
+        }
     }
 
     /// Marks a conversation as read.

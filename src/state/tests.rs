@@ -176,3 +176,61 @@ fn pictures_are_kept_per_person_replaced_and_removed() {
     });
     assert_eq!(state.avatars.len(), 1);
 }
+
+#[test]
+fn what_strangers_can_make_grow_is_capped() {
+    use crate::invite::{InviteSession, Origin, Role, SessionState};
+    use crate::problem::Problem;
+    let mut state = AppState::default();
+    for n in 0..1000 {
+        state.apply(Event::SubscriptionRequested {
+            jid: format!("spam{n}@example.net"),
+        });
+        state.apply(Event::Problem {
+            problem: Problem::UnreadableMessage {
+                from: format!("spam{n}@example.net"),
+                detail: "junk".into(),
+            },
+        });
+        state.apply(Event::SessionUpdated {
+            session: InviteSession {
+                id: format!("s{n}"),
+                role: Role::Invitee,
+                origin: Origin::Menu,
+                app_guid: "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}".into(),
+                app_name: "Game".into(),
+                download_url: "https://example.org".into(),
+                peer: "bob@x".into(),
+                state: if n == 0 {
+                    SessionState::Invitation
+                } else {
+                    SessionState::Declined
+                },
+                context: None,
+                local_address: None,
+                remote_address: None,
+                app_present: true,
+                end_reason: None,
+                end_text: None,
+                created_ms: n,
+            },
+        });
+    }
+    assert_eq!(state.subscription_requests.len(), MAX_SUBSCRIPTION_REQUESTS);
+    assert_eq!(
+        state.subscription_requests.last().map(String::as_str),
+        Some("spam999@example.net"),
+        "the latest are kept"
+    );
+    assert_eq!(state.problems.len(), MAX_PROBLEMS);
+    assert_eq!(state.problems_reported, 1000);
+    assert_eq!(state.problems_since(990).count(), 10);
+    assert_eq!(state.problems_since(0).count(), MAX_PROBLEMS);
+    assert_eq!(state.problems_since(1000).count(), 0);
+    assert_eq!(state.sessions.len(), MAX_ENDED_SESSIONS + 1);
+    assert!(
+        state.sessions.contains_key("s0"),
+        "a live session is never dropped"
+    );
+    assert!(state.sessions.contains_key("s999") && !state.sessions.contains_key("s1"));
+}

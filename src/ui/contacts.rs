@@ -77,10 +77,7 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
 }
 
 fn problems(ui: &mut Ui, state: &AppState, view: &mut ViewState) {
-    let shown = state
-        .problems
-        .get(view.dismissed_problems..)
-        .unwrap_or_default();
+    let shown: Vec<_> = state.problems_since(view.dismissed_problems).collect();
     if shown.is_empty() {
         return;
     }
@@ -88,7 +85,7 @@ fn problems(ui: &mut Ui, state: &AppState, view: &mut ViewState) {
         ui.label(RichText::new(words::problem(problem)).color(theme::WARNING));
     }
     if ui.button("Dismiss").clicked() {
-        view.dismissed_problems = state.problems.len();
+        view.dismissed_problems = state.problems_reported;
     }
 }
 
