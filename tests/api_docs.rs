@@ -33,7 +33,7 @@ use tokio::sync::mpsc;
 const SHOWN_MESSAGE_ID: &str = "0f8e3b52-6c1d-4e8a-9a43-1b7d2c5e9f10";
 /// The registered application of the examples, and its key.
 const GAME: &str = "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}";
-const GAME_KEY: &str = "correct horse battery staple";
+const GAME_KEY: &str = "correct-horse-battery-staple";
 /// Fixed values shown in place of random ones (session ids, nonces, cookies, the token).
 const SHOWN_SESSION_ID: &str = "7d1e9c40-2b5a-4f6e-8c3d-9a0b1c2d3e4f";
 const SHOWN_NONCE: &str = "4f1c9a2e7b3d4c5e8f6a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e";
@@ -368,7 +368,7 @@ async fn server(answer_history: bool, core_running: bool, timeout: Duration) -> 
     profile.create_dirs().expect("dirs");
     std::fs::create_dir_all(profile.apps_dir()).expect("apps dir");
     std::fs::write(
-        profile.apps_dir().join("tictactoe.toml"),
+        profile.apps_dir().join(format!("{GAME}.toml")),
         format!(
             "guid = \"{GAME}\"\nname = \"Tic-Tac-Toe\"\npath = \"/bin/sh\"\n\
              download_url = \"https://example.org/tictactoe\"\nkey = \"{GAME_KEY}\"\n"

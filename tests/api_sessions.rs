@@ -43,15 +43,16 @@ struct Harness {
     server: Option<ApiServer>,
 }
 
-fn register(profile: &Profile, file: &str, guid: &str, name: &str, key: Option<&str>) {
+/// Registers `guid` the way `nudge apps register` does: a file named after the GUID.
+fn register(profile: &Profile, slug: &str, guid: &str, name: &str, key: Option<&str>) {
     let dir = profile.apps_dir();
     std::fs::create_dir_all(&dir).expect("apps dir");
     let key = key.map(|k| format!("key = \"{k}\"\n")).unwrap_or_default();
     std::fs::write(
-        dir.join(file),
+        dir.join(format!("{guid}.toml")),
         format!(
             "guid = \"{guid}\"\nname = \"{name}\"\npath = \"/bin/sh\"\n\
-             download_url = \"https://example.org/{file}\"\nargs = [\"-c\", \"true\"]\n{key}"
+             download_url = \"https://example.org/{slug}\"\nargs = [\"-c\", \"true\"]\n{key}"
         ),
     )
     .expect("registration");
@@ -61,8 +62,8 @@ async fn start() -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let profile = Profile::under(dir.path(), "test");
     profile.create_dirs().expect("dirs");
-    register(&profile, "game.toml", GAME, "Tic-Tac-Toe", Some(GAME_KEY));
-    register(&profile, "chess.toml", CHESS, "Chess", None);
+    register(&profile, "game", GAME, "Tic-Tac-Toe", Some(GAME_KEY));
+    register(&profile, "chess", CHESS, "Chess", None);
     let (sender, commands) = mpsc::unbounded_channel();
     let bus = EventBus::default();
     let cookies = LaunchCookies::default();
@@ -178,7 +179,7 @@ fn session(id: &str, guid: &str, role: Role, state: SessionState) -> InviteSessi
         origin: Origin::Menu,
         app_guid: guid.into(),
         app_name: "Tic-Tac-Toe".into(),
-        download_url: "https://example.org/game.toml".into(),
+        download_url: "https://example.org/game".into(),
         peer: "bob@example.org".into(),
         state,
         context: None,
@@ -479,8 +480,8 @@ async fn session_methods_are_locked_until_unlock() {
     assert_eq!(
         apps,
         json!({"apps": [
-            {"guid": CHESS, "name": "Chess", "download_url": "https://example.org/chess.toml", "installed": true},
-            {"guid": GAME, "name": "Tic-Tac-Toe", "download_url": "https://example.org/game.toml", "installed": true},
+            {"guid": CHESS, "name": "Chess", "download_url": "https://example.org/chess", "installed": true},
+            {"guid": GAME, "name": "Tic-Tac-Toe", "download_url": "https://example.org/game", "installed": true},
         ]}),
         "sorted by name, never a key"
     );
@@ -488,6 +489,41 @@ async fn session_methods_are_locked_until_unlock() {
         .call("status", Value::Null)
         .await
         .expect("messaging methods stay open");
+}
+
+/// The API reads the registry as `nudge apps list` and the core do: files that the registry
+/// refuses are neither listed nor unlocked, whatever their keys say.
+#[tokio::test]
+async fn the_api_serves_only_what_the_registry_accepts() {
+    const PLAIN_HTTP: &str = "{11111111-2222-3333-4444-555555555555}";
+    const HUGE: &str = "{22222222-3333-4444-5555-666666666666}";
+    const MISNAMED: &str = "{33333333-4444-5555-6666-777777777777}";
+    let h = start().await;
+    let dir = h.profile.apps_dir();
+    let file = |guid: &str, url: &str, padding: usize| {
+        format!(
+            "guid = \"{guid}\"\nname = \"Sneaky\"\npath = \"/bin/sh\"\n\
+             download_url = \"{url}\"\nkey = \"sneaky-key\"\n{}",
+            format!("# {}\n", "x".repeat(padding))
+        )
+    };
+    let write = |name: String, text: String| std::fs::write(dir.join(name), text).expect("write");
+    write(format!("{PLAIN_HTTP}.toml"), file(PLAIN_HTTP, "http://example.org/s", 0));
+    write(format!("{HUGE}.toml"), file(HUGE, "https://example.org/s", 70 * 1024));
+    write("sneaky.toml".into(), file(MISNAMED, "https://example.org/s", 0));
+    let mut client = h.client().await;
+    let apps = client.call("apps", Value::Null).await.expect("apps");
+    let listed: Vec<&str> = apps["apps"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|app| app["guid"].as_str())
+        .collect();
+    assert_eq!(listed, [CHESS, GAME]);
+    for guid in [PLAIN_HTTP, HUGE, MISNAMED] {
+        let refused = client.call("challenge", json!({ "guid": guid })).await;
+        assert_eq!(code(refused), "app_not_registered", "{guid}");
+    }
 }
 
 #[tokio::test]

@@ -11,7 +11,6 @@ pub mod access;
 pub mod ctl;
 pub mod methods;
 pub mod protocol;
-pub mod registry;
 pub mod session_methods;
 pub mod sessions;
 
