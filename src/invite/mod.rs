@@ -94,7 +94,8 @@ pub enum Origin {
     Application,
 }
 
-/// Why a session ended (XEP-0166 reasons).
+/// Why a session ended: the XEP-0166 reasons Session Invite uses, on the wire
+/// (`xmpp::invite`) and in the local API alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EndReason {
@@ -112,11 +113,43 @@ pub enum EndReason {
     FailedApplication,
     /// Finished normally.
     Success,
-    /// Refused for a security reason (for example policy).
+    /// Refused for a security reason (policy, or a malformed or spoofed invitation).
     SecurityError,
 }
 
 impl EndReason {
+    /// Every reason, in the order above.
+    pub const ALL: [EndReason; 8] = [
+        EndReason::Decline,
+        EndReason::Cancel,
+        EndReason::Timeout,
+        EndReason::Busy,
+        EndReason::UnsupportedApplications,
+        EndReason::FailedApplication,
+        EndReason::Success,
+        EndReason::SecurityError,
+    ];
+
+    /// The XEP-0166 condition element on the wire (`<decline/>`, ...); the local API's JSON
+    /// uses the same names.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Self::Decline => "decline",
+            Self::Cancel => "cancel",
+            Self::Timeout => "timeout",
+            Self::Busy => "busy",
+            Self::UnsupportedApplications => "unsupported-applications",
+            Self::FailedApplication => "failed-application",
+            Self::Success => "success",
+            Self::SecurityError => "security-error",
+        }
+    }
+
+    /// The reason named `name` on the wire, if Session Invite uses it.
+    pub fn from_wire_name(name: &str) -> Option<EndReason> {
+        Self::ALL.into_iter().find(|r| r.wire_name() == name)
+    }
+
     /// Words for the user.
     pub fn describe(self) -> &'static str {
         match self {

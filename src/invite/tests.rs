@@ -104,3 +104,27 @@ fn states_serialise_with_the_seed_names() {
         r#"{"kind":"OnStateChanged","previous":"READY","current":"INVITATION"}"#
     );
 }
+
+#[test]
+fn end_reasons_have_one_name_on_the_wire_and_in_the_api() {
+    let names: Vec<&str> = EndReason::ALL.iter().map(|r| r.wire_name()).collect();
+    assert_eq!(
+        names,
+        [
+            "decline",
+            "cancel",
+            "timeout",
+            "busy",
+            "unsupported-applications",
+            "failed-application",
+            "success",
+            "security-error",
+        ]
+    );
+    for reason in EndReason::ALL {
+        let json = serde_json::to_string(&reason).expect("json");
+        assert_eq!(json, format!("\"{}\"", reason.wire_name()));
+        assert_eq!(EndReason::from_wire_name(reason.wire_name()), Some(reason));
+    }
+    assert_eq!(EndReason::from_wire_name("gone"), None);
+}
