@@ -508,9 +508,18 @@ async fn the_api_serves_only_what_the_registry_accepts() {
         )
     };
     let write = |name: String, text: String| std::fs::write(dir.join(name), text).expect("write");
-    write(format!("{PLAIN_HTTP}.toml"), file(PLAIN_HTTP, "http://example.org/s", 0));
-    write(format!("{HUGE}.toml"), file(HUGE, "https://example.org/s", 70 * 1024));
-    write("sneaky.toml".into(), file(MISNAMED, "https://example.org/s", 0));
+    write(
+        format!("{PLAIN_HTTP}.toml"),
+        file(PLAIN_HTTP, "http://example.org/s", 0),
+    );
+    write(
+        format!("{HUGE}.toml"),
+        file(HUGE, "https://example.org/s", 70 * 1024),
+    );
+    write(
+        "sneaky.toml".into(),
+        file(MISNAMED, "https://example.org/s", 0),
+    );
     let mut client = h.client().await;
     let apps = client.call("apps", Value::Null).await.expect("apps");
     let listed: Vec<&str> = apps["apps"]

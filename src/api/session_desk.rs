@@ -181,7 +181,13 @@ impl SessionDesk {
 
     fn apps(&self) -> Vec<AppInfo> {
         self.registry()
-            .map(|registry| registry.list().into_iter().map(Registration::info).collect())
+            .map(|registry| {
+                registry
+                    .list()
+                    .into_iter()
+                    .map(Registration::info)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

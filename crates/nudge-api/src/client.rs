@@ -1,4 +1,4 @@
-//! The API client: used by `nudge ctl`, by tests, and as the model for applications.
+//! The API client: used by applications, by `nudge ctl` and by Nudge's tests.
 
 use std::collections::VecDeque;
 use std::io;
@@ -9,8 +9,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::UnixStream;
 
-use super::protocol::{Frame, LineDecoder, Outcome, Request, RequestId, ServerLine};
-use super::ApiError;
+use crate::protocol::{Frame, LineDecoder, Outcome, Request, RequestId, ServerLine};
+use crate::ApiError;
 
 /// The longest line the client accepts from the server; history answers can be large.
 const MAX_SERVER_LINE_BYTES: usize = 64 * 1024 * 1024;

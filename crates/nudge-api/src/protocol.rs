@@ -3,8 +3,7 @@
 //! One JSON object per line (UTF-8, `\n`-terminated). A client sends requests
 //! `{"id": 1, "method": "status", "params": {}}`; the server answers each with
 //! `{"id": 1, "result": ...}` or `{"id": 1, "error": {"code": "...", "message": "..."}}` and, after
-//! `subscribe`, pushes every [`crate::event::Event`] as its own serde form, an object whose
-//! `event` field names the kind. A line is a response when it has an `id` field, else an event.
+//! `subscribe`, pushes every event as an object whose `event` field names the kind. A line is a response when it has an `id` field, else an event.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -121,7 +120,7 @@ impl ErrorBody {
     }
 }
 
-/// A request as read from a line; `params` is checked later by [`crate::api::methods`].
+/// A request as read from a line; the server checks `params` for each method.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Request {
     /// Echoed in the response.
