@@ -2,19 +2,24 @@
 //!
 //! Everything a third-party application needs to take part in a session: the JSON-lines wire
 //! format ([`protocol`]), a client for the per-profile Unix socket ([`client`]), the session
-//! types the API sends ([`session`]), and the names of the environment variables Nudge launches
-//! the application with ([`env`]). Nudge itself uses the same definitions, so the two sides
+//! types the API sends ([`session`]) and the events about them ([`events`]), the key
+//! challenge/response ([`key`]), and the names of the environment variables Nudge launches the
+//! application with ([`env`]). Nudge itself uses the same definitions, so the two sides
 //! cannot drift apart. The protocol is documented in `docs/api.md`.
 
 use std::path::PathBuf;
 
 pub mod env;
+pub mod events;
+pub mod key;
 pub mod protocol;
 pub mod session;
 
 #[cfg(unix)]
 pub mod client;
 
+pub use events::SessionNotice;
+pub use key::key_response;
 pub use session::{
     check_address, check_context, EndReason, InviteSession, Origin, Role, SessionError,
     SessionEvent, SessionState, MAX_ADDRESS_BYTES, MAX_CONTEXT_BYTES,
