@@ -17,6 +17,5 @@ pub mod platform;
 pub mod runner;
 pub mod state;
 pub mod store;
-pub mod tictactoe;
 pub mod ui;
 pub mod xmpp;

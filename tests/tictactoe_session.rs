@@ -12,9 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nudge::invite::{EndReason, Role};
-use nudge::tictactoe::launch::Launch;
-use nudge::tictactoe::link::{link, Link, LinkEvent};
-use nudge::tictactoe::protocol::Message;
+use nudge_tictactoe::launch::Launch;
+use nudge_tictactoe::link::{link, Link, LinkEvent};
+use nudge_tictactoe::protocol::Message;
 use support::headless::{ctl, read_when_there, wait_ctl, App, Pair};
 use support::recorder::recorder;
 use support::Prosody;
@@ -34,7 +34,7 @@ fn recorded_launch(out: &Path, role: &str) -> Launch {
 /// The game's worker for `launch`, on its own thread as in the game.
 fn start_worker(launch: Launch) -> (Link, std::thread::JoinHandle<()>) {
     let (window, end) = link(Arc::new(|| {}));
-    let worker = nudge::tictactoe::api::spawn(launch, end).expect("worker thread");
+    let worker = nudge_tictactoe::api::spawn(launch, end).expect("worker thread");
     (window, worker)
 }
 
@@ -70,7 +70,7 @@ fn accepted_game() -> Accepted {
         &server,
         home.path(),
         App {
-            guid: nudge::tictactoe::APP_GUID,
+            guid: nudge_tictactoe::APP_GUID,
             name: "Tic-Tac-Toe",
             path: &program,
         },
@@ -78,7 +78,7 @@ fn accepted_game() -> Accepted {
     let invited = ctl(
         home.path(),
         "a",
-        &["ctl", "invite", &pair.bob, nudge::tictactoe::APP_GUID],
+        &["ctl", "invite", &pair.bob, nudge_tictactoe::APP_GUID],
     );
     let session = invited["session"].as_str().expect("session id").to_string();
     wait_ctl(

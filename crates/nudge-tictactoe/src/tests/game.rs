@@ -1,7 +1,7 @@
-use crate::invite::{EndReason, Role};
-use crate::tictactoe::board::{Mark, Outcome, PlaceError};
-use crate::tictactoe::game::{Game, Phase, Refusal, MAX_NOTES};
-use crate::tictactoe::protocol::Message;
+use crate::board::{Mark, Outcome, PlaceError};
+use crate::game::{Game, Phase, Refusal, MAX_NOTES};
+use crate::protocol::Message;
+use nudge_api::{EndReason, Role};
 
 /// A game whose opponent has said hello, seen from `role`.
 fn started(role: Role) -> Game {

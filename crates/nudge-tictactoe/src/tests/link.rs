@@ -3,9 +3,9 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::invite::EndReason;
-use crate::tictactoe::link::{link, translate, LinkEvent, LinkRequest};
-use crate::tictactoe::protocol::Message;
+use crate::link::{link, translate, LinkEvent, LinkRequest};
+use crate::protocol::Message;
+use nudge_api::EndReason;
 
 const ID: &str = "0b6f1a3e-5c2d-4e8f-9a1b-2c3d4e5f6a7b";
 

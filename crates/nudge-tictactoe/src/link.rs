@@ -1,12 +1,16 @@
 //! The game's link to Nudge as two channel ends: the window holds a [`Link`], and the API
 //! worker (or a test) holds the [`LinkEnd`]. The window never touches the socket.
 
+use std::sync::Arc;
+
 use tokio::sync::mpsc;
 
+use nudge_api::{EndReason, InviteSession, SessionEvent, SessionNotice};
+
 use super::protocol::Message;
-use crate::core::Waker;
-use crate::event::Event;
-use crate::invite::{EndReason, InviteSession, SessionEvent};
+
+/// Called whenever the link reports an event, so a sleeping window repaints.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// What the link reports to the window.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,8 +123,8 @@ pub fn link(wake: Waker) -> (Link, LinkEnd) {
 /// What an event line from the API means for the game in session `session_id`, if anything.
 /// Events of other sessions and of other kinds are dropped.
 pub fn translate(line: serde_json::Value, session_id: &str) -> Option<LinkEvent> {
-    match serde_json::from_value::<Event>(line).ok()? {
-        Event::SessionEvent { session, detail } if session == session_id => match detail {
+    match SessionNotice::read(line)? {
+        SessionNotice::SessionEvent { session, detail } if session == session_id => match detail {
             SessionEvent::OnContextData { data } => Some(LinkEvent::Data(data)),
             SessionEvent::OnTermination { reason } => Some(LinkEvent::Ended {
                 reason: Some(reason),
@@ -131,7 +135,7 @@ pub fn translate(line: serde_json::Value, session_id: &str) -> Option<LinkEvent>
             SessionEvent::OnSendError { message } => Some(LinkEvent::SendFailed(message)),
             _ => None,
         },
-        Event::SessionUpdated { session }
+        SessionNotice::SessionUpdated { session }
             if session.id == session_id && session.state.is_final() =>
         {
             Some(LinkEvent::Ended {

@@ -1,8 +1,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::invite::Role;
-use crate::tictactoe::launch::{Launch, LaunchError};
+use crate::launch::{Launch, LaunchError};
+use nudge_api::Role;
 
 fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let map: HashMap<String, String> = vars

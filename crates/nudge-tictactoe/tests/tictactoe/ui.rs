@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
-use nudge::invite::{EndReason, InviteSession, Origin, Role, SessionState};
-use nudge::tictactoe::board::Mark;
-use nudge::tictactoe::game::Phase;
-use nudge::tictactoe::launch::LaunchError;
-use nudge::tictactoe::link::{link, LinkEnd, LinkEvent, LinkRequest};
-use nudge::tictactoe::window::{NotLaunchedApp, TicTacToeApp};
+use nudge_api::{EndReason, InviteSession, Origin, Role, SessionState};
+use nudge_tictactoe::board::Mark;
+use nudge_tictactoe::game::Phase;
+use nudge_tictactoe::launch::LaunchError;
+use nudge_tictactoe::link::{link, LinkEnd, LinkEvent, LinkRequest};
+use nudge_tictactoe::window::{NotLaunchedApp, TicTacToeApp};
 
 const OPPONENT: &str = "bob@example.org";
 
@@ -25,9 +25,9 @@ fn session() -> InviteSession {
         id: "0b6f1a3e-5c2d-4e8f-9a1b-2c3d4e5f6a7b".into(),
         role: Role::Inviter,
         origin: Origin::Menu,
-        app_guid: nudge::tictactoe::APP_GUID.into(),
+        app_guid: nudge_tictactoe::APP_GUID.into(),
         app_name: "Tic-Tac-Toe".into(),
-        download_url: nudge::tictactoe::DOWNLOAD_URL.into(),
+        download_url: nudge_tictactoe::DOWNLOAD_URL.into(),
         peer: OPPONENT.into(),
         state: SessionState::Connected,
         context: None,
@@ -47,7 +47,7 @@ impl Table {
         let harness = Harness::builder()
             .with_size(egui::vec2(340.0, 480.0))
             .build_eframe(move |creation| {
-                nudge::ui::theme::apply(&creation.egui_ctx);
+                nudge_tictactoe::theme::apply(&creation.egui_ctx);
                 TicTacToeApp::new(role, "the env's opponent", window_link)
             });
         Self { harness, link }
@@ -102,7 +102,7 @@ impl Table {
             .is_disabled()
     }
 
-    fn game(&self) -> &nudge::tictactoe::game::Game {
+    fn game(&self) -> &nudge_tictactoe::game::Game {
         self.harness.state().game()
     }
 }

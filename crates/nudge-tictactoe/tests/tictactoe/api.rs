@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nudge::invite::{EndReason, Role};
-use nudge::tictactoe::launch::Launch;
-use nudge::tictactoe::link::{link, Link, LinkEvent};
-use nudge::tictactoe::protocol::Message;
+use nudge_api::{EndReason, Role};
+use nudge_tictactoe::launch::Launch;
+use nudge_tictactoe::link::{link, Link, LinkEvent};
+use nudge_tictactoe::protocol::Message;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
@@ -77,8 +77,8 @@ impl FakeNudge {
 
 fn session(state: &str) -> Value {
     json!({"id": SESSION, "role": "invitee", "origin": "menu",
-           "app_guid": nudge::tictactoe::APP_GUID, "app_name": "Tic-Tac-Toe",
-           "download_url": nudge::tictactoe::DOWNLOAD_URL, "peer": "alice@example.org",
+           "app_guid": nudge_tictactoe::APP_GUID, "app_name": "Tic-Tac-Toe",
+           "download_url": nudge_tictactoe::DOWNLOAD_URL, "peer": "alice@example.org",
            "state": state, "context": null, "local_address": null, "remote_address": null,
            "app_present": true, "end_reason": if state == "TERMINATED" { json!("timeout") } else { Value::Null },
            "end_text": null, "created_ms": 1_767_225_780_000_i64})
@@ -110,7 +110,7 @@ async fn start(
     listener: &UnixListener,
 ) -> (Link, std::thread::JoinHandle<()>, FakeNudge) {
     let (window, end) = link(Arc::new(|| {}));
-    let worker = nudge::tictactoe::api::spawn(launch(path), end).expect("thread");
+    let worker = nudge_tictactoe::api::spawn(launch(path), end).expect("thread");
     let (stream, _) = tokio::time::timeout(Duration::from_secs(5), listener.accept())
         .await
         .expect("the game connects")
@@ -278,7 +278,7 @@ async fn nudge_not_running_is_said_plainly() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut window, end) = link(Arc::new(|| {}));
     let worker =
-        nudge::tictactoe::api::spawn(launch(&dir.path().join("nobody.sock")), end).expect("thread");
+        nudge_tictactoe::api::spawn(launch(&dir.path().join("nobody.sock")), end).expect("thread");
     let LinkEvent::Lost(words) = next(&mut window).await else {
         panic!("lost");
     };

@@ -1,4 +1,4 @@
-use crate::tictactoe::protocol::{excerpt, Message, ParseError, MAX_MESSAGE_BYTES};
+use crate::protocol::{excerpt, Message, ParseError, MAX_MESSAGE_BYTES};
 
 #[test]
 fn every_message_reads_back_as_itself() {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::invite::{env, Role};
+use nudge_api::{env, Role};
 
 /// The variables whose presence means "Nudge started this program".
 const LAUNCH_VARIABLES: [&str; 7] = [

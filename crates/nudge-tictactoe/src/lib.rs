@@ -1,16 +1,19 @@
 //! Tic-Tac-Toe, Nudge's sample Session Invite application (the `nudge-tictactoe` binary).
 //!
-//! It uses only the local API: the session comes from the launch environment ([`launch`]),
+//! It depends on nothing of Nudge's but the `nudge-api` crate, as any third-party application
+//! can: the session comes from the launch environment ([`launch`]),
 //! moves travel as context data in a small text protocol ([`protocol`], documented in
 //! `docs/tictactoe.md`), and [`game`] is the state machine that reacts to clicks and to the
 //! opponent's messages. [`board`], [`protocol`], [`game`] and [`launch`] are pure; [`link`]
-//! joins the window to the API worker ([`api`]) through channels, and [`window`] draws it.
+//! joins the window to the API worker ([`api`]) through channels, and [`window`] draws it with
+//! the game's own design tokens ([`theme`]).
 
 pub mod board;
 pub mod game;
 pub mod launch;
 pub mod link;
 pub mod protocol;
+pub mod theme;
 pub mod window;
 
 #[cfg(unix)]

@@ -9,8 +9,8 @@ use super::board::{Outcome, CELLS};
 use super::game::{Game, Phase};
 use super::launch::{Launch, LaunchError};
 use super::link::{Link, LinkEvent};
-use crate::invite::Role;
-use crate::ui::theme;
+use super::theme;
+use nudge_api::Role;
 
 /// The window's size in points.
 const WINDOW_SIZE: [f32; 2] = [340.0, 480.0];

@@ -1,4 +1,4 @@
-use crate::tictactoe::board::{Board, Mark, Outcome, PlaceError, CELLS, LINES};
+use crate::board::{Board, Mark, Outcome, PlaceError, CELLS, LINES};
 
 fn board_with(cells: &[(usize, Mark)]) -> Board {
     let mut board = Board::new();

@@ -8,9 +8,8 @@ use serde_json::{json, Value};
 
 use super::launch::Launch;
 use super::link::{translate, LinkEnd, LinkEvent, LinkRequest};
-use crate::api::client::ApiClient;
-use crate::api::ApiError;
-use crate::invite::InviteSession;
+use nudge_api::client::ApiClient;
+use nudge_api::{ApiError, InviteSession};
 
 /// How long one request may wait for Nudge's answer before the link counts as lost.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use super::board::{Board, Mark, Outcome, PlaceError};
 use super::protocol::Message;
-use crate::invite::{EndReason, Role};
+use nudge_api::{EndReason, Role};
 
 /// How many notes the window keeps (a hostile opponent cannot grow the list).
 pub const MAX_NOTES: usize = 4;

@@ -5,8 +5,8 @@
 
 use std::process::ExitCode;
 
-use nudge::tictactoe::launch::{Launch, LaunchError};
-use nudge::tictactoe::window;
+use nudge_tictactoe::launch::{Launch, LaunchError};
+use nudge_tictactoe::window;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -32,13 +32,13 @@ fn main() -> ExitCode {
 /// Plays the launched session until the window closes, then lets the worker end the session.
 #[cfg(unix)]
 fn play(launch: Launch) -> anyhow::Result<()> {
-    use nudge::tictactoe::link;
+    use nudge_tictactoe::link;
     use std::sync::Arc;
 
     let ctx = egui::Context::default();
     let waker_ctx = ctx.clone();
     let (link, end) = link::link(Arc::new(move || waker_ctx.request_repaint()));
-    let worker = nudge::tictactoe::api::spawn(launch.clone(), end)?;
+    let worker = nudge_tictactoe::api::spawn(launch.clone(), end)?;
     let shown = window::run_game(&launch, link, ctx);
     // The window dropped its link: the worker ends the session (bounded by a timeout) and stops.
     if worker.join().is_err() {
@@ -49,7 +49,7 @@ fn play(launch: Launch) -> anyhow::Result<()> {
 
 #[cfg(not(unix))]
 fn play(_launch: Launch) -> anyhow::Result<()> {
-    explain(LaunchError::Missing(nudge::invite::env::API_SOCKET))
+    explain(LaunchError::Missing(nudge_api::env::API_SOCKET))
 }
 
 /// Shows how the game is meant to be started.
