@@ -2,8 +2,7 @@
 //! real Prosody on loopback (budget: under 200 ms, DESIGN.md). Run with
 //! `cargo bench --bench invite_launch`; results go in docs/benchmarks.md.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
+use nudge_testkit as support;
 
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

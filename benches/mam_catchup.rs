@@ -11,8 +11,7 @@
 //! and (b) a bare client: TCP + STARTTLS + SASL (Nudge's `core::connect`), resource binding,
 //! then the same MAM query pages after the same archive id until `complete`, only counting.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
+use nudge_testkit as support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -3,8 +3,7 @@
 //! the time of one egui frame (layout and painting into shapes; no GPU). Run with
 //! `cargo bench --bench ui_frames`; results go in docs/benchmarks.md.
 
-#[path = "../tests/ui_support/mod.rs"]
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use std::time::Instant;
 

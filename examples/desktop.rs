@@ -6,8 +6,7 @@
 
 #[path = "desktop/memory.rs"]
 mod memory;
-#[path = "../tests/support/mod.rs"]
-mod support;
+use nudge_testkit as support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

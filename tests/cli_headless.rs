@@ -1,7 +1,7 @@
 //! The `nudge` binary end to end: `account set`, two `--headless` instances side by side on
 //! separate profiles, and `nudge ctl` talking to them over the local API.
 
-mod support;
+use nudge_testkit as support;
 
 use support::headless::{
     configure, json, read_when_there, run, start_headless, wait_ctl, wait_online,

@@ -1,7 +1,7 @@
 //! The core plays sounds on request without holding up the account, and a machine without an
 //! audio device (like CI) reports nothing to the user about it.
 
-mod support;
+use nudge_testkit as support;
 
 use nudge::command::Command;
 use nudge::config::{Profile, Settings};

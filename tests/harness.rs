@@ -1,7 +1,7 @@
 //! Tests of the test harness itself against a real Prosody: if these fail, every integration
 //! test's result is in doubt.
 
-mod support;
+use nudge_testkit as support;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -2,7 +2,7 @@
 //! launch on both sides, context data, decline, cancel, timeout, a missing app, policy, and a
 //! program that cannot start.
 
-mod support;
+use nudge_testkit as support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

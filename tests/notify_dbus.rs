@@ -7,9 +7,9 @@
 
 #![cfg(all(unix, not(target_os = "macos")))]
 
-mod dbus_support;
+use nudge_testkit::dbus as dbus_support;
 
-mod support;
+use nudge_testkit as support;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};

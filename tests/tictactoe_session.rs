@@ -5,7 +5,7 @@
 
 #![cfg(unix)]
 
-mod support;
+use nudge_testkit as support;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 
 #![cfg(all(unix, not(target_os = "macos")))]
 
-mod dbus_support;
+use nudge_testkit::dbus as dbus_support;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Display pictures in the window: the header's own picture and its dialog, contacts' pictures
 //! in the list and in conversations.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

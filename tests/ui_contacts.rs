@@ -1,6 +1,6 @@
 //! The contact list: roster, presence order, search, unread counts, dialogs.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use egui_kittest::kittest::Queryable;
 use nudge::command::Command;

@@ -1,6 +1,6 @@
 //! The conversation view: history, sending, delivery marks, typing notifications, copying.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use egui_kittest::kittest::Queryable;
 use nudge::command::Command;

@@ -1,6 +1,6 @@
 //! An idle window asks for no repaints: only the core's waker and real timers wake it.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Session Invite in the window: the Invite menus, the invitation toast and dialog, and the
 //! sessions with a contact shown in the conversation.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use egui_kittest::kittest::{NodeT, Queryable};
 use nudge::command::Command;

@@ -2,7 +2,7 @@
 //! the real `NudgeApp`: the conversation, or the invitation's dialog while it rings, with
 //! Nudge brought forward.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use egui::ViewportCommand;
 use egui_kittest::kittest::Queryable;

@@ -1,7 +1,7 @@
 //! How Nudge speaks when its window is not in front: desktop notifications (as commands to the
 //! core) and the tray icon's menu and close-to-tray, through the real `NudgeApp`.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The settings window: each control saves the whole settings with its field changed, and the
 //! looks (theme, text size) follow what the core confirmed.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The sign-in screen, driven by accessible labels like a user would.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! Toasts for new messages and contacts coming online: when they appear, what a click does,
 //! when they go, and the settings that turn them off.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use std::time::Duration;
 

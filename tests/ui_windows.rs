@@ -4,7 +4,7 @@
 //! egui_kittest has no native windows, so each conversation is drawn as a window inside the
 //! main one (the same code path as the web); these tests drive that and read the bookkeeping.
 
-mod ui_support;
+use nudge_testkit::ui as ui_support;
 
 use std::time::Duration;
 

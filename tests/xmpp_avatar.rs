@@ -1,6 +1,6 @@
 //! Display pictures between real cores through a real Prosody (XEP-0084 over PEP).
 
-mod support;
+use nudge_testkit as support;
 
 use nudge::command::Command;
 use nudge::event::Event;

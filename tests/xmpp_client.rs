@@ -1,7 +1,7 @@
 //! Two (or more) real Nudge cores against a real Prosody: messaging, presence, roster,
 //! carbons, authentication, certificates and reconnection.
 
-mod support;
+use nudge_testkit as support;
 
 use std::time::Duration;
 

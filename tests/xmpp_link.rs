@@ -1,7 +1,7 @@
 //! A link that breaks while the server stays up: stream resumption (XEP-0198) and dead-link
 //! detection by ping (XEP-0199), through a relay the test can cut or freeze.
 
-mod support;
+use nudge_testkit as support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Catching up with the server's message archive (XEP-0313) against a real Prosody: what one
 //! device missed while another was in use arrives as history, paged, without duplicates.
 
-mod support;
+use nudge_testkit as support;
 
 use nudge::command::{new_message_id, Command};
 use nudge::event::Event;

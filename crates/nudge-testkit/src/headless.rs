@@ -1,7 +1,7 @@
 //! The real `nudge` binary in tests: `--headless` instances on their own profiles under one
 //! temporary home, driven with `nudge ctl` over the local API.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -12,9 +12,26 @@ use super::Prosody;
 /// How long a test waits for something a headless instance should do.
 const WAIT: Duration = Duration::from_secs(30);
 
+/// The `nudge` program Cargo built beside the running test: `target/debug/nudge` for the test
+/// `target/debug/deps/NAME-HASH`. Cargo builds it before the root crate's integration tests.
+pub fn program() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let mut dir = exe.parent().expect("the test's folder").to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let program = dir.join(format!("nudge{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        program.is_file(),
+        "{} is missing: the root crate's tests use it, and `cargo test` builds it",
+        program.display()
+    );
+    program
+}
+
 /// Runs `nudge` with the XDG folders under `home`.
 pub fn nudge(home: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_nudge"));
+    let mut command = Command::new(program());
     command
         .args(args)
         .env("XDG_CONFIG_HOME", home.join("config"))

@@ -3,8 +3,6 @@
 //! never answer in place of the test's stand-ins. Set as the process's session bus while it
 //! lives; tests that use it take turns with [`TURN`].
 
-#![allow(dead_code)] // Each test file uses a different part of this.
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 

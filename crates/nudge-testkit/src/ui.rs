@@ -1,7 +1,5 @@
 //! Drives the real `NudgeApp` in an egui_kittest harness, with channels standing in for the core.
 
-#![allow(dead_code)] // Each test file uses a different part of this.
-
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use nudge::app::NudgeApp;

@@ -1,24 +1,29 @@
-//! Shared helpers for Nudge's integration tests: a real Prosody per test and accounts on it.
+//! What Nudge's tests, benchmarks and examples share: a real Prosody per test and accounts on it
+//! ([`prosody`]), cores driven by a test ([`client`]), `nudge --headless` instances driven by
+//! `nudge ctl` ([`headless`]), a stand-in Session Invite program ([`recorder`]), a link that can
+//! be cut ([`proxy`]), the window in an egui_kittest harness ([`ui`]) and a private D-Bus
+//! ([`dbus`]).
 //!
-//! Use from a test file with `mod support;` and `use support::{Prosody, account, unique_name};`.
+//! Test code: every failure panics with a message that says what went wrong.
 
-// Each test binary compiles this module on its own and uses only part of it.
-#![allow(dead_code)]
+// Failing loudly is how a harness reports; see the crate doc.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod client;
-// Not for examples/desktop.rs, which shares this folder: only tests have the binary built.
-#[cfg(all(unix, test))]
+#[cfg(all(unix, not(target_os = "macos")))]
+pub mod dbus;
+#[cfg(unix)]
 pub mod headless;
 pub mod prosody;
 pub mod proxy;
 #[cfg(unix)]
 pub mod recorder;
+pub mod ui;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use nudge::config::{AccountConfig, TlsMode};
 
-#[allow(unused_imports)]
 pub use prosody::{Prosody, ProsodyOptions};
 
 /// Numbers the names handed out by [`unique_name`] within one test process.

@@ -1,7 +1,5 @@
 //! A Nudge core driven by a test: send commands, wait for events, keep an `AppState`.
 
-#![allow(dead_code)]
-
 use std::time::Duration;
 
 use nudge::command::Command;

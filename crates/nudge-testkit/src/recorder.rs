@@ -35,6 +35,7 @@ pub fn recorder(dir: &Path, out: &Path) -> PathBuf {
     path
 }
 
+/// Lets the user run `path` (mode 0755), as an installer would.
 pub fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
