@@ -1,0 +1,11 @@
+//! Nudge's core against a real Prosody on loopback (one started per test): the harness itself,
+//! messaging and presence, the link (resumption, dead links), history sync, display pictures,
+//! Session Invite between two cores, and sounds. One test binary, so `cargo test` links once.
+
+mod avatar;
+mod client;
+mod harness;
+mod invite_session;
+mod link;
+mod sounds;
+mod sync;
