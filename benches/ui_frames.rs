@@ -3,13 +3,11 @@
 //! the time of one egui frame (layout and painting into shapes; no GPU). Run with
 //! `cargo bench --bench ui_frames`; results go in docs/benchmarks.md.
 
-use nudge_testkit::ui as ui_support;
-
 use std::time::Instant;
 
 use nudge::event::Event;
 use nudge::model::{Availability, ChatMessage, Delivery, Direction};
-use ui_support::{contact, Window};
+use nudge_testkit::ui::{contact, Window};
 
 const FRAMES: usize = 200;
 

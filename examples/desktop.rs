@@ -6,13 +6,12 @@
 
 #[path = "desktop/memory.rs"]
 mod memory;
-use nudge_testkit as support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::Prosody;
+use nudge_testkit::Prosody;
 
 struct Killed(Child);
 

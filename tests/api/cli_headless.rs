@@ -1,14 +1,12 @@
 //! The `nudge` binary end to end: `account set`, two `--headless` instances side by side on
 //! separate profiles, and `nudge ctl` talking to them over the local API.
 
-use nudge_testkit as support;
-
-use support::headless::{
+use nudge_testkit::headless::{
     configure, json, read_when_there, run, start_headless, wait_ctl, wait_online,
 };
-use support::headless::{App, Pair};
-use support::recorder::recorder;
-use support::Prosody;
+use nudge_testkit::headless::{App, Pair};
+use nudge_testkit::recorder::recorder;
+use nudge_testkit::Prosody;
 
 #[test]
 fn two_headless_instances_chat_through_ctl() {

@@ -895,6 +895,6 @@ async fn api_doc_examples_are_what_the_server_really_sends() {
     }
     assert!(
         filled == doc,
-        "docs/api.md is out of date; run `NUDGE_BLESS_DOCS=1 cargo test --test api_docs`"
+        "docs/api.md is out of date; run `NUDGE_BLESS_DOCS=1 cargo test --test api docs::`"
     );
 }

@@ -5,19 +5,17 @@
 
 #![cfg(unix)]
 
-use nudge_testkit as support;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nudge::invite::{EndReason, Role};
+use nudge_testkit::headless::{ctl, read_when_there, wait_ctl, App, Pair};
+use nudge_testkit::recorder::recorder;
+use nudge_testkit::Prosody;
 use nudge_tictactoe::launch::Launch;
 use nudge_tictactoe::link::{link, Link, LinkEvent};
 use nudge_tictactoe::protocol::Message;
-use support::headless::{ctl, read_when_there, wait_ctl, App, Pair};
-use support::recorder::recorder;
-use support::Prosody;
 
 /// The launch Nudge gave the program on `role`'s side, as the recorder wrote it down.
 fn recorded_launch(out: &Path, role: &str) -> Launch {

@@ -2,14 +2,10 @@
 //! the desktop's `org.freedesktop.Notifications` service that records what it was asked to
 //! show and answers like a user would (clicking the notification's body, or dismissing it).
 //!
-//! A binary of its own: it points `DBUS_SESSION_BUS_ADDRESS` at each test's bus
-//! (`dbus_support`), so the tests take turns.
+//! Each test points `DBUS_SESSION_BUS_ADDRESS` at its own bus (`nudge_testkit::dbus`), so the
+//! tests of this binary take turns.
 
 #![cfg(all(unix, not(target_os = "macos")))]
-
-use nudge_testkit::dbus as dbus_support;
-
-use nudge_testkit as support;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +22,7 @@ use nudge::model::NotificationTarget;
 use nudge::platform::notify::{self, MAX_WATCHED, WATCHERS};
 use tokio::sync::mpsc;
 
-use dbus_support::{PrivateBus, TURN};
+use nudge_testkit::dbus::{PrivateBus, TURN};
 
 /// How long anything may take before the test gives up (a guard against hanging, not a
 /// measurement).
@@ -396,7 +392,7 @@ async fn without_a_notification_service_nothing_is_shown_and_the_core_goes_on() 
     core.commands().send(Command::SaveSettings {
         settings: settings.clone(),
     });
-    let seen = support::client::until_settings_echo(&mut events, &settings).await;
+    let seen = nudge_testkit::client::until_settings_echo(&mut events, &settings).await;
     assert!(
         !seen
             .iter()

@@ -5,8 +5,6 @@
 
 #![cfg(all(unix, not(target_os = "macos")))]
 
-use nudge_testkit::dbus as dbus_support;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +15,7 @@ use nudge::platform::tray::{self, Slot, TrayAction, TrayLink, TrayStatus};
 use tokio::sync::{mpsc, Notify};
 use zbus::Variant;
 
-use dbus_support::{PrivateBus, TURN};
+use nudge_testkit::dbus::{PrivateBus, TURN};
 
 /// How long anything may take before the test gives up (a guard against hanging).
 const PATIENCE: Duration = Duration::from_secs(30);

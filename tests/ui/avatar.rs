@@ -1,8 +1,6 @@
 //! Display pictures in the window: the header's own picture and its dialog, contacts' pictures
 //! in the list and in conversations.
 
-use nudge_testkit::ui as ui_support;
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,7 +11,7 @@ use nudge::model::{Avatar, BUILTIN_PICTURES};
 use nudge::ui::avatar::{
     label_of, CLOSE_LABEL, DIALOG_TITLE, FILE_FIELD_LABEL, OWN_LABEL, REMOVE_LABEL, USE_FILE_LABEL,
 };
-use ui_support::{contact, Window};
+use nudge_testkit::ui::{contact, Window};
 
 /// A picture as the core reports it: an 8×8 PNG of one colour.
 fn picture(seed: u8) -> Avatar {
@@ -223,7 +221,7 @@ fn a_message_toast_shows_the_senders_picture() {
     changed(&mut window, "bob@example.org", Some(bob.clone()));
     assert!(!drawn(&window, &bob));
     window.emit(Event::MessageReceived {
-        message: ui_support::incoming("m1", "bob@example.org", "hi there"),
+        message: nudge_testkit::ui::incoming("m1", "bob@example.org", "hi there"),
     });
     assert!(window.harness.query_by_label_contains("hi there").is_some());
     assert!(drawn(&window, &bob), "the toast shows Bob's picture");

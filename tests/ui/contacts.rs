@@ -1,12 +1,10 @@
 //! The contact list: roster, presence order, search, unread counts, dialogs.
 
-use nudge_testkit::ui as ui_support;
-
 use egui_kittest::kittest::Queryable;
 use nudge::command::Command;
 use nudge::event::Event;
 use nudge::model::{Availability, ConnectionState, Contact};
-use ui_support::{contact, incoming, Window};
+use nudge_testkit::ui::{contact, incoming, Window};
 
 fn roster() -> Vec<nudge::model::Contact> {
     vec![

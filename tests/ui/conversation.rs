@@ -1,12 +1,10 @@
 //! The conversation view: history, sending, delivery marks, typing notifications, copying.
 
-use nudge_testkit::ui as ui_support;
-
 use egui_kittest::kittest::Queryable;
 use nudge::command::Command;
 use nudge::event::Event;
 use nudge::model::{ChatState, Delivery};
-use ui_support::{contact, incoming, outgoing, Window};
+use nudge_testkit::ui::{contact, incoming, outgoing, Window};
 
 const BOB: &str = "bob@example.org";
 

@@ -1,7 +1,5 @@
 //! An idle window asks for no repaints: only the core's waker and real timers wake it.
 
-use nudge_testkit::ui as ui_support;
-
 use std::time::Duration;
 
 use egui_kittest::kittest::Queryable;
@@ -9,7 +7,7 @@ use nudge::event::Event;
 use nudge::invite::{EndReason, InviteSession, Role, SessionState};
 use nudge::model::ChatState;
 use nudge::ui::view::NOTICE_SECONDS;
-use ui_support::{contact, incoming, session, Window};
+use nudge_testkit::ui::{contact, incoming, session, Window};
 
 const TOAST: &str = "Bob invites you to play Tic-Tac-Toe";
 

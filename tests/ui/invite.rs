@@ -1,14 +1,12 @@
 //! Session Invite in the window: the Invite menus, the invitation toast and dialog, and the
 //! sessions with a contact shown in the conversation.
 
-use nudge_testkit::ui as ui_support;
-
 use egui_kittest::kittest::{NodeT, Queryable};
 use nudge::command::Command;
 use nudge::event::Event;
 use nudge::invite::{EndReason, InviteSession, Origin, Role, SessionEvent, SessionState};
 use nudge::model::AppInfo;
-use ui_support::{contact, session, Window, TIC_TAC_TOE};
+use nudge_testkit::ui::{contact, session, Window, TIC_TAC_TOE};
 
 const BOB: &str = "bob@example.org";
 const WHITEBOARD: &str = "{0B0A0D00-0000-4000-8000-000000000001}";

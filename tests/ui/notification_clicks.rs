@@ -2,15 +2,13 @@
 //! the real `NudgeApp`: the conversation, or the invitation's dialog while it rings, with
 //! Nudge brought forward.
 
-use nudge_testkit::ui as ui_support;
-
 use egui::ViewportCommand;
 use egui_kittest::kittest::Queryable;
 use nudge::command::Command;
 use nudge::event::Event;
 use nudge::invite::{Role, SessionState};
 use nudge::model::NotificationTarget;
-use ui_support::{contact, session, Window};
+use nudge_testkit::ui::{contact, session, Window};
 
 const BOB: &str = "bob@example.org";
 const BOBS_WINDOW: &str = "Bob — bob@example.org";

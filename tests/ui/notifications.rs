@@ -1,8 +1,6 @@
 //! How Nudge speaks when its window is not in front: desktop notifications (as commands to the
 //! core) and the tray icon's menu and close-to-tray, through the real `NudgeApp`.
 
-use nudge_testkit::ui as ui_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +11,7 @@ use nudge::invite::{Role, SessionState};
 use nudge::model::Availability;
 use nudge::platform::tray::{self, TrayAction, TrayEnd, TrayStatus};
 use nudge::ui::notifications::PER_CONTACT_SECONDS;
-use ui_support::{contact, incoming, session, Window};
+use nudge_testkit::ui::{contact, incoming, session, Window};
 
 const BOB: &str = "bob@example.org";
 

@@ -1,8 +1,6 @@
 //! The settings window: each control saves the whole settings with its field changed, and the
 //! looks (theme, text size) follow what the core confirmed.
 
-use nudge_testkit::ui as ui_support;
-
 use std::time::Duration;
 
 use egui::accesskit::Role;
@@ -11,7 +9,7 @@ use nudge::command::Command;
 use nudge::config::{ConversationLayout, InvitePolicy, Settings, Theme};
 use nudge::event::Event;
 use nudge::ui::settings::TITLE;
-use ui_support::{contact, Window};
+use nudge_testkit::ui::{contact, Window};
 
 /// Online, with the settings window opened from the contact list.
 fn settings_window() -> Window {

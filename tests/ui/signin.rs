@@ -1,7 +1,5 @@
 //! The sign-in screen, driven by accessible labels like a user would.
 
-use nudge_testkit::ui as ui_support;
-
 use std::collections::BTreeMap;
 
 use egui_kittest::kittest::Queryable;
@@ -10,7 +8,7 @@ use nudge::config::{AccountConfig, Settings, TlsMode};
 use nudge::event::Event;
 use nudge::model::{Availability, ConnectionState};
 use nudge::xmpp::register::{FieldKind, RegistrationField, RegistrationForm};
-use ui_support::Window;
+use nudge_testkit::ui::Window;
 
 #[test]
 fn signing_in_sends_the_account_and_password() {

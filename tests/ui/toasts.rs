@@ -1,8 +1,6 @@
 //! Toasts for new messages and contacts coming online: when they appear, what a click does,
 //! when they go, and the settings that turn them off.
 
-use nudge_testkit::ui as ui_support;
-
 use std::time::Duration;
 
 use egui_kittest::kittest::Queryable;
@@ -11,7 +9,7 @@ use nudge::config::Settings;
 use nudge::event::Event;
 use nudge::model::Availability;
 use nudge::ui::toasts::{ALERT_SECONDS, QUIET_AFTER_SIGN_IN_SECONDS};
-use ui_support::{contact, incoming, Window};
+use nudge_testkit::ui::{contact, incoming, Window};
 
 const BOB: &str = "bob@example.org";
 const CAROL: &str = "carol@example.org";

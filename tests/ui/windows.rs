@@ -4,8 +4,6 @@
 //! egui_kittest has no native windows, so each conversation is drawn as a window inside the
 //! main one (the same code path as the web); these tests drive that and read the bookkeeping.
 
-use nudge_testkit::ui as ui_support;
-
 use std::time::Duration;
 
 use chrono::{Local, TimeZone};
@@ -16,7 +14,7 @@ use nudge::config::{ConversationLayout, Settings};
 use nudge::event::Event;
 use nudge::model::{ChatMessage, Delivery, Direction};
 use nudge::ui::windows::window_key;
-use ui_support::{contact, incoming, Window};
+use nudge_testkit::ui::{contact, incoming, Window};
 
 const BOB: &str = "bob@example.org";
 const CAROL: &str = "carol@example.org";
@@ -368,7 +366,7 @@ fn a_nudge_shows_a_line_and_shakes_once_in_ten_seconds_then_is_quiet() {
 #[test]
 fn open_windows_and_tabs_are_quiet_when_nothing_happens() {
     let mut window = online();
-    // Message toasts have their own timer (tests/ui_toasts.rs); this is about the windows.
+    // Message toasts have their own timer (`toasts.rs`); this is about the windows.
     window.emit(settings(|s| s.notifications.messages = false));
     open(&mut window, "Bob");
     window.emit(Event::MessageReceived {

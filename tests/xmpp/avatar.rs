@@ -1,13 +1,11 @@
 //! Display pictures between real cores through a real Prosody (XEP-0084 over PEP).
 
-use nudge_testkit as support;
-
 use nudge::command::Command;
 use nudge::event::Event;
 use nudge::model::Avatar;
 use nudge::xmpp::avatar::{check_png, sha1_hex};
-use support::client::Client;
-use support::{account, befriend, Prosody};
+use nudge_testkit::client::Client;
+use nudge_testkit::{account, befriend, Prosody};
 
 /// Waits for `jid`'s picture to be reported and returns it (`None`: removed).
 async fn picture_of(client: &mut Client, jid: &str, what: &str) -> Option<Avatar> {

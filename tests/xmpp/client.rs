@@ -1,16 +1,14 @@
 //! Two (or more) real Nudge cores against a real Prosody: messaging, presence, roster,
 //! carbons, authentication, certificates and reconnection.
 
-use nudge_testkit as support;
-
 use std::time::Duration;
 
 use nudge::command::{new_message_id, Command};
 use nudge::config::{AccountConfig, TlsMode};
 use nudge::event::Event;
 use nudge::model::{Availability, ChatState, ConnectionState, Delivery, Direction};
-use support::client::Client;
-use support::prosody::Prosody;
+use nudge_testkit::client::Client;
+use nudge_testkit::prosody::Prosody;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_go_both_ways_with_receipts() {
@@ -101,7 +99,7 @@ async fn subscription_approval_makes_contacts_trusted_and_shares_presence() {
     let server = Prosody::start();
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
-    support::befriend(&mut alice, &mut bob).await;
+    nudge_testkit::befriend(&mut alice, &mut bob).await;
     assert!(alice.state.contacts[&bob.jid].contact.is_trusted());
 
     bob.send(Command::SetPresence {
@@ -217,10 +215,10 @@ async fn carbons_copy_messages_to_the_users_other_device() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_is_final_without_retries() {
     let server = Prosody::start();
-    let user = support::unique_name("dave");
+    let user = nudge_testkit::unique_name("dave");
     server.create_user(&user, "right-password");
     let mut client = Client::new();
-    let account = support::account(&server, &user);
+    let account = nudge_testkit::account(&server, &user);
     client.send(Command::SignIn {
         account,
         password: "wrong-password".into(),
@@ -254,10 +252,10 @@ async fn a_wrong_password_is_final_without_retries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_untrusted_certificate_is_refused_with_its_fingerprint() {
     let server = Prosody::start();
-    let user = support::unique_name("erin");
+    let user = nudge_testkit::unique_name("erin");
     server.create_user(&user, "pw");
     let mut client = Client::new();
-    let mut account = support::account(&server, &user);
+    let mut account = nudge_testkit::account(&server, &user);
     account.pinned_certificates.clear();
     client.send(Command::SignIn {
         account: account.clone(),
@@ -298,14 +296,14 @@ async fn an_untrusted_certificate_is_refused_with_its_fingerprint() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_tls_and_plaintext_loopback_connect() {
-    let server = Prosody::start_with(support::ProsodyOptions {
+    let server = Prosody::start_with(nudge_testkit::ProsodyOptions {
         allow_plaintext: true,
         ..Default::default()
     });
-    let user = support::unique_name("frank");
+    let user = nudge_testkit::unique_name("frank");
     server.create_user(&user, "pw");
     let mut direct = Client::new();
-    let mut account = support::account(&server, &user);
+    let mut account = nudge_testkit::account(&server, &user);
     account.tls = TlsMode::DirectTls;
     account.port = Some(server.direct_tls_port());
     direct.send(Command::SignIn {
@@ -316,7 +314,7 @@ async fn direct_tls_and_plaintext_loopback_connect() {
     direct.wait_online().await;
 
     let mut plain = Client::new();
-    let mut account = support::account(&server, &user);
+    let mut account = nudge_testkit::account(&server, &user);
     account.tls = TlsMode::PlaintextLoopback;
     plain.send(Command::SignIn {
         account,
@@ -329,9 +327,9 @@ async fn direct_tls_and_plaintext_loopback_connect() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registering_creates_the_account_and_signs_in() {
     let server = Prosody::start();
-    let user = support::unique_name("grace");
+    let user = nudge_testkit::unique_name("grace");
     let mut client = Client::new();
-    let account: AccountConfig = support::account(&server, &user);
+    let account: AccountConfig = nudge_testkit::account(&server, &user);
     client.send(Command::RegisterAccount {
         account: account.clone(),
         password: "s3cret".into(),
@@ -362,12 +360,12 @@ async fn registering_creates_the_account_and_signs_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registering_fills_in_the_servers_own_form() {
-    let server = Prosody::start_with(support::ProsodyOptions {
+    let server = Prosody::start_with(nudge_testkit::ProsodyOptions {
         registration_fields: vec!["email+", "name"],
         ..Default::default()
     });
-    let user = support::unique_name("heidi");
-    let account: AccountConfig = support::account(&server, &user);
+    let user = nudge_testkit::unique_name("heidi");
+    let account: AccountConfig = nudge_testkit::account(&server, &user);
     let mut client = Client::new();
     client.send(Command::FetchRegistrationForm {
         account: account.clone(),
@@ -478,11 +476,11 @@ async fn a_server_restart_reconnects_and_delivers_the_outbox_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remembered_password_signs_in_again_from_the_keyring() {
     let server = Prosody::start();
-    let user = support::unique_name("heidi");
+    let user = nudge_testkit::unique_name("heidi");
     server.create_user(&user, "kept-secret");
     let passwords = nudge::platform::keyring::Passwords::in_memory().expect("mock keyring");
     let mut client = Client::with_passwords(passwords.clone());
-    let account = support::account(&server, &user);
+    let account = nudge_testkit::account(&server, &user);
     client.send(Command::SignIn {
         account: account.clone(),
         password: "kept-secret".into(),
@@ -529,7 +527,7 @@ async fn nudges_arrive_and_blocking_silences_a_contact() {
     let server = Prosody::start();
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
-    support::befriend(&mut alice, &mut bob).await;
+    nudge_testkit::befriend(&mut alice, &mut bob).await;
 
     alice.send(Command::SendNudge {
         to: bob.jid.clone(),
@@ -606,7 +604,7 @@ async fn signing_in_uses_the_chosen_presence() {
     let server = Prosody::start();
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
-    support::befriend(&mut alice, &mut bob).await;
+    nudge_testkit::befriend(&mut alice, &mut bob).await;
     bob.send(Command::SaveSettings {
         settings: nudge::config::Settings {
             sign_in_as: Availability::Busy,
@@ -627,7 +625,7 @@ async fn signing_in_uses_the_chosen_presence() {
             )
         })
         .await;
-    let account = support::account(&server, &bob.jid);
+    let account = nudge_testkit::account(&server, &bob.jid);
     bob.send(Command::SignIn {
         account,
         password: bob.password.clone(),
@@ -654,7 +652,7 @@ async fn a_display_name_reaches_contacts_and_the_users_other_devices() {
     let server = Prosody::start();
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
-    support::befriend(&mut alice, &mut bob).await;
+    nudge_testkit::befriend(&mut alice, &mut bob).await;
     let mut phone = Client::online_as(&server, &alice.jid, alice.password.clone(), "phone").await;
 
     alice.send(Command::SetNickname {

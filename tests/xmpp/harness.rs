@@ -1,8 +1,6 @@
 //! Tests of the test harness itself against a real Prosody: if these fail, every integration
 //! test's result is in doubt.
 
-use nudge_testkit as support;
-
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::panic::AssertUnwindSafe;
@@ -19,7 +17,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
-use support::{account, unique_name, Prosody, ProsodyOptions};
+use nudge_testkit::{account, unique_name, Prosody, ProsodyOptions};
 
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 

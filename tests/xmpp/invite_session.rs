@@ -2,8 +2,6 @@
 //! launch on both sides, context data, decline, cancel, timeout, a missing app, policy, and a
 //! program that cannot start.
 
-use nudge_testkit as support;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -11,9 +9,9 @@ use nudge::apps::{Guid, Registration, Registry};
 use nudge::command::{new_message_id, Command};
 use nudge::event::Event;
 use nudge::invite::{EndReason, Origin, Role, SessionEvent, SessionState};
-use support::client::Client;
-use support::recorder::{make_executable, recorder};
-use support::Prosody;
+use nudge_testkit::client::Client;
+use nudge_testkit::recorder::{make_executable, recorder};
+use nudge_testkit::Prosody;
 
 const GUID: &str = "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}";
 const URL: &str = "https://example.org/get/tictactoe";
@@ -80,7 +78,7 @@ async fn session_event(
 async fn pair(server: &Prosody, dir: &Path, out: &Path, bob_has_app: bool) -> (Client, Client) {
     let mut alice = Client::online(server, "alice").await;
     let mut bob = Client::online(server, "bob").await;
-    support::befriend(&mut alice, &mut bob).await;
+    nudge_testkit::befriend(&mut alice, &mut bob).await;
     let program = recorder(dir, out);
     register(&alice, &program);
     registered(&mut alice, true).await;
@@ -499,7 +497,7 @@ async fn contacts_learn_which_apps_the_others_client_has() {
     let out = tempfile::tempdir().expect("out");
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
-    support::befriend(&mut alice, &mut bob).await;
+    nudge_testkit::befriend(&mut alice, &mut bob).await;
 
     // Bob installs the app while online: his caps change and Alice asks again.
     register(&bob, &recorder(dir.path(), out.path()));

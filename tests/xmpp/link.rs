@@ -1,16 +1,14 @@
 //! A link that breaks while the server stays up: stream resumption (XEP-0198) and dead-link
 //! detection by ping (XEP-0199), through a relay the test can cut or freeze.
 
-use nudge_testkit as support;
-
 use std::time::Duration;
 
 use nudge::command::{new_message_id, Command};
 use nudge::event::Event;
 use nudge::model::ConnectionState;
-use support::client::Client;
-use support::proxy::Relay;
-use support::Prosody;
+use nudge_testkit::client::Client;
+use nudge_testkit::proxy::Relay;
+use nudge_testkit::Prosody;
 use tokio_xmpp::xmlstream::Timeouts;
 
 fn is_reconnecting(event: &Event) -> bool {
@@ -26,10 +24,10 @@ fn is_reconnecting(event: &Event) -> bool {
 async fn a_cut_link_resumes_the_stream_and_loses_nothing() {
     let server = Prosody::start();
     let relay = Relay::start(server.c2s_port()).await;
-    let user = support::unique_name("alice");
+    let user = nudge_testkit::unique_name("alice");
     server.create_user(&user, "pw");
     let mut alice = Client::new();
-    let mut account = support::account(&server, &user);
+    let mut account = nudge_testkit::account(&server, &user);
     account.port = Some(relay.port());
     alice.jid = account.jid.clone();
     alice.send(Command::SignIn {
@@ -94,13 +92,13 @@ async fn a_cut_link_resumes_the_stream_and_loses_nothing() {
 async fn a_silent_link_is_noticed_by_ping_and_replaced() {
     let server = Prosody::start();
     let relay = Relay::start(server.c2s_port()).await;
-    let user = support::unique_name("carol");
+    let user = nudge_testkit::unique_name("carol");
     server.create_user(&user, "pw");
     let mut carol = Client::with_timeouts(Timeouts {
         read_timeout: Duration::from_secs(2),
         response_timeout: Duration::from_secs(2),
     });
-    let mut account = support::account(&server, &user);
+    let mut account = nudge_testkit::account(&server, &user);
     account.port = Some(relay.port());
     carol.send(Command::SignIn {
         account,

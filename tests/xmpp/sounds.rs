@@ -1,8 +1,6 @@
 //! The core plays sounds on request without holding up the account, and a machine without an
 //! audio device (like CI) reports nothing to the user about it.
 
-use nudge_testkit as support;
-
 use nudge::command::Command;
 use nudge::config::{Profile, Settings};
 use nudge::core::{AccountOptions, Core};
@@ -36,7 +34,7 @@ async fn sounds_are_played_quietly_and_the_core_keeps_answering() {
         settings: settings.clone(),
     });
     // Events are answered in order, so everything the sounds caused arrives before this.
-    let seen = support::client::until_settings_echo(&mut events, &settings).await;
+    let seen = nudge_testkit::client::until_settings_echo(&mut events, &settings).await;
     assert!(
         !seen.iter().any(|e| matches!(e, Event::Problem { .. })),
         "no problem reported: {seen:?}"

@@ -1,13 +1,11 @@
 //! Catching up with the server's message archive (XEP-0313) against a real Prosody: what one
 //! device missed while another was in use arrives as history, paged, without duplicates.
 
-use nudge_testkit as support;
-
 use nudge::command::{new_message_id, Command};
 use nudge::event::Event;
 use nudge::model::{ChatMessage, Direction};
-use support::client::Client;
-use support::Prosody;
+use nudge_testkit::client::Client;
+use nudge_testkit::Prosody;
 
 /// Sends `count` numbered messages from `from` to `to` and waits until `to` has the last one.
 async fn chat(from: &Client, to: &mut Client, prefix: &str, count: usize) {
@@ -34,7 +32,7 @@ async fn sign_in_and_sync(
     resource: &str,
 ) -> (Vec<ChatMessage>, usize, Vec<Event>) {
     let user = client.jid.split('@').next().expect("jid").to_string();
-    let mut account = support::account(server, &user);
+    let mut account = nudge_testkit::account(server, &user);
     account.resource = Some(resource.into());
     client.send(Command::SignIn {
         account,
@@ -67,7 +65,7 @@ async fn a_device_catches_up_with_what_another_device_saw() {
     let server = Prosody::start();
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
-    support::befriend(&mut alice, &mut bob).await;
+    nudge_testkit::befriend(&mut alice, &mut bob).await;
     // The first sign-in of a new device finds nothing to catch up with yet.
     chat(&alice, &mut bob, "seen live", 1).await;
 
@@ -135,7 +133,7 @@ async fn a_new_device_starts_with_the_latest_page() {
     let server = Prosody::start();
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
-    support::befriend(&mut alice, &mut bob).await;
+    nudge_testkit::befriend(&mut alice, &mut bob).await;
     let total = nudge::xmpp::mam::FIRST_SYNC_SIZE * 2;
     chat(&alice, &mut bob, "earlier", total).await;
 

@@ -436,7 +436,7 @@ fn config_text(dir: &Path, ports: Ports, options: &ProsodyOptions) -> String {
         .map(|n| format!("storage_archive_item_limit = {n}\n"))
         .unwrap_or_default();
     format!(
-        r#"-- Written by tests/support/prosody.rs for one test; see TESTING.md.
+        r#"-- Written by nudge-testkit (prosody.rs) for one test; see TESTING.md.
 run_as_root = true
 pidfile = "{dir}/prosody.pid"
 data_path = "{dir}/data"

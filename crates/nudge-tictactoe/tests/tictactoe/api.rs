@@ -2,7 +2,8 @@
 //!
 //! The stand-in plays the server's side of `docs/api.md`'s JSON lines exactly, checking each
 //! request the worker sends and answering with refusals and events a real Nudge rarely
-//! produces on cue. `tests/tictactoe_session.rs` plays the same worker against two real Nudges.
+//! produces on cue. The root crate's `tests/api/tictactoe_session.rs` plays the same worker
+//! against two real Nudges.
 
 #![cfg(unix)]
 
