@@ -2,6 +2,9 @@
 //! real Prosody on loopback (budget: under 200 ms, DESIGN.md). Run with
 //! `cargo bench --bench invite_launch`; results go in docs/benchmarks.md.
 
+// Benchmark code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

@@ -11,6 +11,9 @@
 //! and (b) a bare client: TCP + STARTTLS + SASL (Nudge's `core::connect`), resource binding,
 //! then the same MAM query pages after the same archive id until `complete`, only counting.
 
+// Benchmark code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 

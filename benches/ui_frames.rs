@@ -3,6 +3,9 @@
 //! the time of one egui frame (layout and painting into shapes; no GPU). Run with
 //! `cargo bench --bench ui_frames`; results go in docs/benchmarks.md.
 
+// Benchmark code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Instant;
 
 use nudge::event::Event;

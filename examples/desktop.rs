@@ -4,6 +4,9 @@
 //! - `scripts/bench-desktop`: measures cold start to first frame, frames drawn while idle, CPU
 //!   time and memory (results in docs/benchmarks.md).
 
+// Example code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "desktop/memory.rs"]
 mod memory;
 

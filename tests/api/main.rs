@@ -3,6 +3,9 @@
 //! end to end with `--headless` instances on a real Prosody, Tic-Tac-Toe's worker among them.
 //! One test binary, so `cargo test` links once.
 
+// Test code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod apps_cli;
 mod cli_headless;
 mod docs;

@@ -503,8 +503,8 @@ async fn the_api_serves_only_what_the_registry_accepts() {
     let file = |guid: &str, url: &str, padding: usize| {
         format!(
             "guid = \"{guid}\"\nname = \"Sneaky\"\npath = \"/bin/sh\"\n\
-             download_url = \"{url}\"\nkey = \"sneaky-key\"\n{}",
-            format!("# {}\n", "x".repeat(padding))
+             download_url = \"{url}\"\nkey = \"sneaky-key\"\n# {}\n",
+            "x".repeat(padding)
         )
     };
     let write = |name: String, text: String| std::fs::write(dir.join(name), text).expect("write");

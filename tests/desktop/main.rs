@@ -4,5 +4,8 @@
 //! A binary of its own: each test points `DBUS_SESSION_BUS_ADDRESS` at its bus, so the tests
 //! take turns (`nudge_testkit::dbus::TURN`), and nothing else in the process may use the bus.
 
+// Test code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod notify;
 mod tray;

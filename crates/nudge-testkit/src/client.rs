@@ -33,6 +33,8 @@ pub struct Client {
 
 impl Client {
     /// A core with a fresh profile, not signed in.
+    // No Default: `new` starts a core in a new profile folder, which a default value should not do.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self::with_timeouts(Timeouts {
             read_timeout: Duration::from_secs(20),

@@ -24,6 +24,8 @@ pub struct Window {
 
 impl Window {
     /// A window of the usual size, with no saved account.
+    // No Default: `new` starts the app in a harness, which a default value should not do.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self::with_account(None)
     }
