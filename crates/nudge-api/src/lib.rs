@@ -6,6 +6,45 @@
 //! challenge/response ([`key`]), and the names of the environment variables Nudge launches the
 //! application with ([`env`]). Nudge itself uses the same definitions, so the two sides
 //! cannot drift apart. The protocol is documented in `docs/api.md`.
+//!
+//! A launched application, start to end (the same example is in `docs/api.md`; Tic-Tac-Toe,
+//! `crates/nudge-tictactoe`, is a whole one):
+//!
+//! ```no_run
+//! use nudge_api::client::ApiClient;
+//! use nudge_api::{env, ApiError, InviteSession, SessionEvent, SessionNotice};
+//! use serde_json::{json, Value};
+//!
+//! /// Joins the session Nudge launched this program for, greets the other side and prints what
+//! /// it sends until the session ends.
+//! async fn play() -> Result<(), ApiError> {
+//!     // Nudge starts the program with its session in the environment.
+//!     let socket = std::env::var(env::API_SOCKET).unwrap_or_default();
+//!     let cookie = std::env::var(env::COOKIE).unwrap_or_default();
+//!     let mut client = ApiClient::connect(socket.as_ref()).await?;
+//!     client.call("unlock", json!({ "cookie": cookie })).await?;
+//!     let session = client.call("get_launching_session", Value::Null).await?;
+//!     let session: InviteSession =
+//!         serde_json::from_value(session).map_err(|e| ApiError::Protocol(e.to_string()))?;
+//!     client.subscribe().await?;
+//!     let greeting = json!({ "session": session.id, "data": "hello" });
+//!     client.call("send_context_data", greeting).await?;
+//!     while let Some(event) = client.next_event().await? {
+//!         let Some(SessionNotice::SessionEvent { detail, .. }) = SessionNotice::read(event) else {
+//!             continue;
+//!         };
+//!         match detail {
+//!             SessionEvent::OnContextData { data } => println!("{} says {data}", session.peer),
+//!             SessionEvent::OnTermination { reason } => {
+//!                 println!("the session ended: {}", reason.describe());
+//!                 break;
+//!             }
+//!             _ => {}
+//!         }
+//!     }
+//!     Ok(())
+//! }
+//! ```
 
 use std::path::PathBuf;
 
@@ -79,4 +118,27 @@ pub enum ApiError {
     /// The local API needs Unix sockets, which this platform lacks.
     #[error("the local API is not available on this platform yet")]
     Unsupported,
+}
+
+#[cfg(test)]
+mod tests {
+    /// docs/api.md shows the example of this crate's documentation, which is the one compiled:
+    /// the two must be the same code.
+    #[test]
+    fn the_guide_shows_the_compiled_example() {
+        let example: Vec<&str> = include_str!("lib.rs")
+            .lines()
+            .skip_while(|line| *line != "//! ```no_run")
+            .skip(1)
+            .take_while(|line| *line != "//! ```")
+            .map(|line| line.strip_prefix("//! ").unwrap_or(line.trim_start_matches("//!")))
+            .collect();
+        assert!(example.len() > 10, "the crate documents an example");
+        let shown = format!("```rust\n{}\n```", example.join("\n"));
+        let guide = include_str!("../../../docs/api.md");
+        assert!(
+            guide.contains(&shown),
+            "docs/api.md must show the example of crates/nudge-api/src/lib.rs:\n{shown}"
+        );
+    }
 }
