@@ -23,3 +23,17 @@ pub const CONTEXT_DATA: &str = "NUDGE_CONTEXT_DATA";
 pub const API_SOCKET: &str = "NUDGE_API_SOCKET";
 /// The one-time cookie that unlocks the local API for this session.
 pub const COOKIE: &str = "NUDGE_COOKIE";
+
+/// Every variable above, in that order.
+pub const ALL: [&str; 10] = [
+    SESSION_ID,
+    APP_GUID,
+    ROLE,
+    LOCAL_JID,
+    REMOTE_JID,
+    LOCAL_ADDRESS,
+    REMOTE_ADDRESS,
+    CONTEXT_DATA,
+    API_SOCKET,
+    COOKIE,
+];

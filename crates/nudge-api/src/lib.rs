@@ -131,7 +131,10 @@ mod tests {
             .skip_while(|line| *line != "//! ```no_run")
             .skip(1)
             .take_while(|line| *line != "//! ```")
-            .map(|line| line.strip_prefix("//! ").unwrap_or(line.trim_start_matches("//!")))
+            .map(|line| {
+                line.strip_prefix("//! ")
+                    .unwrap_or(line.trim_start_matches("//!"))
+            })
             .collect();
         assert!(example.len() > 10, "the crate documents an example");
         let shown = format!("```rust\n{}\n```", example.join("\n"));

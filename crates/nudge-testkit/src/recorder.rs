@@ -11,20 +11,10 @@ pub fn recorder(dir: &Path, out: &Path) -> PathBuf {
     // Quiet: a program may outlive the test that started it, and its folder.
     let mut script = String::from("#!/bin/sh\nexec 2>/dev/null\nd=\"$RECORD_DIR\"\n");
     script = script.replace("$RECORD_DIR", &out.display().to_string());
-    for name in [
-        "SESSION_ID",
-        "APP_GUID",
-        "ROLE",
-        "LOCAL_JID",
-        "REMOTE_JID",
-        "LOCAL_ADDRESS",
-        "REMOTE_ADDRESS",
-        "CONTEXT_DATA",
-        "API_SOCKET",
-        "COOKIE",
-    ] {
+    for variable in nudge::invite::env::ALL {
+        let name = variable.trim_start_matches("NUDGE_");
         script.push_str(&format!(
-            "printf '%s' \"$NUDGE_{name}\" > \"$d/$NUDGE_ROLE.{name}.tmp\"\n"
+            "printf '%s' \"${variable}\" > \"$d/$NUDGE_ROLE.{name}.tmp\"\n"
         ));
         script.push_str(&format!(
             "mv \"$d/$NUDGE_ROLE.{name}.tmp\" \"$d/$NUDGE_ROLE.{name}\"\n"
