@@ -405,13 +405,20 @@ async fn invitations_from_strangers_are_refused_by_policy() {
         "bob was shown an invitation from a stranger: {quiet:?}"
     );
 
-    // With the policy opened up, the same stranger rings.
+    // With the policy opened up, the same stranger rings. The invitation must not overtake
+    // the new policy on its way into Bob's core, so wait until the core has taken it.
+    let open = nudge::config::Settings {
+        invite_policy: nudge::config::InvitePolicy::Anyone,
+        ..Default::default()
+    };
     bob.send(Command::SaveSettings {
-        settings: nudge::config::Settings {
-            invite_policy: nudge::config::InvitePolicy::Anyone,
-            ..Default::default()
-        },
+        settings: open.clone(),
     });
+    bob.wait_for(
+        "the open policy",
+        |e| matches!(e, Event::SettingsChanged { settings } if *settings == open),
+    )
+    .await;
     let id = invite(&stranger, &bob, "");
     session_in(&mut bob, &id, SessionState::Invitation).await;
 }
