@@ -19,6 +19,5 @@ pub mod runner;
 pub mod secret;
 pub mod state;
 pub mod store;
-pub mod tictactoe;
 pub mod ui;
 pub mod xmpp;

@@ -9,8 +9,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+pub use nudge_api::key::{key_response, key_response_matches};
 
 use crate::event::Event;
 use crate::invite::InviteSession;
@@ -33,47 +32,10 @@ pub fn random_secret() -> String {
     )
 }
 
-/// The answer to a challenge: lowercase hex of HMAC-SHA256 keyed with the app key's UTF-8
-/// bytes, over the nonce's hex text exactly as `challenge` returned it.
-pub fn key_response(key: &str, nonce: &str) -> String {
-    // HMAC accepts keys of any length, so `mac` always gives one; an empty answer never matches.
-    mac(key, nonce)
-        .map(|mac| hex(&mac.finalize().into_bytes()))
-        .unwrap_or_default()
-}
-
-/// Whether `response` answers `nonce` for `key`, compared in constant time.
-pub fn key_response_matches(key: &str, nonce: &str, response: &str) -> bool {
-    let (Some(bytes), Some(mac)) = (unhex(response), mac(key, nonce)) else {
-        return false;
-    };
-    mac.verify_slice(&bytes).is_ok()
-}
-
-fn mac(key: &str, nonce: &str) -> Option<Hmac<Sha256>> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).ok()?;
-    mac.update(nonce.as_bytes());
-    Some(mac)
-}
-
 /// Compares two secrets without stopping at the first difference.
 pub fn secrets_match(given: &str, expected: &str) -> bool {
     let (a, b) = (given.as_bytes(), expected.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).ok())
-        .collect()
 }
 
 /// What an unlocked connection may act on.

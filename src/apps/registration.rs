@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::guid::Guid;
+use super::guid::{Guid, GuidError};
+use crate::model::AppInfo;
 
 /// The longest application name, in characters (it has to fit in a menu).
 pub const MAX_NAME_CHARS: usize = 100;
@@ -23,11 +24,8 @@ pub const MAX_KEY_BYTES: usize = 256;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistrationError {
     /// The GUID is not `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`.
-    #[error(
-        "{0:?} is not an application GUID: write it as {{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}} \
-         with hexadecimal digits, braces included"
-    )]
-    BadGuid(String),
+    #[error(transparent)]
+    BadGuid(#[from] GuidError),
     /// The name is empty or only spaces.
     #[error("the application needs a name")]
     EmptyName,
@@ -99,7 +97,18 @@ impl Registration {
 
     /// True when the program exists and may be executed; the program is never run.
     pub fn is_installed(&self) -> bool {
-        is_executable_file(&self.path)
+        super::launch::is_executable_file(&self.path)
+    }
+
+    /// The public view the UI and the local API show: everything but the path, arguments and
+    /// key.
+    pub fn info(&self) -> AppInfo {
+        AppInfo {
+            guid: self.guid.to_string(),
+            name: self.name.clone(),
+            download_url: self.download_url.clone(),
+            installed: self.is_installed(),
+        }
     }
 }
 
@@ -266,15 +275,4 @@ pub(crate) fn clip(text: &str) -> String {
         clipped.push('…');
         clipped
     }
-}
-
-#[cfg(unix)]
-fn is_executable_file(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable_file(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }

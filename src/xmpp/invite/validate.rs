@@ -2,6 +2,7 @@
 //! stanza and when it reads one, so what one Nudge accepts to send the other accepts to read.
 
 use super::InviteError;
+use crate::apps::Guid;
 
 /// Largest context data, in bytes of UTF-8 (64 KiB): big enough for a game state, small enough
 /// for servers' stanza limits (Prosody's default is 256 KiB) and for an environment variable.
@@ -17,25 +18,14 @@ pub const MAX_SID_LEN: usize = 128;
 /// Longest reason text kept from the network, in characters; longer text is cut.
 pub const MAX_REASON_TEXT_CHARS: usize = 500;
 
-/// A GUID in the seeds' form: `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, hex digits in capitals.
+/// A GUID as the wire carries it: `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, hex digits in
+/// capitals ([`Guid::parse_canonical`]: lowercase is refused rather than corrected).
 pub fn validate_guid(guid: &str) -> Result<(), InviteError> {
-    let bad = || InviteError::BadGuid {
-        found: super::super::clip(guid, 40),
-    };
-    let inner = guid
-        .strip_prefix('{')
-        .and_then(|g| g.strip_suffix('}'))
-        .ok_or_else(bad)?;
-    let groups: Vec<&str> = inner.split('-').collect();
-    let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    let hex = groups.iter().all(|g| {
-        g.bytes()
-            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
-    });
-    if lengths != [8, 4, 4, 4, 12] || !hex {
-        return Err(bad());
-    }
-    Ok(())
+    Guid::parse_canonical(guid)
+        .map(|_| ())
+        .map_err(|_| InviteError::BadGuid {
+            found: super::super::clip(guid, 40),
+        })
 }
 
 /// A session id: 1 to [`MAX_SID_LEN`] characters from `A-Z a-z 0-9 . _ : -` (a UUID fits). The

@@ -1,0 +1,181 @@
+//! The API client: used by applications, by `nudge ctl` and by Nudge's tests.
+
+use std::collections::VecDeque;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::UnixStream;
+
+use crate::protocol::{Frame, LineDecoder, Outcome, Request, RequestId, ServerLine};
+use crate::ApiError;
+
+/// The longest line the client accepts from the server; history answers can be large.
+const MAX_SERVER_LINE_BYTES: usize = 64 * 1024 * 1024;
+
+/// One connection to a running Nudge.
+#[derive(Debug)]
+pub struct ApiClient {
+    path: PathBuf,
+    reader: OwnedReadHalf,
+    writer: OwnedWriteHalf,
+    decoder: LineDecoder,
+    frames: VecDeque<Frame>,
+    /// Events that arrived while a call waited for its response.
+    events: VecDeque<Value>,
+    next_id: u64,
+}
+
+impl ApiClient {
+    /// Connects to the socket; [`ApiError::NotRunning`] when nobody listens there.
+    pub async fn connect(socket_path: &Path) -> Result<Self, ApiError> {
+        let stream =
+            UnixStream::connect(socket_path)
+                .await
+                .map_err(|source| match source.kind() {
+                    io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => {
+                        ApiError::NotRunning {
+                            path: socket_path.to_path_buf(),
+                        }
+                    }
+                    _ => ApiError::Io {
+                        path: socket_path.to_path_buf(),
+                        source,
+                    },
+                })?;
+        let (reader, writer) = stream.into_split();
+        Ok(Self {
+            path: socket_path.to_path_buf(),
+            reader,
+            writer,
+            decoder: LineDecoder::new(MAX_SERVER_LINE_BYTES),
+            frames: VecDeque::new(),
+            events: VecDeque::new(),
+            next_id: 1,
+        })
+    }
+
+    /// Calls `method` and waits for its result; an error response becomes [`ApiError::Remote`].
+    pub async fn call(&mut self, method: &str, params: Value) -> Result<Value, ApiError> {
+        let id = RequestId::from(self.next_id);
+        self.next_id += 1;
+        let request = Request {
+            id: id.clone(),
+            method: method.to_string(),
+            params,
+        };
+        let line = serde_json::to_vec(&request).map_err(|e| ApiError::Protocol(e.to_string()))?;
+        self.send_line(&line).await?;
+        loop {
+            match self.next_line().await? {
+                None => return Err(ApiError::Closed),
+                Some(ServerLine::Event(event)) => self.events.push_back(event),
+                Some(ServerLine::Response(response)) if response.id.as_ref() == Some(&id) => {
+                    return match response.outcome {
+                        Outcome::Result(value) => Ok(value),
+                        Outcome::Error(error) => Err(ApiError::Remote {
+                            code: error.code,
+                            message: error.message,
+                        }),
+                    };
+                }
+                // An answer to a line sent with `send_line`; this call did not ask for it.
+                Some(ServerLine::Response(_)) => {}
+            }
+        }
+    }
+
+    /// Asks for every event from now on; read them with [`ApiClient::next_event`].
+    pub async fn subscribe(&mut self) -> Result<(), ApiError> {
+        self.call("subscribe", Value::Null).await.map(|_| ())
+    }
+
+    /// The next pushed event (as the server serialised it); `None` when the server closed.
+    pub async fn next_event(&mut self) -> Result<Option<Value>, ApiError> {
+        if let Some(event) = self.events.pop_front() {
+            return Ok(Some(event));
+        }
+        loop {
+            match self.next_line().await? {
+                None => return Ok(None),
+                Some(ServerLine::Event(event)) => return Ok(Some(event)),
+                Some(ServerLine::Response(_)) => {}
+            }
+        }
+    }
+
+    /// Sends one raw line (a newline is added): for tools and tests that speak the protocol
+    /// directly.
+    pub async fn send_line(&mut self, line: &[u8]) -> Result<(), ApiError> {
+        let written = async {
+            self.writer.write_all(line).await?;
+            self.writer.write_all(b"\n").await?;
+            self.writer.flush().await
+        };
+        written.await.map_err(|source| ApiError::Io {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Reads the next line the server sent, response or event; `None` when it closed.
+    pub async fn next_line(&mut self) -> Result<Option<ServerLine>, ApiError> {
+        match self.next_raw_line().await? {
+            Some(line) => ServerLine::parse(&line)
+                .map(Some)
+                .map_err(ApiError::Protocol),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads the next line exactly as the server sent it, without its newline.
+    pub async fn next_raw_line(&mut self) -> Result<Option<Vec<u8>>, ApiError> {
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            match self.frames.pop_front() {
+                Some(Frame::Line(line)) => return Ok(Some(line)),
+                Some(Frame::TooLong) => {
+                    return Err(ApiError::Protocol(format!(
+                        "a line longer than {MAX_SERVER_LINE_BYTES} bytes"
+                    )))
+                }
+                None => {}
+            }
+            let read = self
+                .reader
+                .read(&mut chunk)
+                .await
+                .map_err(|source| ApiError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            let mut frames = Vec::new();
+            if read == 0 {
+                frames.extend(self.decoder.finish());
+                if frames.is_empty() {
+                    return Ok(None);
+                }
+            } else {
+                self.decoder.feed(&chunk[..read], &mut frames);
+            }
+            self.frames.extend(frames);
+        }
+    }
+}
+
+/// Connects, calls one method and returns its result.
+pub async fn call(socket_path: &Path, method: &str, params: Value) -> Result<Value, ApiError> {
+    ApiClient::connect(socket_path)
+        .await?
+        .call(method, params)
+        .await
+}
+
+/// Connects and subscribes; read the stream with [`ApiClient::next_event`].
+pub async fn events(socket_path: &Path) -> Result<ApiClient, ApiError> {
+    let mut client = ApiClient::connect(socket_path).await?;
+    client.subscribe().await?;
+    Ok(client)
+}

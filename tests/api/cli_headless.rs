@@ -1,0 +1,189 @@
+//! The `nudge` binary end to end: `account set`, two `--headless` instances side by side on
+//! separate profiles, and `nudge ctl` talking to them over the local API.
+
+use nudge_testkit::headless::{
+    configure, json, read_when_there, run, start_headless, wait_ctl, wait_online,
+};
+use nudge_testkit::headless::{App, Pair};
+use nudge_testkit::recorder::recorder;
+use nudge_testkit::Prosody;
+
+#[test]
+fn two_headless_instances_chat_through_ctl() {
+    let server = Prosody::start();
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+    let alice = configure(&server, home, "a");
+    let bob = configure(&server, home, "b");
+    let _a = start_headless(home, "a", "pw");
+    let _b = start_headless(home, "b", "pw");
+    for profile in ["a", "b"] {
+        wait_online(home, profile);
+    }
+
+    let sent = json(&run(
+        home,
+        &[
+            "--profile",
+            "a",
+            "ctl",
+            "send",
+            &bob,
+            "hello; $(rm -rf /) \"quoted\"",
+        ],
+    ));
+    let id = sent["id"].as_str().expect("message id").to_string();
+    let history = wait_ctl(
+        home,
+        &["--profile", "b", "ctl", "history", &alice],
+        "the message",
+        |v| v["messages"].as_array().is_some_and(|m| !m.is_empty()),
+    );
+    assert_eq!(history["messages"][0]["id"], id.as_str());
+    assert_eq!(
+        history["messages"][0]["body"],
+        "hello; $(rm -rf /) \"quoted\""
+    );
+
+    // Contacts and presence through ctl.
+    json(&run(
+        home,
+        &["--profile", "a", "ctl", "contact", "add", &bob],
+    ));
+    wait_ctl(
+        home,
+        &["--profile", "b", "ctl", "roster"],
+        "the request",
+        |v| v["subscription_requests"][0] == alice.as_str(),
+    );
+    json(&run(
+        home,
+        &["--profile", "b", "ctl", "contact", "approve", &alice],
+    ));
+    json(&run(
+        home,
+        &["--profile", "b", "ctl", "presence", "busy", "in a meeting"],
+    ));
+    wait_ctl(
+        home,
+        &["--profile", "a", "ctl", "roster"],
+        "bob's presence",
+        |v| {
+            v["contacts"][0]["availability"] == "busy"
+                && v["contacts"][0]["status"] == "in a meeting"
+        },
+    );
+}
+
+#[test]
+fn ctl_without_a_running_instance_says_so() {
+    let home = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(home.path().join("run")).expect("runtime dir");
+    let output = run(home.path(), &["--profile", "nobody", "ctl", "status"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not running"), "{stderr}");
+}
+
+#[test]
+fn account_set_refuses_bad_input_clearly() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = run(home.path(), &["account", "set", "--jid", "not an address"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("nudge: "), "{stderr}");
+    let output = run(
+        home.path(),
+        &[
+            "account",
+            "set",
+            "--jid",
+            "a@example.org",
+            "--trust-cert",
+            "/nonexistent.pem",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("could not read"));
+    let output = run(home.path(), &["--profile", "../x", "account", "show"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("profile name"));
+}
+
+#[test]
+fn two_headless_instances_run_a_session_invite_through_ctl() {
+    const GUID: &str = "{1A2B3C4D-5E6F-4A5B-8C7D-9E0F1A2B3C4D}";
+    let server = Prosody::start();
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+    let out = tempfile::tempdir().expect("out");
+    let program = recorder(home, out.path());
+    let pair = Pair::start(
+        &server,
+        home,
+        App {
+            guid: GUID,
+            name: "Recorder",
+            path: &program,
+        },
+    );
+    let (alice, bob) = (pair.alice.clone(), pair.bob.clone());
+
+    let invited = json(&run(
+        home,
+        &[
+            "--profile",
+            "a",
+            "ctl",
+            "invite",
+            &bob,
+            GUID,
+            "--context",
+            "board=empty; $(x)",
+        ],
+    ));
+    let session = invited["session"].as_str().expect("session id").to_string();
+    let ringing = wait_ctl(
+        home,
+        &["--profile", "b", "ctl", "sessions"],
+        "the invitation",
+        |v| v["sessions"][0]["state"] == "INVITATION",
+    );
+    assert_eq!(ringing["sessions"][0]["id"], session.as_str());
+    assert_eq!(ringing["sessions"][0]["app_name"], "Recorder");
+    json(&run(home, &["--profile", "b", "ctl", "accept", &session]));
+    for profile in ["a", "b"] {
+        wait_ctl(
+            home,
+            &["--profile", profile, "ctl", "sessions"],
+            "connected",
+            |v| v["sessions"][0]["state"] == "CONNECTED",
+        );
+    }
+    for (role, remote) in [("inviter", &bob), ("invitee", &alice)] {
+        assert_eq!(
+            read_when_there(&out.path().join(format!("{role}.SESSION_ID"))),
+            session
+        );
+        assert_eq!(
+            &read_when_there(&out.path().join(format!("{role}.REMOTE_JID"))),
+            remote
+        );
+        assert_eq!(
+            read_when_there(&out.path().join(format!("{role}.CONTEXT_DATA"))),
+            "board=empty; $(x)"
+        );
+        assert!(
+            read_when_there(&out.path().join(format!("{role}.API_SOCKET"))).ends_with("api.sock")
+        );
+    }
+    json(&run(
+        home,
+        &["--profile", "a", "ctl", "context", &session, "move 4"],
+    ));
+    json(&run(home, &["--profile", "b", "ctl", "end", &session]));
+    wait_ctl(
+        home,
+        &["--profile", "a", "ctl", "sessions"],
+        "the end",
+        |v| v["sessions"][0]["state"] == "TERMINATED",
+    );
+}
