@@ -93,10 +93,6 @@ impl Invitation {
 
 pub use crate::invite::EndReason;
 
-/// The end reason under the name the account core still imports; the same enum as
-/// [`EndReason`], which owns the wire names.
-pub use crate::invite::EndReason as Condition;
-
 /// Why an invitation or session ended: a `<reason/>` element.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reason {
