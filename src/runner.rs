@@ -9,8 +9,21 @@ use crate::invite::cookies::LaunchCookies;
 use crate::platform::keyring::Passwords;
 
 /// Environment variable that supplies the password (automation and tests); the keyring is then
-/// left alone.
+/// left alone. Nudge reads it once at start and removes it (see [`take_environment_password`]).
 pub const PASSWORD_VARIABLE: &str = "NUDGE_PASSWORD";
+
+/// Reads the password from [`PASSWORD_VARIABLE`] once and removes the variable from the
+/// process environment, so no program Nudge starts (Session Invite applications, which a
+/// remote invitation can start, or the browser) inherits it. Call it first thing in `main`,
+/// before any other thread exists: changing the environment races with threads reading it.
+pub fn take_environment_password() -> Option<String> {
+    let password = std::env::var(PASSWORD_VARIABLE)
+        .ok()
+        .filter(|password| !password.is_empty());
+    // Removed even when unusable (empty, not UTF-8): it is never passed on.
+    std::env::remove_var(PASSWORD_VARIABLE);
+    password
+}
 
 /// Where the password for automatic sign-in comes from.
 enum PasswordSource {
@@ -56,8 +69,9 @@ fn limit_malloc_arenas() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
 
-/// Runs the core and the local API with no window until Ctrl-C or SIGTERM.
-pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
+/// Runs the core and the local API with no window until Ctrl-C or SIGTERM. `env_password` is
+/// what [`take_environment_password`] found.
+pub fn run_headless(profile: Profile, env_password: Option<String>) -> anyhow::Result<()> {
     if cfg!(not(unix)) {
         anyhow::bail!(
             "headless mode serves the local API, which needs Unix sockets: {}",
@@ -66,7 +80,7 @@ pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
     }
     let runtime = runtime()?;
     runtime.block_on(async {
-        let (core, api) = start(&profile, None).await?;
+        let (core, api) = start(&profile, None, env_password).await?;
         println!(
             "Nudge is running headless for profile {:?}; local API at {}",
             profile.name,
@@ -79,12 +93,14 @@ pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
     })
 }
 
-/// Opens the window; the core and the local API run on a background runtime.
-pub fn run_window(profile: Profile) -> anyhow::Result<()> {
+/// Opens the window; the core and the local API run on a background runtime. `env_password`
+/// is what [`take_environment_password`] found.
+pub fn run_window(profile: Profile, env_password: Option<String>) -> anyhow::Result<()> {
     let runtime = runtime()?;
     let ctx = egui::Context::default();
     let waker = crate::ui::repaint_waker(&ctx);
-    let (core, api) = runtime.block_on(start(&profile, Some(waker.clone())))?;
+    let (core, api) =
+        runtime.block_on(start(&profile, Some(waker.clone()), env_password.clone()))?;
     let events = core.events().subscribe(Some(waker.clone()));
     let saved = profile.load_account().unwrap_or_default();
     // Subscribed above: now it is safe to sign in automatically, if the user wants that.
@@ -93,7 +109,7 @@ pub fn run_window(profile: Profile) -> anyhow::Result<()> {
         .map(|s| s.sign_in_automatically)
         .unwrap_or(true);
     if automatic {
-        sign_in_automatically(&core, saved.as_ref());
+        sign_in_automatically(&core, saved.as_ref(), env_password);
     }
     let tray = start_tray(waker);
     let result = crate::ui::run(core.commands(), events, saved, ctx, tray);
@@ -118,8 +134,9 @@ fn start_tray(waker: crate::core::Waker) -> Option<crate::platform::tray::TrayLi
 async fn start(
     profile: &Profile,
     window: Option<crate::core::Waker>,
+    env_password: Option<String>,
 ) -> anyhow::Result<(Core, crate::api::server::ApiServer)> {
-    let source = password_source(profile);
+    let source = password_source(profile, env_password);
     // With the password in the environment, the keyring is not touched at all.
     let passwords = match source {
         PasswordSource::Environment(_) => None,
@@ -150,11 +167,15 @@ async fn start(
     Ok((core, api))
 }
 
-fn sign_in_automatically(core: &Core, account: Option<&AccountConfig>) {
+fn sign_in_automatically(
+    core: &Core,
+    account: Option<&AccountConfig>,
+    env_password: Option<String>,
+) {
     let Some(account) = account else { return };
-    let source = match std::env::var(PASSWORD_VARIABLE) {
-        Ok(password) if !password.is_empty() => PasswordSource::Environment(password),
-        _ => keyring_password(&account.jid),
+    let source = match env_password {
+        Some(password) => PasswordSource::Environment(password),
+        None => keyring_password(&account.jid),
     };
     sign_in_with(core, Some(account), source);
 }
@@ -176,11 +197,9 @@ fn sign_in_with(core: &Core, account: Option<&AccountConfig>, source: PasswordSo
     });
 }
 
-fn password_source(profile: &Profile) -> PasswordSource {
-    if let Ok(password) = std::env::var(PASSWORD_VARIABLE) {
-        if !password.is_empty() {
-            return PasswordSource::Environment(password);
-        }
+fn password_source(profile: &Profile, env_password: Option<String>) -> PasswordSource {
+    if let Some(password) = env_password {
+        return PasswordSource::Environment(password);
     }
     match profile.load_account() {
         Ok(Some(account)) => keyring_password(&account.jid),

@@ -176,6 +176,11 @@ fn two_headless_instances_run_a_session_invite_through_ctl() {
         assert!(
             read_when_there(&out.path().join(format!("{role}.API_SOCKET"))).ends_with("api.sock")
         );
+        // Both instances got their password from NUDGE_PASSWORD; neither passed it on.
+        assert_eq!(
+            read_when_there(&out.path().join(format!("{role}.PASSWORD"))),
+            ""
+        );
     }
     json(&run(
         home,

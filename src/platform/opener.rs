@@ -45,6 +45,8 @@ pub fn open_url(url: &str) -> Result<(), OpenError> {
         };
         match Command::new(program)
             .args(args)
+            // The browser is no business of the account's password (see `runner`).
+            .env_remove(crate::runner::PASSWORD_VARIABLE)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -94,6 +96,9 @@ fn candidates(url: &str) -> Vec<Vec<String>> {
 mod tests {
     use super::*;
 
+    /// The environment is process-wide: the tests here that change it take turns.
+    static ENVIRONMENT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     #[test]
     fn only_https_with_a_host_is_accepted() {
         for good in [
@@ -121,12 +126,74 @@ mod tests {
 
     #[test]
     fn browser_variable_is_split_without_a_shell() {
-        // Environment is process-wide; only this test touches BROWSER.
+        let _turn = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
         unsafe { std::env::set_var("BROWSER", "firefox --new-tab %s:/usr/bin/chromium") };
         let list = candidates("https://x.org/a;b");
         unsafe { std::env::remove_var("BROWSER") };
         assert_eq!(list[0], ["firefox", "--new-tab", "https://x.org/a;b"]);
         assert_eq!(list[1], ["/usr/bin/chromium", "https://x.org/a;b"]);
         assert_eq!(list.len(), 3);
+    }
+
+    /// Waits for the file a started program writes, then reads it.
+    #[cfg(unix)]
+    fn written_by_program(path: &std::path::Path) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(path) {
+                if text.ends_with("end\n") {
+                    return text;
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the program never ran"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn started_programs_never_see_the_password() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        // Writes its whole environment, then a last line saying it is done.
+        let dump = |name: &str| {
+            let out = dir.path().join(format!("{name}.env"));
+            let script = dir.path().join(name);
+            std::fs::write(
+                &script,
+                format!(
+                    "#!/bin/sh\nenv > '{0}.tmp'\necho end >> '{0}.tmp'\nmv '{0}.tmp' '{0}'\n",
+                    out.display()
+                ),
+            )
+            .expect("script");
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+            (script, out)
+        };
+        let (browser, browser_env) = dump("browser");
+        let (app, app_env) = dump("app");
+        let secret = "hunter2-must-not-leak";
+        {
+            let _turn = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+            // As if a host program had set it again after Nudge removed it at start.
+            unsafe { std::env::set_var(crate::runner::PASSWORD_VARIABLE, secret) };
+            unsafe { std::env::set_var("BROWSER", &browser) };
+            let opened = open_url("https://example.org/get");
+            let launched = crate::apps::launch::launch(&app, &[], &[]);
+            unsafe { std::env::remove_var("BROWSER") };
+            unsafe { std::env::remove_var(crate::runner::PASSWORD_VARIABLE) };
+            opened.expect("the browser starts");
+            launched.expect("the application starts");
+        }
+        for out in [browser_env, app_env] {
+            let env = written_by_program(&out);
+            assert!(env.contains("PATH="), "{env}");
+            assert!(!env.contains(secret), "{}: {env}", out.display());
+            assert!(!env.contains(crate::runner::PASSWORD_VARIABLE), "{env}");
+        }
     }
 }

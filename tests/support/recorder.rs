@@ -22,6 +22,8 @@ pub fn recorder(dir: &Path, out: &Path) -> PathBuf {
         "CONTEXT_DATA",
         "API_SOCKET",
         "COOKIE",
+        // Never set for a launched program; recorded to prove it (an empty file).
+        "PASSWORD",
     ] {
         script.push_str(&format!(
             "printf '%s' \"$NUDGE_{name}\" > \"$d/$NUDGE_ROLE.{name}.tmp\"\n"
