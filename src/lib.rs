@@ -19,4 +19,5 @@ pub mod state;
 pub mod store;
 pub mod tictactoe;
 pub mod ui;
+pub mod web_url;
 pub mod xmpp;

@@ -2,12 +2,19 @@
 
 use std::process::{Command, Stdio};
 
+use crate::web_url::{HttpsUrl, UrlError};
+
 /// Why a page could not be opened, in plain words.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    /// Only `https://` addresses with a host are opened.
-    #[error("only secure web addresses (https://) are opened, not {0:?}")]
-    NotHttps(String),
+    /// Only plain `https://` addresses with a host are opened ([`crate::web_url`]).
+    #[error("only secure web addresses (https://) are opened, and {url:?} is not one: {reason}")]
+    NotHttps {
+        /// The address (clipped).
+        url: String,
+        /// What is wrong with it.
+        reason: UrlError,
+    },
     /// No browser could be started.
     #[error("no web browser could be started to open {url}: {reason}")]
     NoBrowser {
@@ -18,26 +25,20 @@ pub enum OpenError {
     },
 }
 
-/// Checks that `url` is an https address with a host and no spaces or control characters.
-pub fn check_https(url: &str) -> Result<(), OpenError> {
-    let rest = url.strip_prefix("https://");
-    let valid = rest.is_some_and(|rest| {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        !host.is_empty()
-            && !host.starts_with(':')
-            && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-    });
-    if valid {
-        Ok(())
-    } else {
-        Err(OpenError::NotHttps(url.chars().take(200).collect()))
-    }
+/// Checks `url` by the app's one rule for web addresses and gives its normalised form.
+pub fn check_https(url: &str) -> Result<HttpsUrl, OpenError> {
+    HttpsUrl::parse(url).map_err(|reason| OpenError::NotHttps {
+        url: url.chars().take(200).collect(),
+        reason,
+    })
 }
 
-/// Opens `url` with `$BROWSER` (a `:`-separated list of programs; `%s` in one is replaced by
-/// the address) or the desktop's opener (`xdg-open`, `open`). Returns once a browser started.
+/// Opens `url`, normalised ([`HttpsUrl`]), with `$BROWSER` (a `:`-separated list of
+/// programs; `%s` in one is replaced by the address) or the desktop's opener (`xdg-open`,
+/// `open`). Returns once a browser started.
 pub fn open_url(url: &str) -> Result<(), OpenError> {
-    check_https(url)?;
+    let url = check_https(url)?;
+    let url = url.as_str();
     let mut reasons = Vec::new();
     for candidate in candidates(url) {
         let Some((program, args)) = candidate.split_first() else {
@@ -105,6 +106,7 @@ mod tests {
             "https://example.org",
             "https://example.org/get?x=1#y",
             "https://a.b:8443/p",
+            "HTTPS://example.org",
         ] {
             assert!(check_https(good).is_ok(), "{good}");
         }
@@ -117,7 +119,6 @@ mod tests {
             " https://example.org",
             "https://exa mple.org",
             "https://example.org/\n",
-            "HTTPS://example.org",
             "example.org",
         ] {
             assert!(check_https(bad).is_err(), "{bad:?}");
@@ -158,14 +159,15 @@ mod tests {
     async fn started_programs_never_see_the_password() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("dir");
-        // Writes its whole environment, then a last line saying it is done.
+        // Writes its whole environment and first argument, then a line saying it is done.
         let dump = |name: &str| {
             let out = dir.path().join(format!("{name}.env"));
             let script = dir.path().join(name);
             std::fs::write(
                 &script,
                 format!(
-                    "#!/bin/sh\nenv > '{0}.tmp'\necho end >> '{0}.tmp'\nmv '{0}.tmp' '{0}'\n",
+                    "#!/bin/sh\nenv > '{0}.tmp'\necho \"argument=$1\" >> '{0}.tmp'\n\
+                     echo end >> '{0}.tmp'\nmv '{0}.tmp' '{0}'\n",
                     out.display()
                 ),
             )
@@ -182,13 +184,19 @@ mod tests {
             // As if a host program had set it again after Nudge removed it at start.
             unsafe { std::env::set_var(crate::runner::PASSWORD_VARIABLE, secret) };
             unsafe { std::env::set_var("BROWSER", &browser) };
-            let opened = open_url("https://example.org/get");
+            let opened = open_url("HTTPS://Example.ORG/get");
             let launched = crate::apps::launch::launch(&app, &[], &[]);
             unsafe { std::env::remove_var("BROWSER") };
             unsafe { std::env::remove_var(crate::runner::PASSWORD_VARIABLE) };
             opened.expect("the browser starts");
             launched.expect("the application starts");
         }
+        // The browser is given the address in its normalised form.
+        let browser_saw = written_by_program(&browser_env);
+        assert!(
+            browser_saw.contains("\nargument=https://example.org/get\n"),
+            "{browser_saw}"
+        );
         for out in [browser_env, app_env] {
             let env = written_by_program(&out);
             assert!(env.contains("PATH="), "{env}");
