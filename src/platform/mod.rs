@@ -3,6 +3,7 @@
 //! Each module wraps one operating-system service behind a small synchronous API with its own
 //! error type, so the core never depends on how a platform does it.
 
+pub mod files;
 pub mod keyring;
 pub mod notify;
 pub mod opener;
