@@ -396,6 +396,33 @@ async fn an_app_without_a_key_cannot_unlock_by_key() {
 }
 
 #[tokio::test]
+async fn an_empty_or_unusable_key_never_unlocks() {
+    // Installers drop files by hand; `nudge apps register` would refuse these keys.
+    const EMPTY: &str = "{0E0E0E0E-0000-4000-8000-000000000001}";
+    const SPACES: &str = "{0E0E0E0E-0000-4000-8000-000000000002}";
+    let h = start().await;
+    register(&h.profile, "empty.toml", EMPTY, "Empty key", Some(""));
+    register(&h.profile, "spaces.toml", SPACES, "Spaced key", Some("  "));
+    for (guid, key) in [(EMPTY, ""), (SPACES, "  ")] {
+        let mut client = h.client().await;
+        // Anyone can answer a challenge for an empty key: HMAC with no secret is public.
+        let nonce = challenge(&mut client, guid).await;
+        assert_eq!(
+            code(
+                client
+                    .call(
+                        "unlock",
+                        json!({"guid": guid, "response": key_response(key, &nonce)})
+                    )
+                    .await
+            ),
+            "unlock_failed",
+            "{guid} unlocked with the key {key:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_ctl_token_is_private_new_each_start_and_removed_at_shutdown() {
     let mut h = start().await;
     let token_path = h.profile.runtime_dir.join("ctl.token");

@@ -42,8 +42,12 @@ pub fn key_response(key: &str, nonce: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Whether `response` answers `nonce` for `key`, compared in constant time.
+/// Whether `response` answers `nonce` for `key`, compared in constant time. An empty key
+/// never matches: anyone can compute the HMAC of a public nonce with no secret.
 pub fn key_response_matches(key: &str, nonce: &str, response: &str) -> bool {
+    if key.is_empty() {
+        return false;
+    }
     let (Some(bytes), Some(mac)) = (unhex(response), mac(key, nonce)) else {
         return false;
     };

@@ -20,6 +20,8 @@ fn only_the_right_response_matches() {
         "hex in either case"
     );
     assert!(!key_response_matches("other", &nonce, &right));
+    // The HMAC of a public nonce with no key is public too.
+    assert!(!key_response_matches("", &nonce, &key_response("", &nonce)));
     assert!(!key_response_matches("s3cret", &random_secret(), &right));
     for bad in ["", "zz", &right[..62], "é", &format!("{right}00")] {
         assert!(!key_response_matches("s3cret", &nonce, bad), "{bad:?}");

@@ -67,22 +67,39 @@ pub fn records(dir: &Path) -> Vec<AppRecord> {
     files.sort();
     let mut records: Vec<AppRecord> = Vec::new();
     for file in files {
-        let Some(mut record) = fs::read_to_string(&file)
-            .ok()
-            .and_then(|text| toml::from_str::<AppRecord>(&text).ok())
-        else {
+        let Some(mut record) = read_record(&file) else {
             continue;
         };
         let Some(guid) = canonical_guid(&record.guid) else {
             continue;
         };
         record.guid = guid;
+        // A key `nudge apps register` would refuse (empty, spaces) cannot unlock: with an empty
+        // key anyone can answer the challenge.
+        if record
+            .key
+            .as_deref()
+            .is_some_and(|key| crate::apps::registration::validate_key(key).is_err())
+        {
+            tracing::warn!(
+                "the key in {} is not usable, so the application cannot unlock with it",
+                file.display()
+            );
+            record.key = None;
+        }
         if !records.iter().any(|r| r.guid == record.guid) {
             records.push(record);
         }
     }
     records.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.guid.cmp(&b.guid)));
     records
+}
+
+/// One registration file, read only if it is a regular file of registration size.
+fn read_record(file: &Path) -> Option<AppRecord> {
+    let bytes =
+        crate::platform::files::read_regular(file, crate::apps::registry::MAX_FILE_BYTES).ok()?;
+    toml::from_str(std::str::from_utf8(&bytes).ok()?).ok()
 }
 
 /// The registration of `guid` (any case), if there is one.

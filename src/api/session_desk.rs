@@ -215,7 +215,12 @@ impl SessionDesk {
             Credential::Key { guid, response } => {
                 // The nonce is spent by this attempt, right or wrong.
                 let challenge = self.challenge.take();
-                let key = self.app(&guid).ok().and_then(|app| app.key);
+                // Only a usable key: an empty one would make the answer public.
+                let key = self
+                    .app(&guid)
+                    .ok()
+                    .and_then(|app| app.key)
+                    .filter(|key| crate::apps::registration::validate_key(key).is_ok());
                 match (challenge, key) {
                     (Some((asked, nonce)), Some(key))
                         if asked == guid && key_response_matches(&key, &nonce, &response) =>
