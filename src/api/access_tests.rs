@@ -22,6 +22,10 @@ fn only_the_right_response_matches() {
     assert!(!key_response_matches("other", &nonce, &right));
     // The HMAC of a public nonce with no key is public too.
     assert!(!key_response_matches("", &nonce, &key_response("", &nonce)));
+    assert!(!key_response_matches("  ", &nonce, &key_response("  ", &nonce)));
+    // A key with spaces inside is a secret all the same (registration files written by hand).
+    let spaced = key_response("correct horse", &nonce);
+    assert!(key_response_matches("correct horse", &nonce, &spaced));
     assert!(!key_response_matches("s3cret", &random_secret(), &right));
     for bad in ["", "zz", &right[..62], "é", &format!("{right}00")] {
         assert!(!key_response_matches("s3cret", &nonce, bad), "{bad:?}");

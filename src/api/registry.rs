@@ -74,12 +74,11 @@ pub fn records(dir: &Path) -> Vec<AppRecord> {
             continue;
         };
         record.guid = guid;
-        // A key `nudge apps register` would refuse (empty, spaces) cannot unlock: with an empty
-        // key anyone can answer the challenge.
+        // An empty key cannot unlock: with no secret anyone can answer the challenge.
         if record
             .key
             .as_deref()
-            .is_some_and(|key| crate::apps::registration::validate_key(key).is_err())
+            .is_some_and(|key| !super::access::usable_key(key))
         {
             tracing::warn!(
                 "the key in {} is not usable, so the application cannot unlock with it",

@@ -220,7 +220,7 @@ impl SessionDesk {
                     .app(&guid)
                     .ok()
                     .and_then(|app| app.key)
-                    .filter(|key| crate::apps::registration::validate_key(key).is_ok());
+                    .filter(|key| super::access::usable_key(key));
                 match (challenge, key) {
                     (Some((asked, nonce)), Some(key))
                         if asked == guid && key_response_matches(&key, &nonce, &response) =>
