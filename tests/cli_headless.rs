@@ -194,3 +194,29 @@ fn two_headless_instances_run_a_session_invite_through_ctl() {
         |v| v["sessions"][0]["state"] == "TERMINATED",
     );
 }
+
+#[test]
+fn a_runtime_folder_someone_prepared_in_the_temp_folder_is_refused() {
+    // Without XDG_RUNTIME_DIR the socket lives in $TMPDIR/nudge-UID, a name anyone can take
+    // first. Here it is a symbolic link to a folder the "attacker" reads.
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+    let tmp = home.join("tmp");
+    let trap = home.join("trap");
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    std::fs::create_dir_all(&trap).expect("trap");
+    let uid = nudge::platform::private::current_uid();
+    std::os::unix::fs::symlink(&trap, tmp.join(format!("nudge-{uid}"))).expect("link");
+
+    // Setting up an account makes the profile's folders, the runtime one included.
+    let output = support::headless::nudge(home, &["account", "set", "--jid", "a@example.org"])
+        .env_remove("XDG_RUNTIME_DIR")
+        .env("TMPDIR", &tmp)
+        .output()
+        .expect("nudge runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("is a symbolic link"), "{stderr}");
+    let planted: Vec<_> = std::fs::read_dir(&trap).expect("trap").collect();
+    assert!(planted.is_empty(), "Nudge wrote into the trap: {planted:?}");
+}

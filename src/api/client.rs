@@ -29,8 +29,18 @@ pub struct ApiClient {
 }
 
 impl ApiClient {
-    /// Connects to the socket; [`ApiError::NotRunning`] when nobody listens there.
+    /// Connects to the socket; [`ApiError::NotRunning`] when nobody listens there, and
+    /// [`ApiError::ForeignSocket`] (before anything is sent) when another user's process
+    /// serves it.
     pub async fn connect(socket_path: &Path) -> Result<Self, ApiError> {
+        Self::connect_served_by(socket_path, crate::platform::private::current_uid()).await
+    }
+
+    /// Connects to the socket if the user `owner` serves it.
+    pub(crate) async fn connect_served_by(
+        socket_path: &Path,
+        owner: u32,
+    ) -> Result<Self, ApiError> {
         let stream =
             UnixStream::connect(socket_path)
                 .await
@@ -45,6 +55,16 @@ impl ApiClient {
                         source,
                     },
                 })?;
+        super::peer::check_peer(&stream, owner).map_err(|error| match error {
+            super::peer::PeerError::OtherUser(owner) => ApiError::ForeignSocket {
+                path: socket_path.to_path_buf(),
+                owner,
+            },
+            super::peer::PeerError::Unknown(source) => ApiError::Io {
+                path: socket_path.to_path_buf(),
+                source,
+            },
+        })?;
         let (reader, writer) = stream.into_split();
         Ok(Self {
             path: socket_path.to_path_buf(),
@@ -178,4 +198,36 @@ pub async fn events(socket_path: &Path) -> Result<ApiClient, ApiError> {
     let mut client = ApiClient::connect(socket_path).await?;
     client.subscribe().await?;
     Ok(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::UnixListener;
+
+    #[tokio::test]
+    async fn nothing_is_sent_to_a_socket_another_user_serves() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("api.sock");
+        let listener = UnixListener::bind(&path).expect("listen");
+        let someone_else = crate::platform::private::current_uid().wrapping_add(1);
+        let (connected, accepted) = tokio::join!(
+            ApiClient::connect_served_by(&path, someone_else),
+            listener.accept()
+        );
+        let error = connected.expect_err("another user's socket");
+        assert!(matches!(error, ApiError::ForeignSocket { .. }), "{error}");
+        assert!(error.to_string().contains("another user"), "{error}");
+        // The client hung up without writing a byte.
+        let (mut server_side, _) = accepted.expect("accepted");
+        let mut received = Vec::new();
+        server_side
+            .read_to_end(&mut received)
+            .await
+            .expect("read to the end");
+        assert!(received.is_empty(), "{received:?}");
+        // The user's own server is fine.
+        let (connected, _accepted) = tokio::join!(ApiClient::connect(&path), listener.accept());
+        assert!(connected.is_ok());
+    }
 }

@@ -20,6 +20,8 @@ pub mod client;
 #[cfg(unix)]
 mod connection;
 #[cfg(unix)]
+pub mod peer;
+#[cfg(unix)]
 pub mod server;
 #[cfg(not(unix))]
 #[path = "server_elsewhere.rs"]
@@ -63,6 +65,20 @@ pub enum ApiError {
         path: PathBuf,
         /// The underlying error.
         source: std::io::Error,
+    },
+    /// The socket's folder is not private to the user (see `platform::private`).
+    #[error(transparent)]
+    NotPrivate(#[from] crate::platform::private::PrivateError),
+    /// The socket is served by another user's process: nothing is sent to it.
+    #[error(
+        "{path} is served by another user (user id {owner}), not by your Nudge; nothing was \
+         sent to it"
+    )]
+    ForeignSocket {
+        /// The socket.
+        path: PathBuf,
+        /// The user id of the process serving it.
+        owner: u32,
     },
     /// Nudge answered the request with an error.
     #[error("{message} ({code})")]
