@@ -22,7 +22,11 @@ fn only_the_right_response_matches() {
     assert!(!key_response_matches("other", &nonce, &right));
     // The HMAC of a public nonce with no key is public too.
     assert!(!key_response_matches("", &nonce, &key_response("", &nonce)));
-    assert!(!key_response_matches("  ", &nonce, &key_response("  ", &nonce)));
+    assert!(!key_response_matches(
+        "  ",
+        &nonce,
+        &key_response("  ", &nonce)
+    ));
     // A key with spaces inside is a secret all the same (registration files written by hand).
     let spaced = key_response("correct horse", &nonce);
     assert!(key_response_matches("correct horse", &nonce, &spaced));
@@ -122,10 +126,12 @@ fn scoped_subscribers_see_only_their_session_events() {
     };
     let guid_of = |id: &str| (id == "s1").then(|| GUID.to_string());
 
-    for open in [Access::Locked, Access::Unlocked(Scope::Everything)] {
-        assert!(open.admits(&presence, guid_of));
-        assert!(open.admits(&updated("s2", OTHER), guid_of));
-    }
+    let ctl = Access::Unlocked(Scope::Everything);
+    assert!(ctl.admits(&presence, guid_of));
+    assert!(ctl.admits(&updated("s2", OTHER), guid_of));
+    // Nothing before unlocking.
+    assert!(!Access::Locked.admits(&presence, guid_of));
+    assert!(!Access::Locked.admits(&updated("s1", GUID), guid_of));
     let app = Access::Unlocked(Scope::App { guid: GUID.into() });
     assert!(!app.admits(&presence, guid_of));
     assert!(app.admits(&updated("s1", GUID), guid_of));
@@ -138,4 +144,16 @@ fn scoped_subscribers_see_only_their_session_events() {
     assert!(launched.admits(&updated("s2", OTHER), guid_of));
     assert!(launched.admits(&happened("s2"), guid_of));
     assert!(!launched.admits(&happened("s1"), guid_of));
+}
+
+#[test]
+fn only_the_ctl_token_opens_the_account_and_any_unlock_opens_events() {
+    assert_eq!(Access::Locked.account(), Err(Denied::Locked));
+    assert_eq!(Access::Locked.events(), Err(Denied::Locked));
+    assert_eq!(Access::Unlocked(Scope::Everything).account(), Ok(()));
+    for scoped in [Scope::App { guid: GUID.into() }, Scope::launched("s1")] {
+        let access = Access::Unlocked(scoped);
+        assert_eq!(access.account(), Err(Denied::Forbidden), "{access:?}");
+        assert_eq!(access.events(), Ok(()), "{access:?}");
+    }
 }

@@ -77,6 +77,27 @@ impl ApiClient {
         })
     }
 
+    /// Connects and unlocks with the user's ctl token, which the running Nudge wrote beside
+    /// the socket (readable by the user only): the connection may then do everything, as
+    /// `nudge ctl` does.
+    pub async fn connect_as_user(socket_path: &Path) -> Result<Self, ApiError> {
+        let mut client = Self::connect(socket_path).await?;
+        client.unlock_as_user().await?;
+        Ok(client)
+    }
+
+    /// Unlocks this connection with the user's ctl token (see [`ApiClient::connect_as_user`]).
+    pub async fn unlock_as_user(&mut self) -> Result<(), ApiError> {
+        let token_path = super::access::ctl_token_path(&self.path);
+        let token = std::fs::read_to_string(&token_path).map_err(|source| ApiError::Io {
+            path: token_path,
+            source,
+        })?;
+        self.call("unlock", serde_json::json!({ "token": token.trim() }))
+            .await
+            .map(|_| ())
+    }
+
     /// Calls `method` and waits for its result; an error response becomes [`ApiError::Remote`].
     pub async fn call(&mut self, method: &str, params: Value) -> Result<Value, ApiError> {
         let id = RequestId::from(self.next_id);
@@ -185,17 +206,18 @@ impl ApiClient {
     }
 }
 
-/// Connects, calls one method and returns its result.
+/// Connects as the user (unlocked with the ctl token), calls one method and returns its result.
 pub async fn call(socket_path: &Path, method: &str, params: Value) -> Result<Value, ApiError> {
-    ApiClient::connect(socket_path)
+    ApiClient::connect_as_user(socket_path)
         .await?
         .call(method, params)
         .await
 }
 
-/// Connects and subscribes; read the stream with [`ApiClient::next_event`].
+/// Connects as the user (unlocked with the ctl token) and subscribes to every event; read the
+/// stream with [`ApiClient::next_event`].
 pub async fn events(socket_path: &Path) -> Result<ApiClient, ApiError> {
-    let mut client = ApiClient::connect(socket_path).await?;
+    let mut client = ApiClient::connect_as_user(socket_path).await?;
     client.subscribe().await?;
     Ok(client)
 }

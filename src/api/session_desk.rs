@@ -27,7 +27,8 @@ pub(super) struct AccessHandle {
 }
 
 impl AccessHandle {
-    fn get(&self) -> Access {
+    /// The connection's access now.
+    pub(super) fn get(&self) -> Access {
         match self.access.lock() {
             Ok(access) => access.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
