@@ -130,6 +130,7 @@ pub mod connect;
 pub mod register;
 pub mod session;
 pub mod sm;
+pub mod stanza_guard;
 pub mod tls;
 
 pub use account::AccountOptions;
