@@ -9,13 +9,7 @@ use nudge::config::{AccountConfig, Profile};
 fn main() -> ExitCode {
     // Before anything else (and before any thread): programs Nudge starts must not inherit it.
     let env_password = nudge::runner::take_environment_password();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("NUDGE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,nudge=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    nudge::runner::init_logging();
     let cli = Cli::parse();
     match run(cli, env_password) {
         Ok(()) => ExitCode::SUCCESS,

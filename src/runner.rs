@@ -12,6 +12,35 @@ use crate::platform::keyring::Passwords;
 /// left alone. Nudge reads it once at start and removes it (see [`take_environment_password`]).
 pub const PASSWORD_VARIABLE: &str = "NUDGE_PASSWORD";
 
+/// Environment variable that sets what is logged (`tracing_subscriber`'s filter syntax, e.g.
+/// `debug` or `warn,nudge=trace`).
+pub const LOG_VARIABLE: &str = "NUDGE_LOG";
+
+/// What Nudge logs by default.
+const DEFAULT_LOG: &str = "warn,nudge=info";
+
+/// Log targets that are always off, whatever [`LOG_VARIABLE`] says: tokio-xmpp's copy of every
+/// byte sent and received, which holds the SASL exchange (the password itself, with PLAIN).
+const NEVER_LOGGED: &[&str] = &["tokio_xmpp::xmlstream::capture=off"];
+
+/// The log filter: [`LOG_VARIABLE`] (or the default), with [`NEVER_LOGGED`] on top.
+pub fn log_filter() -> tracing_subscriber::EnvFilter {
+    let filter = tracing_subscriber::EnvFilter::try_from_env(LOG_VARIABLE)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
+    NEVER_LOGGED
+        .iter()
+        .filter_map(|directive| directive.parse().ok())
+        .fold(filter, |filter, directive| filter.add_directive(directive))
+}
+
+/// Logs to stderr as [`log_filter`] says.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 /// Reads the password from [`PASSWORD_VARIABLE`] once and removes the variable from the
 /// process environment, so no program Nudge starts (Session Invite applications, which a
 /// remote invitation can start, or the browser) inherits it. Call it first thing in `main`,

@@ -4,11 +4,12 @@
 mod support;
 
 use support::headless::{
-    configure, json, read_when_there, run, start_headless, wait_ctl, wait_online,
+    configure, configure_with_password, json, read_when_there, run, start_headless, wait_ctl,
+    wait_online,
 };
 use support::headless::{App, Pair};
 use support::recorder::recorder;
-use support::Prosody;
+use support::{Prosody, ProsodyOptions};
 
 #[test]
 fn two_headless_instances_chat_through_ctl() {
@@ -219,4 +220,68 @@ fn a_runtime_folder_someone_prepared_in_the_temp_folder_is_refused() {
     assert!(stderr.contains("is a symbolic link"), "{stderr}");
     let planted: Vec<_> = std::fs::read_dir(&trap).expect("trap").collect();
     assert!(planted.is_empty(), "Nudge wrote into the trap: {planted:?}");
+}
+
+/// Every way `secret` could be written in base64 inside a longer string (as SASL PLAIN's
+/// `\0user\0password` is): the characters that depend on it alone, at each of the three
+/// alignments.
+fn base64_forms(secret: &str) -> Vec<String> {
+    use base64::Engine as _;
+    (0..3)
+        .map(|offset| {
+            let mut bytes = vec![0u8; offset];
+            bytes.extend_from_slice(secret.as_bytes());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            // Skip the characters mixed with the filler, and the last group (mixed with
+            // whatever follows).
+            let start = (offset * 8).div_ceil(6);
+            let end = (bytes.len() * 8 / 6).saturating_sub(1);
+            encoded[start..end.max(start)].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn no_secret_reaches_the_log_at_the_most_verbose_level() {
+    // A server that offers only PLAIN: the password itself crosses the (encrypted) stream.
+    let server = Prosody::start_with(ProsodyOptions {
+        plain_sasl_only: true,
+        ..ProsodyOptions::default()
+    });
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+    let password = "Tr0ub4dor-and-3-horses";
+    configure_with_password(&server, home, "a", password);
+    let log_path = home.join("nudge.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let child = support::headless::nudge(home, &["--profile", "a", "--headless"])
+        // Everything, and the XML stream's own trace by name.
+        .env("NUDGE_LOG", "trace,tokio_xmpp::xmlstream::capture=trace")
+        .env("NUDGE_PASSWORD", password)
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("headless nudge starts");
+    let instance = support::headless::Headless::from(child);
+    wait_online(home, "a");
+    let token = std::fs::read_to_string(home.join("run/nudge/a/ctl.token")).expect("token");
+    json(&run(home, &["--profile", "a", "ctl", "roster"]));
+    drop(instance);
+
+    let log = std::fs::read_to_string(&log_path).expect("log");
+    assert!(
+        log.lines().filter(|line| line.contains("TRACE")).count() > 10,
+        "the log is verbose: {log}"
+    );
+    let mut secrets = vec![password.to_string(), token.trim().to_string()];
+    secrets.extend(base64_forms(password));
+    for secret in secrets {
+        assert!(
+            secret.len() >= 8,
+            "a needle that cannot match by chance: {secret:?}"
+        );
+        if let Some(line) = log.lines().find(|line| line.contains(&secret)) {
+            panic!("the log holds a secret ({secret:?}): {line}");
+        }
+    }
 }
