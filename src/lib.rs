@@ -11,6 +11,7 @@ pub mod command;
 pub mod config;
 pub mod core;
 pub mod event;
+pub mod fuzzing;
 pub mod invite;
 pub mod model;
 pub mod platform;

@@ -98,7 +98,12 @@ pub fn records(dir: &Path) -> Vec<AppRecord> {
 fn read_record(file: &Path) -> Option<AppRecord> {
     let bytes =
         crate::platform::files::read_regular(file, crate::apps::registry::MAX_FILE_BYTES).ok()?;
-    toml::from_str(std::str::from_utf8(&bytes).ok()?).ok()
+    parse_record(std::str::from_utf8(&bytes).ok()?)
+}
+
+/// The text of a registration file as the API reads it (no checks beyond the format).
+pub fn parse_record(text: &str) -> Option<AppRecord> {
+    toml::from_str(text).ok()
 }
 
 /// The registration of `guid` (any case), if there is one.
