@@ -7,6 +7,8 @@
 
 #[cfg(unix)]
 pub use nudge_api::client;
+#[cfg(unix)]
+pub use nudge_api::peer;
 pub use nudge_api::{protocol, ApiError};
 
 pub mod access;

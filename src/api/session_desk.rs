@@ -27,7 +27,8 @@ pub(super) struct AccessHandle {
 }
 
 impl AccessHandle {
-    fn get(&self) -> Access {
+    /// The connection's access now.
+    pub(super) fn get(&self) -> Access {
         match self.access.lock() {
             Ok(access) => access.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -223,7 +224,12 @@ impl SessionDesk {
             Credential::Key { guid, response } => {
                 // The nonce is spent by this attempt, right or wrong.
                 let challenge = self.challenge.take();
-                let key = self.app(&guid).ok().and_then(|app| app.key);
+                // Only a usable key: an empty one would make the answer public.
+                let key = self
+                    .app(&guid)
+                    .ok()
+                    .and_then(|app| app.key)
+                    .filter(|key| super::access::usable_key(key));
                 match (challenge, key) {
                     (Some((asked, nonce)), Some(key))
                         if asked == guid && key_response_matches(&key, &nonce, &response) =>

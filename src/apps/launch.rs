@@ -90,6 +90,9 @@ pub fn launch(
     command
         .args(args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        // Removed from Nudge's environment at start; removed here too in case a host program
+        // set it again. A remote invitation can start this program.
+        .env_remove(crate::runner::PASSWORD_VARIABLE)
         .stdin(std::process::Stdio::null())
         .kill_on_drop(false);
     let mut child = command.spawn().map_err(|source| LaunchError::Spawn {

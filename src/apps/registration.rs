@@ -16,7 +16,7 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// The longest program path, in bytes.
 pub const MAX_PATH_BYTES: usize = 4096;
 /// The longest download URL, in bytes.
-pub const MAX_URL_BYTES: usize = 2048;
+pub const MAX_URL_BYTES: usize = crate::web_url::MAX_URL_BYTES;
 /// The longest app key, in bytes.
 pub const MAX_KEY_BYTES: usize = 256;
 
@@ -157,96 +157,16 @@ pub fn validate_path(path: &Path) -> Result<(), RegistrationError> {
     Ok(())
 }
 
-/// Checks a download URL: `https://`, a plain host name or IP address, and only the
-/// characters a web address may hold (no spaces, no control characters, no `user@`).
+/// Checks a download URL with the app's one rule for web addresses ([`crate::web_url`]):
+/// `https://`, a plain host name or IP address, and only the characters a web address may
+/// hold (no spaces, no control characters, no `user@`).
 pub fn validate_download_url(url: &str) -> Result<(), RegistrationError> {
-    let bad = |reason| RegistrationError::BadUrl {
-        url: clip(url),
-        reason,
-    };
-    if url.len() > MAX_URL_BYTES {
-        return Err(bad("it is too long"));
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("it contains spaces, line breaks or control characters"));
-    }
-    if let Some(c) = url.chars().find(|&c| !is_url_char(c)) {
-        return Err(if c.is_ascii() {
-            bad("it contains a character that does not belong in a web address")
-        } else {
-            bad("it contains characters outside plain ASCII (write them %-encoded)")
-        });
-    }
-    let Some(rest) = strip_prefix_ignore_case(url, "https://") else {
-        return Err(bad("it must start with https://"));
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    if authority.contains('@') {
-        return Err(bad("it must not hold a user name or password"));
-    }
-    let (host, port) = split_port(authority);
-    if host.is_empty() {
-        return Err(bad("it has no host name"));
-    }
-    if !is_host(host) {
-        return Err(bad("its host name is not valid"));
-    }
-    if let Some(port) = port {
-        if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("its port is not a number"));
-        }
-        if !matches!(port.parse::<u32>(), Ok(1..=65535)) {
-            return Err(bad("its port is out of range"));
-        }
-    }
-    Ok(())
-}
-
-fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
-}
-
-/// Splits `host:port` (or `[v6]:port`) into the host and the port text, if any.
-fn split_port(authority: &str) -> (&str, Option<&str>) {
-    if authority.starts_with('[') {
-        return match authority.find(']') {
-            Some(end) => {
-                let (host, rest) = authority.split_at(end + 1);
-                (host, rest.strip_prefix(':'))
-            }
-            None => (authority, None),
-        };
-    }
-    match authority.split_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (authority, None),
-    }
-}
-
-/// A DNS name of letters, digits and dashes (IDNs in their `xn--` form), or a bracketed IPv6
-/// address. Non-ASCII names are refused so a look-alike host cannot hide in a download link.
-fn is_host(host: &str) -> bool {
-    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return v6.parse::<std::net::Ipv6Addr>().is_ok();
-    }
-    host.len() <= 253
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    crate::web_url::HttpsUrl::parse(url)
+        .map(|_| ())
+        .map_err(|error| RegistrationError::BadUrl {
+            url: clip(url),
+            reason: error.reason(),
         })
-}
-
-/// The characters RFC 3986 allows in a URI (unreserved, reserved and `%`).
-fn is_url_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
 }
 
 /// Checks an app key: printable ASCII without spaces, 1 to [`MAX_KEY_BYTES`] bytes.

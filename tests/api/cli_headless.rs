@@ -2,11 +2,12 @@
 //! separate profiles, and `nudge ctl` talking to them over the local API.
 
 use nudge_testkit::headless::{
-    configure, json, read_when_there, run, start_headless, wait_ctl, wait_online,
+    configure, configure_with_password, json, read_when_there, run, start_headless, wait_ctl,
+    wait_online,
 };
 use nudge_testkit::headless::{App, Pair};
 use nudge_testkit::recorder::recorder;
-use nudge_testkit::Prosody;
+use nudge_testkit::{Prosody, ProsodyOptions};
 
 #[test]
 fn two_headless_instances_chat_through_ctl() {
@@ -174,6 +175,11 @@ fn two_headless_instances_run_a_session_invite_through_ctl() {
         assert!(
             read_when_there(&out.path().join(format!("{role}.API_SOCKET"))).ends_with("api.sock")
         );
+        // Both instances got their password from NUDGE_PASSWORD; neither passed it on.
+        assert_eq!(
+            read_when_there(&out.path().join(format!("{role}.PASSWORD"))),
+            ""
+        );
     }
     json(&run(
         home,
@@ -186,4 +192,95 @@ fn two_headless_instances_run_a_session_invite_through_ctl() {
         "the end",
         |v| v["sessions"][0]["state"] == "TERMINATED",
     );
+}
+
+#[test]
+fn a_runtime_folder_someone_prepared_in_the_temp_folder_is_refused() {
+    // Without XDG_RUNTIME_DIR the socket lives in $TMPDIR/nudge-UID, a name anyone can take
+    // first. Here it is a symbolic link to a folder the "attacker" reads.
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+    let tmp = home.join("tmp");
+    let trap = home.join("trap");
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    std::fs::create_dir_all(&trap).expect("trap");
+    let uid = nudge::platform::private::current_uid();
+    std::os::unix::fs::symlink(&trap, tmp.join(format!("nudge-{uid}"))).expect("link");
+
+    // Setting up an account makes the profile's folders, the runtime one included.
+    let output =
+        nudge_testkit::headless::nudge(home, &["account", "set", "--jid", "a@example.org"])
+            .env_remove("XDG_RUNTIME_DIR")
+            .env("TMPDIR", &tmp)
+            .output()
+            .expect("nudge runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("is a symbolic link"), "{stderr}");
+    let planted: Vec<_> = std::fs::read_dir(&trap).expect("trap").collect();
+    assert!(planted.is_empty(), "Nudge wrote into the trap: {planted:?}");
+}
+
+/// Every way `secret` could be written in base64 inside a longer string (as SASL PLAIN's
+/// `\0user\0password` is): the characters that depend on it alone, at each of the three
+/// alignments.
+fn base64_forms(secret: &str) -> Vec<String> {
+    use base64::Engine as _;
+    (0..3)
+        .map(|offset| {
+            let mut bytes = vec![0u8; offset];
+            bytes.extend_from_slice(secret.as_bytes());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            // Skip the characters mixed with the filler, and the last group (mixed with
+            // whatever follows).
+            let start = (offset * 8).div_ceil(6);
+            let end = (bytes.len() * 8 / 6).saturating_sub(1);
+            encoded[start..end.max(start)].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn no_secret_reaches_the_log_at_the_most_verbose_level() {
+    // A server that offers only PLAIN: the password itself crosses the (encrypted) stream.
+    let server = Prosody::start_with(ProsodyOptions {
+        plain_sasl_only: true,
+        ..ProsodyOptions::default()
+    });
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+    let password = "Tr0ub4dor-and-3-horses";
+    configure_with_password(&server, home, "a", password);
+    let log_path = home.join("nudge.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let child = nudge_testkit::headless::nudge(home, &["--profile", "a", "--headless"])
+        // Everything, and the XML stream's own trace by name.
+        .env("NUDGE_LOG", "trace,tokio_xmpp::xmlstream::capture=trace")
+        .env("NUDGE_PASSWORD", password)
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("headless nudge starts");
+    let instance = nudge_testkit::headless::Headless::from(child);
+    wait_online(home, "a");
+    let token = std::fs::read_to_string(home.join("run/nudge/a/ctl.token")).expect("token");
+    json(&run(home, &["--profile", "a", "ctl", "roster"]));
+    drop(instance);
+
+    let log = std::fs::read_to_string(&log_path).expect("log");
+    assert!(
+        log.lines().filter(|line| line.contains("TRACE")).count() > 10,
+        "the log is verbose: {log}"
+    );
+    let mut secrets = vec![password.to_string(), token.trim().to_string()];
+    secrets.extend(base64_forms(password));
+    for secret in secrets {
+        assert!(
+            secret.len() >= 8,
+            "a needle that cannot match by chance: {secret:?}"
+        );
+        if let Some(line) = log.lines().find(|line| line.contains(&secret)) {
+            panic!("the log holds a secret ({secret:?}): {line}");
+        }
+    }
 }

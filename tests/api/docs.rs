@@ -479,7 +479,8 @@ async fn method_blocks(blocks: &mut Blocks) {
     s.bus.emit(Event::SubscriptionRequested {
         jid: "dave@example.org".into(),
     });
-    let mut client = ApiClient::connect(&s.path).await.expect("connect");
+    // Unlocked with the ctl token off the record, as `nudge ctl` does.
+    let mut client = ApiClient::connect_as_user(&s.path).await.expect("connect");
     let examples: &[(&str, &[&str])] = &[
         ("status", &[r#"{"id":1,"method":"status"}"#]),
         ("roster", &[r#"{"id":2,"method":"roster"}"#]),
@@ -634,6 +635,26 @@ async fn session_blocks(blocks: &mut Blocks) {
         .await,
     );
     put("method:unlock", text, &shown);
+
+    // The user's account is the ctl token's alone: not a launched program's, nor a locked
+    // connection's.
+    let mut text = exchange(
+        &mut launched,
+        &[r#"{"id":3,"method":"send","params":{"to":"bob@example.org","body":"Hi"}}"#],
+    )
+    .await;
+    text.push_str("\n(a connection that is not unlocked)\n");
+    text.push_str(
+        &exchange(
+            &mut locked,
+            &[
+                r#"{"id":2,"method":"status"}"#,
+                r#"{"id":3,"method":"subscribe"}"#,
+            ],
+        )
+        .await,
+    );
+    put("account-scope", text, &shown);
 
     // The application creates a session, sets its address and invites.
     let text = exchange(
@@ -807,7 +828,7 @@ fn hide_message_id(shown: &str) -> String {
 
 async fn error_blocks(blocks: &mut Blocks) {
     let s = server(true, true, Duration::from_secs(5)).await;
-    let mut client = ApiClient::connect(&s.path).await.expect("connect");
+    let mut client = ApiClient::connect_as_user(&s.path).await.expect("connect");
     let mut shown = exchange(
         &mut client,
         &[
@@ -832,14 +853,18 @@ async fn error_blocks(blocks: &mut Blocks) {
     ));
 
     let slow = server(false, true, Duration::from_millis(500)).await;
-    let mut client = ApiClient::connect(&slow.path).await.expect("connect");
+    let mut client = ApiClient::connect_as_user(&slow.path)
+        .await
+        .expect("connect");
     let timeout = exchange(
         &mut client,
         &[r#"{"id":6,"method":"history","params":{"peer":"bob@example.org"}}"#],
     )
     .await;
     let stopped = server(false, false, Duration::from_millis(500)).await;
-    let mut client = ApiClient::connect(&stopped.path).await.expect("connect");
+    let mut client = ApiClient::connect_as_user(&stopped.path)
+        .await
+        .expect("connect");
     let core_stopped = exchange(
         &mut client,
         &[r#"{"id":7,"method":"contact_remove","params":{"jid":"bob@example.org"}}"#],

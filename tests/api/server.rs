@@ -291,8 +291,12 @@ async fn a_subscriber_can_still_call_methods() {
 async fn two_clients_are_served_at_once() {
     let mut h = start().await;
     let mut watcher = client::events(&h.path).await.expect("subscribed");
-    let mut other = ApiClient::connect(&h.path).await.expect("second client");
-    let mut third = ApiClient::connect(&h.path).await.expect("third client");
+    let mut other = ApiClient::connect_as_user(&h.path)
+        .await
+        .expect("second client");
+    let mut third = ApiClient::connect_as_user(&h.path)
+        .await
+        .expect("third client");
     // Both stay connected while they take turns.
     other.call("status", Value::Null).await.expect("status");
     third
@@ -486,7 +490,7 @@ async fn raw_response(client: &mut ApiClient, line: &[u8]) -> (Value, Value) {
 #[tokio::test]
 async fn malformed_lines_get_errors_and_the_connection_keeps_working() {
     let h = start().await;
-    let mut client = ApiClient::connect(&h.path).await.expect("connect");
+    let mut client = ApiClient::connect_as_user(&h.path).await.expect("connect");
     let cases: Vec<(Vec<u8>, Value, Value)> = vec![
         (b"{oops".to_vec(), Value::Null, json!("parse_error")),
         (b"\xff\xfe".to_vec(), Value::Null, json!("parse_error")),

@@ -247,6 +247,61 @@ async fn a_cookie_unlocks_one_connection_once() {
         .expect("the first connection keeps its session");
 }
 
+/// Every method that reads or changes the user's account, with valid params.
+fn account_methods() -> Vec<(&'static str, Value)> {
+    vec![
+        ("status", Value::Null),
+        ("roster", Value::Null),
+        ("send", json!({"to": "bob@example.org", "body": "hi"})),
+        ("history", json!({"peer": "bob@example.org"})),
+        ("presence", json!({"availability": "away"})),
+        ("contact_add", json!({"jid": "mallory@example.org"})),
+        ("contact_remove", json!({"jid": "bob@example.org"})),
+        ("contact_approve", json!({"jid": "mallory@example.org"})),
+        ("contact_deny", json!({"jid": "bob@example.org"})),
+        ("avatar", json!({"remove": true})),
+    ]
+}
+
+#[tokio::test]
+async fn only_the_ctl_token_reads_and_sends_messages() {
+    let mut h = start().await;
+    h.report(&ringing("s1"));
+    let cookie = h.cookies.issue("s1");
+    // A program Nudge launched (a remote invitation can start one) opens a second connection.
+    let mut launched = h.client().await;
+    launched
+        .call("unlock", json!({"cookie": cookie}))
+        .await
+        .expect("the cookie unlocks");
+    let mut app = h.app_client().await;
+    let mut locked = h.client().await;
+    for (method, params) in account_methods() {
+        for client in [&mut launched, &mut app] {
+            assert_eq!(
+                code(client.call(method, params.clone()).await),
+                "forbidden",
+                "{method} on a Session Invite connection"
+            );
+        }
+        assert_eq!(
+            code(locked.call(method, params.clone()).await),
+            "locked",
+            "{method} before unlocking"
+        );
+    }
+    assert_eq!(code(locked.call("subscribe", Value::Null).await), "locked");
+    // Nothing reached the core.
+    h.no_command();
+
+    // The user's own ctl is not limited.
+    let mut ctl = h.ctl_client().await;
+    ctl.call("send", json!({"to": "bob@example.org", "body": "hi"}))
+        .await
+        .expect("ctl sends");
+    assert!(matches!(h.next_command(), Command::SendMessage { .. }));
+}
+
 #[tokio::test]
 async fn get_launching_session_returns_the_cookies_session() {
     let h = start().await;
@@ -397,6 +452,39 @@ async fn an_app_without_a_key_cannot_unlock_by_key() {
 }
 
 #[tokio::test]
+async fn an_empty_or_unusable_key_never_unlocks() {
+    // Installers drop files by hand; `nudge apps register` would refuse these keys.
+    const EMPTY: &str = "{0E0E0E0E-0000-4000-8000-000000000001}";
+    const SPACES: &str = "{0E0E0E0E-0000-4000-8000-000000000002}";
+    let h = start().await;
+    register(&h.profile, "empty.toml", EMPTY, "Empty key", Some(""));
+    register(&h.profile, "spaces.toml", SPACES, "Spaced key", Some("  "));
+    for (guid, key) in [(EMPTY, ""), (SPACES, "  ")] {
+        let mut client = h.client().await;
+        // The registry refuses such a registration outright; were it read, the key would still
+        // not unlock: anyone can answer a challenge for an empty key (HMAC with no secret).
+        let asked = client.call("challenge", json!({"guid": guid})).await;
+        let Ok(answer) = asked else {
+            assert_eq!(code(asked), "app_not_registered", "{guid}");
+            continue;
+        };
+        let nonce = answer["nonce"].as_str().expect("a nonce").to_string();
+        assert_eq!(
+            code(
+                client
+                    .call(
+                        "unlock",
+                        json!({"guid": guid, "response": key_response(key, &nonce)})
+                    )
+                    .await
+            ),
+            "unlock_failed",
+            "{guid} unlocked with the key {key:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_ctl_token_is_private_new_each_start_and_removed_at_shutdown() {
     let mut h = start().await;
     let token_path = h.profile.runtime_dir.join("ctl.token");
@@ -485,10 +573,11 @@ async fn session_methods_are_locked_until_unlock() {
         ]}),
         "sorted by name, never a key"
     );
-    client
-        .call("status", Value::Null)
-        .await
-        .expect("messaging methods stay open");
+    assert_eq!(
+        code(client.call("status", Value::Null).await),
+        "locked",
+        "the account's methods are locked too"
+    );
 }
 
 /// The API reads the registry as `nudge apps list` and the core do: files that the registry
@@ -667,25 +756,17 @@ async fn an_app_subscriber_sees_the_sessions_of_its_guid() {
 }
 
 #[tokio::test]
-async fn unlocking_after_subscribing_narrows_the_stream() {
+async fn events_need_an_unlock_and_then_follow_its_scope() {
     let h = start().await;
     let mut client = h.client().await;
-    client.subscribe().await.expect("subscribe");
-    h.bus.emit(Event::ContactRemoved {
-        jid: "carol@example.org".into(),
-    });
-    let before = with_timeout(client.next_event())
-        .await
-        .expect("read")
-        .expect("event");
-    assert_eq!(before["event"], "contact_removed", "locked: everything");
+    assert_eq!(code(client.call("subscribe", Value::Null).await), "locked");
     h.report(&ringing("mine"));
-    let _ = with_timeout(client.next_event()).await;
     let cookie = h.cookies.issue("mine");
     client
         .call("unlock", json!({"cookie": cookie}))
         .await
         .expect("unlock");
+    client.subscribe().await.expect("subscribe once unlocked");
     h.bus.emit(Event::ContactRemoved {
         jid: "dave@example.org".into(),
     });
@@ -693,11 +774,14 @@ async fn unlocking_after_subscribing_narrows_the_stream() {
         session: "mine".into(),
         detail: SessionEvent::OnReadyToLaunch,
     });
-    let after = with_timeout(client.next_event())
+    let first = with_timeout(client.next_event())
         .await
         .expect("read")
         .expect("event");
-    assert_eq!(after["kind"], "OnReadyToLaunch");
+    assert_eq!(
+        first["kind"], "OnReadyToLaunch",
+        "the contact event is not shown"
+    );
 }
 
 #[tokio::test]

@@ -60,7 +60,13 @@ struct Desktop {
 }
 
 impl Desktop {
+    /// A service that reads bodies as markup, as GNOME Shell, KDE and dunst do.
     async fn start(bus: &PrivateBus, answer: fn(&Shown) -> Answer) -> Self {
+        Self::start_with(bus, answer, true).await
+    }
+
+    /// With `markup`, the service advertises `body-markup`.
+    async fn start_with(bus: &PrivateBus, answer: fn(&Shown) -> Answer, markup: bool) -> Self {
         let connection = bus.connect().await;
         connection
             .request_name(INTERFACE)
@@ -68,7 +74,7 @@ impl Desktop {
             .expect("the stand-in owns the notifications name");
         let (record, shown) = mpsc::unbounded_channel();
         let stop = Arc::new(AtomicBool::new(false));
-        tokio::spawn(serve(connection, answer, record, stop.clone()));
+        tokio::spawn(serve(connection, answer, markup, record, stop.clone()));
         Self { shown, stop }
     }
 
@@ -93,6 +99,7 @@ type Notify = (String, u32, String, String, String, Vec<String>, Hints, i32);
 async fn serve(
     connection: zbus::Connection,
     answer: fn(&Shown) -> Answer,
+    markup: bool,
     record: mpsc::UnboundedSender<Shown>,
     stop: Arc<AtomicBool>,
 ) {
@@ -128,9 +135,11 @@ async fn serve(
                 replied
             }
             Some("GetCapabilities") => {
-                connection
-                    .reply(&header, &vec!["actions".to_string(), "body".to_string()])
-                    .await
+                let mut capabilities = vec!["actions".to_string(), "body".to_string()];
+                if markup {
+                    capabilities.push("body-markup".to_string());
+                }
+                connection.reply(&header, &capabilities).await
             }
             Some("GetServerInformation") => {
                 connection
@@ -400,5 +409,41 @@ async fn without_a_notification_service_nothing_is_shown_and_the_core_goes_on() 
         "nothing reported: {seen:?}"
     );
     until_none_watched().await;
+    core.shutdown().await;
+}
+
+/// What a message may hold to be read as markup: a link and a picture.
+const HOSTILE_BODY: &str = r#"<a href="https://evil.example">win</a> & <img src="file:///etc/x">"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markup_in_a_message_is_shown_as_text() {
+    let _turn = TURN.lock().await;
+    let bus = PrivateBus::start();
+    let mut desktop = Desktop::start(&bus, |_| Answer::Dismiss).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (core, _events) = start_core(&dir);
+
+    show(&core, "Mallory <m@evil.example>", HOSTILE_BODY, None);
+    let shown = desktop.next().await;
+    assert_eq!(
+        shown.body,
+        "&lt;a href=&quot;https://evil.example&quot;&gt;win&lt;/a&gt; &amp; \
+         &lt;img src=&quot;file:///etc/x&quot;&gt;"
+    );
+    // The summary is never read as markup, so it stays as it is.
+    assert_eq!(shown.summary, "Mallory <m@evil.example>");
+    core.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_without_markup_is_given_the_text_unchanged() {
+    let _turn = TURN.lock().await;
+    let bus = PrivateBus::start();
+    let mut desktop = Desktop::start_with(&bus, |_| Answer::Dismiss, false).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (core, _events) = start_core(&dir);
+
+    show(&core, "Mallory", HOSTILE_BODY, None);
+    assert_eq!(desktop.next().await.body, HOSTILE_BODY);
     core.shutdown().await;
 }

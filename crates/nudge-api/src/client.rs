@@ -29,8 +29,18 @@ pub struct ApiClient {
 }
 
 impl ApiClient {
-    /// Connects to the socket; [`ApiError::NotRunning`] when nobody listens there.
+    /// Connects to the socket; [`ApiError::NotRunning`] when nobody listens there, and
+    /// [`ApiError::ForeignSocket`] (before anything is sent) when another user's process
+    /// serves it.
     pub async fn connect(socket_path: &Path) -> Result<Self, ApiError> {
+        Self::connect_served_by(socket_path, crate::peer::current_uid()).await
+    }
+
+    /// Connects to the socket if the user `owner` serves it.
+    pub(crate) async fn connect_served_by(
+        socket_path: &Path,
+        owner: u32,
+    ) -> Result<Self, ApiError> {
         let stream =
             UnixStream::connect(socket_path)
                 .await
@@ -45,6 +55,16 @@ impl ApiClient {
                         source,
                     },
                 })?;
+        crate::peer::check_peer(&stream, owner).map_err(|error| match error {
+            crate::peer::PeerError::OtherUser(owner) => ApiError::ForeignSocket {
+                path: socket_path.to_path_buf(),
+                owner,
+            },
+            crate::peer::PeerError::Unknown(source) => ApiError::Io {
+                path: socket_path.to_path_buf(),
+                source,
+            },
+        })?;
         let (reader, writer) = stream.into_split();
         Ok(Self {
             path: socket_path.to_path_buf(),
@@ -55,6 +75,27 @@ impl ApiClient {
             events: VecDeque::new(),
             next_id: 1,
         })
+    }
+
+    /// Connects and unlocks with the user's ctl token, which the running Nudge wrote beside
+    /// the socket (readable by the user only): the connection may then do everything, as
+    /// `nudge ctl` does.
+    pub async fn connect_as_user(socket_path: &Path) -> Result<Self, ApiError> {
+        let mut client = Self::connect(socket_path).await?;
+        client.unlock_as_user().await?;
+        Ok(client)
+    }
+
+    /// Unlocks this connection with the user's ctl token (see [`ApiClient::connect_as_user`]).
+    pub async fn unlock_as_user(&mut self) -> Result<(), ApiError> {
+        let token_path = ctl_token_path(&self.path);
+        let token = std::fs::read_to_string(&token_path).map_err(|source| ApiError::Io {
+            path: token_path,
+            source,
+        })?;
+        self.call("unlock", serde_json::json!({ "token": token.trim() }))
+            .await
+            .map(|_| ())
     }
 
     /// Calls `method` and waits for its result; an error response becomes [`ApiError::Remote`].
@@ -165,17 +206,58 @@ impl ApiClient {
     }
 }
 
-/// Connects, calls one method and returns its result.
+/// The file in the runtime folder (beside the socket) that holds the ctl token.
+pub const CTL_TOKEN_FILE: &str = "ctl.token";
+
+/// Where the ctl token of the Nudge listening on `socket_path` lives: beside the socket.
+pub fn ctl_token_path(socket_path: &Path) -> std::path::PathBuf {
+    socket_path.with_file_name(CTL_TOKEN_FILE)
+}
+
+/// Connects as the user (unlocked with the ctl token), calls one method and returns its result.
 pub async fn call(socket_path: &Path, method: &str, params: Value) -> Result<Value, ApiError> {
-    ApiClient::connect(socket_path)
+    ApiClient::connect_as_user(socket_path)
         .await?
         .call(method, params)
         .await
 }
 
-/// Connects and subscribes; read the stream with [`ApiClient::next_event`].
+/// Connects as the user (unlocked with the ctl token) and subscribes to every event; read the
+/// stream with [`ApiClient::next_event`].
 pub async fn events(socket_path: &Path) -> Result<ApiClient, ApiError> {
-    let mut client = ApiClient::connect(socket_path).await?;
+    let mut client = ApiClient::connect_as_user(socket_path).await?;
     client.subscribe().await?;
     Ok(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::UnixListener;
+
+    #[tokio::test]
+    async fn nothing_is_sent_to_a_socket_another_user_serves() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("api.sock");
+        let listener = UnixListener::bind(&path).expect("listen");
+        let someone_else = crate::peer::current_uid().wrapping_add(1);
+        let (connected, accepted) = tokio::join!(
+            ApiClient::connect_served_by(&path, someone_else),
+            listener.accept()
+        );
+        let error = connected.expect_err("another user's socket");
+        assert!(matches!(error, ApiError::ForeignSocket { .. }), "{error}");
+        assert!(error.to_string().contains("another user"), "{error}");
+        // The client hung up without writing a byte.
+        let (mut server_side, _) = accepted.expect("accepted");
+        let mut received = Vec::new();
+        server_side
+            .read_to_end(&mut received)
+            .await
+            .expect("read to the end");
+        assert!(received.is_empty(), "{received:?}");
+        // The user's own server is fine.
+        let (connected, _accepted) = tokio::join!(ApiClient::connect(&path), listener.accept());
+        assert!(connected.is_ok());
+    }
 }

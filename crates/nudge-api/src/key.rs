@@ -14,8 +14,19 @@ pub fn key_response(key: &str, nonce: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Whether `response` answers `nonce` for `key`, compared in constant time.
+/// Whether a registered key may unlock at all: not empty or only spaces, since anyone can
+/// compute the HMAC of a public nonce with no secret. (`nudge apps register` asks more of a
+/// new key; a file written by hand is held only to this.)
+pub fn usable_key(key: &str) -> bool {
+    !key.trim().is_empty()
+}
+
+/// Whether `response` answers `nonce` for `key`, compared in constant time. A key that is not
+/// [`usable_key`] never matches.
 pub fn key_response_matches(key: &str, nonce: &str, response: &str) -> bool {
+    if !usable_key(key) {
+        return false;
+    }
     let (Some(bytes), Some(mac)) = (unhex(response), mac(key, nonce)) else {
         return false;
     };

@@ -56,6 +56,8 @@ pub mod session;
 
 #[cfg(unix)]
 pub mod client;
+#[cfg(unix)]
+pub mod peer;
 
 pub use events::SessionNotice;
 pub use key::key_response;
@@ -115,6 +117,25 @@ pub enum ApiError {
     /// Nudge closed the connection before answering.
     #[error("Nudge closed the connection before answering")]
     Closed,
+    /// The socket's folder is not private to the user.
+    #[error("{path} is not private to you: {why}")]
+    NotPrivate {
+        /// The folder.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The socket is served by another user's process: nothing is sent to it.
+    #[error(
+        "{path} is served by another user (user id {owner}), not by your Nudge; nothing was \
+         sent to it"
+    )]
+    ForeignSocket {
+        /// The socket.
+        path: PathBuf,
+        /// The user id of the process serving it.
+        owner: u32,
+    },
     /// The local API needs Unix sockets, which this platform lacks.
     #[error("the local API is not available on this platform yet")]
     Unsupported,

@@ -93,6 +93,12 @@ pub fn wait_online(home: &Path, profile: &str) {
 /// A headless instance, stopped with SIGTERM when dropped.
 pub struct Headless(Child);
 
+impl From<Child> for Headless {
+    fn from(child: Child) -> Self {
+        Self(child)
+    }
+}
+
 impl Drop for Headless {
     fn drop(&mut self) {
         let _ = Command::new("kill").arg(self.0.id().to_string()).status();
@@ -130,9 +136,19 @@ pub fn read_when_there(path: &Path) -> String {
 /// Creates a new user on `server` and sets up `profile` under `home` to sign in as them
 /// (loopback, STARTTLS, the server's certificate pinned). Returns the bare JID.
 pub fn configure(server: &Prosody, home: &Path, profile: &str) -> String {
+    configure_with_password(server, home, profile, "pw")
+}
+
+/// [`configure`] with the account's password.
+pub fn configure_with_password(
+    server: &Prosody,
+    home: &Path,
+    profile: &str,
+    password: &str,
+) -> String {
     std::fs::create_dir_all(home.join("run")).expect("runtime dir");
     let user = super::unique_name(profile);
-    server.create_user(&user, "pw");
+    server.create_user(&user, password);
     let jid = format!("{user}@localhost");
     let pem = server.cert_pem_path();
     let set = ctl(

@@ -45,6 +45,13 @@ pub struct ProsodyOptions {
     /// Most messages one account's archive keeps (`storage_archive_item_limit`); Prosody's
     /// default of 10,000 drops the oldest ones when it is reached.
     pub archive_item_limit: Option<u32>,
+    /// Offer only the PLAIN mechanism (`disable_sasl_mechanisms`), so the password itself
+    /// travels (inside TLS) as it does with servers that store passwords hashed for another
+    /// scheme.
+    pub plain_sasl_only: bool,
+    /// Largest stanza a client may send (`c2s_stanza_size_limit`, bytes); Prosody's default is
+    /// 256 KiB.
+    pub stanza_size_limit: Option<u32>,
 }
 
 /// The ports one server listens on (kept across `restart`).
@@ -435,6 +442,15 @@ fn config_text(dir: &Path, ports: Ports, options: &ProsodyOptions) -> String {
         .archive_item_limit
         .map(|n| format!("storage_archive_item_limit = {n}\n"))
         .unwrap_or_default();
+    let sasl = if options.plain_sasl_only {
+        "disable_sasl_mechanisms = { \"SCRAM-SHA-1\", \"SCRAM-SHA-256\", \"DIGEST-MD5\" }\n"
+    } else {
+        ""
+    };
+    let stanza_limit = options
+        .stanza_size_limit
+        .map(|n| format!("c2s_stanza_size_limit = {n}\n"))
+        .unwrap_or_default();
     format!(
         r#"-- Written by nudge-testkit (prosody.rs) for one test; see TESTING.md.
 run_as_root = true
@@ -467,6 +483,8 @@ c2s_require_encryption = {require_encryption}
 default_archive_policy = true
 archive_expires_after = "never"
 {archive_limit}
+{stanza_limit}
+{sasl}
 modules_enabled = {{
   "roster", "saslauth", "tls", "disco", "carbons", "pep", "vcard4", "vcard_legacy", "private",
   "blocklist", "register", "mam", "csi_simple", "ping", "time", "version", "smacks", "bosh",

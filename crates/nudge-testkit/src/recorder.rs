@@ -11,7 +11,9 @@ pub fn recorder(dir: &Path, out: &Path) -> PathBuf {
     // Quiet: a program may outlive the test that started it, and its folder.
     let mut script = String::from("#!/bin/sh\nexec 2>/dev/null\nd=\"$RECORD_DIR\"\n");
     script = script.replace("$RECORD_DIR", &out.display().to_string());
-    for variable in nudge::invite::env::ALL {
+    // Never set for a launched program; recorded to prove it (an empty file).
+    let password = "NUDGE_PASSWORD";
+    for variable in nudge::invite::env::ALL.iter().chain([&password]) {
         let name = variable.trim_start_matches("NUDGE_");
         script.push_str(&format!(
             "printf '%s' \"${variable}\" > \"$d/$NUDGE_ROLE.{name}.tmp\"\n"

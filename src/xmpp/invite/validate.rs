@@ -12,7 +12,7 @@ pub const MAX_NAME_CHARS: usize = 128;
 /// Longest application address, in characters.
 pub const MAX_ADDRESS_CHARS: usize = 256;
 /// Longest download URL, in bytes (it is ASCII).
-pub const MAX_URL_LEN: usize = 2048;
+pub const MAX_URL_LEN: usize = crate::web_url::MAX_URL_BYTES;
 /// Longest session id, in bytes (it is ASCII).
 pub const MAX_SID_LEN: usize = 128;
 /// Longest reason text kept from the network, in characters; longer text is cut.
@@ -74,77 +74,16 @@ pub fn validate_context(context: &str) -> Result<(), InviteError> {
     Ok(())
 }
 
-/// A download URL the recipient may be offered to open: `https://HOST[:PORT][/...]`, ASCII,
-/// at most [`MAX_URL_LEN`] bytes, no spaces, no user name (`https://good@evil`), only the
-/// characters RFC 3986 allows. Internationalised hosts must be written in punycode.
+/// A download URL the recipient may be offered to open, by the app's one rule for web
+/// addresses ([`crate::web_url`]): `https://HOST[:PORT][/...]`, ASCII, at most
+/// [`MAX_URL_LEN`] bytes, no spaces, no user name (`https://good@evil`), only the characters
+/// RFC 3986 allows. Internationalised hosts must be written in punycode.
 pub fn validate_download_url(url: &str) -> Result<(), InviteError> {
-    let bad = |why| Err(InviteError::BadDownloadUrl { why });
-    if url.len() > MAX_URL_LEN {
-        return bad("it is too long");
-    }
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return bad("it contains spaces or control characters");
-    }
-    if !url.is_ascii() {
-        return bad("it contains characters outside ASCII (write the host in punycode)");
-    }
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return bad("it does not start with https://");
-    };
-    if !scheme.eq_ignore_ascii_case("https") {
-        return bad("only https addresses are allowed");
-    }
-    if !url.bytes().all(url_byte) {
-        return bad("it contains characters a URL may not hold");
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.contains('@') {
-        return bad("it names a user before the host");
-    }
-    let (host, port) = split_port(authority);
-    if host.is_empty() {
-        return bad("it has no host");
-    }
-    if !port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return bad("its port is not a number");
-    }
-    let host_ok = if let Some(ip6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        !ip6.is_empty()
-            && ip6
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-    } else {
-        host.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
+    crate::web_url::HttpsUrl::parse(url)
+        .map(|_| ())
+        .map_err(|error| InviteError::BadDownloadUrl {
+            why: error.reason(),
         })
-    };
-    if !host_ok {
-        return bad("its host is not a valid name");
-    }
-    Ok(())
-}
-
-/// Host and optional port of an authority; a bracketed IPv6 host keeps its colons.
-fn split_port(authority: &str) -> (&str, Option<&str>) {
-    let after_host = authority.rfind(']').map_or(0, |i| i + 1);
-    match authority[after_host..].find(':') {
-        Some(i) => (
-            &authority[..after_host + i],
-            Some(&authority[after_host + i + 1..]),
-        ),
-        None => (authority, None),
-    }
-}
-
-/// Bytes RFC 3986 allows in a URI (unreserved, reserved and `%` for escapes).
-fn url_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b)
 }
 
 /// A one-line value of at most `max` characters without control characters.
