@@ -8,6 +8,7 @@
 
 mod avatar;
 mod client;
+mod faults;
 mod fuzz_corpus;
 mod harness;
 mod invite_session;

@@ -28,7 +28,10 @@ pub struct Client {
     commands: CommandSender,
     events: EventReceiver,
     core: Option<Core>,
-    _dir: tempfile::TempDir,
+    /// The folder the profile lives in.
+    dir: std::path::PathBuf,
+    /// Removes `dir` when the client is dropped, unless the test owns the folder.
+    _temp: Option<tempfile::TempDir>,
 }
 
 impl Client {
@@ -36,10 +39,7 @@ impl Client {
     // No Default: `new` starts a core in a new profile folder, which a default value should not do.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::with_timeouts(Timeouts {
-            read_timeout: Duration::from_secs(20),
-            response_timeout: Duration::from_secs(10),
-        })
+        Self::with_timeouts(default_timeouts())
     }
 
     /// A core whose stream pings after `timeouts.read_timeout` of silence.
@@ -49,18 +49,27 @@ impl Client {
 
     /// A core that keeps remembered passwords in `passwords`.
     pub fn with_passwords(passwords: Passwords) -> Self {
-        Self::build(
-            Timeouts {
-                read_timeout: Duration::from_secs(20),
-                response_timeout: Duration::from_secs(10),
-            },
-            Some(passwords),
-        )
+        Self::build(default_timeouts(), Some(passwords))
+    }
+
+    /// A core whose profile lives in `dir`, which the test owns (a small file system, for
+    /// instance); not signed in.
+    pub fn in_folder(dir: &std::path::Path) -> Self {
+        Self::build_in(dir.to_path_buf(), None, default_timeouts(), None)
     }
 
     fn build(timeouts: Timeouts, passwords: Option<Passwords>) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (core, events) = start_core(Profile::under(dir.path(), "test"), timeouts, passwords);
+        let temp = tempfile::tempdir().expect("temp dir");
+        Self::build_in(temp.path().to_path_buf(), Some(temp), timeouts, passwords)
+    }
+
+    fn build_in(
+        dir: std::path::PathBuf,
+        temp: Option<tempfile::TempDir>,
+        timeouts: Timeouts,
+        passwords: Option<Passwords>,
+    ) -> Self {
+        let (core, events) = start_core(Profile::under(&dir, "test"), timeouts, passwords);
         Self {
             jid: String::new(),
             password: String::new(),
@@ -68,7 +77,8 @@ impl Client {
             commands: core.commands(),
             events,
             core: Some(core),
-            _dir: dir,
+            dir,
+            _temp: temp,
         }
     }
 
@@ -89,20 +99,39 @@ impl Client {
         if !resource.is_empty() {
             account.resource = Some(resource.to_string());
         }
-        client.jid = account.jid.clone();
-        client.password = password.clone();
-        client.send(Command::SignIn {
-            account,
-            password: password.into(),
-            remember_password: false,
-        });
+        client.sign_in_with(account, password);
         client.wait_online().await;
         client
     }
 
-    /// The profile this core runs (a temp dir).
+    /// A new user `name` (made unique) on `server`, signed in through 127.0.0.1:`port` (a
+    /// [`super::proxy::Relay`] in front of the server, say).
+    pub async fn online_through(server: &Prosody, name: &str, port: u16) -> Self {
+        let user = super::unique_name(name);
+        let password = format!("{user}-pw");
+        server.create_user(&user, &password);
+        let mut client = Self::new();
+        let mut account = super::account(server, &user);
+        account.port = Some(port);
+        client.sign_in_with(account, password);
+        client.wait_online().await;
+        client
+    }
+
+    /// Sends `SignIn` for `account` with `password` (not remembered) and notes who this is.
+    pub fn sign_in_with(&mut self, account: nudge::config::AccountConfig, password: String) {
+        self.jid = account.jid.clone();
+        self.password = password.clone();
+        self.send(Command::SignIn {
+            account,
+            password: password.into(),
+            remember_password: false,
+        });
+    }
+
+    /// The profile this core runs (a temp dir, or the folder given to [`Client::in_folder`]).
     pub fn profile(&self) -> Profile {
-        Profile::under(self._dir.path(), "test")
+        Profile::under(&self.dir, "test")
     }
 
     /// Sends a command to the core.
@@ -155,6 +184,16 @@ impl Client {
         .await;
     }
 
+    /// The next event if one arrives within `window` (applied to `state` too).
+    pub async fn next_event(&mut self, window: Duration) -> Option<Event> {
+        let event = tokio::time::timeout(window, self.events.next())
+            .await
+            .ok()
+            .flatten()?;
+        self.state.apply(event.clone());
+        Some(event)
+    }
+
     /// Every event that arrives within `window` (applied to `state` too).
     pub async fn events_within(&mut self, window: Duration) -> Vec<Event> {
         let deadline = tokio::time::Instant::now() + window;
@@ -164,6 +203,14 @@ impl Client {
             seen.push(event);
         }
         seen
+    }
+}
+
+/// Pings after 20 s of silence, gives up 10 s later: quick enough for tests.
+fn default_timeouts() -> Timeouts {
+    Timeouts {
+        read_timeout: Duration::from_secs(20),
+        response_timeout: Duration::from_secs(10),
     }
 }
 
@@ -196,14 +243,7 @@ impl Client {
         if let Some(core) = self.core.take() {
             core.shutdown().await;
         }
-        let (core, events) = start_core(
-            self.profile(),
-            Timeouts {
-                read_timeout: Duration::from_secs(20),
-                response_timeout: Duration::from_secs(10),
-            },
-            None,
-        );
+        let (core, events) = start_core(self.profile(), default_timeouts(), None);
         self.commands = core.commands();
         self.events = events;
         self.core = Some(core);

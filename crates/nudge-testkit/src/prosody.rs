@@ -217,6 +217,14 @@ impl Prosody {
         self.launch();
     }
 
+    /// Kills the server with SIGKILL, as a crash would, and starts it again at once on the
+    /// same ports with the data it had written (accounts, rosters, archives; its files live in
+    /// [`Prosody::dir`]). Clients lose their sessions: nothing can be resumed.
+    pub fn crash_and_restart(&mut self) {
+        self.kill();
+        self.launch();
+    }
+
     /// The last `lines` lines of the server's log and console output.
     pub fn log_tail(&self, lines: usize) -> String {
         let mut out = String::new();
