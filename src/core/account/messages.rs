@@ -33,6 +33,7 @@ impl Account {
                         Direction::Outgoing => Delivery::Sent,
                     },
                 };
+                let server_id = self.live_archive_id(server_id);
                 self.store(StoreOp::InsertMessage { message, server_id });
                 if let Some(receipt_id) = receipt_id.filter(|_| !self.is_stranger(&from)) {
                     self.send(message::build_receipt(&from, &receipt_id));

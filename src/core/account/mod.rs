@@ -129,6 +129,9 @@ pub struct Account {
     /// The time of the earliest received message that could not be saved: the next catch-up
     /// goes back to it, so it is fetched again.
     unsaved_since: Option<i64>,
+    /// A catch-up began on a fresh stream and has not finished: live messages do not move its
+    /// starting point until it has (see `sync.rs`).
+    catching_up: bool,
     requests: Requests,
     /// Subscription of every roster contact: only they may learn what this client supports
     /// (disco), and only mutual ones may send invitations by default.
@@ -180,6 +183,7 @@ impl Account {
             unconfirmed: Vec::new(),
             confirming: false,
             unsaved_since: None,
+            catching_up: false,
             requests: Requests::default(),
             roster: HashMap::new(),
             blocked: BTreeSet::new(),

@@ -4,7 +4,10 @@
 //!
 //! Each page is stored in one transaction when it ends, and the next catch-up starts from what
 //! is stored, so a link lost mid-sync (or a crash) loses nothing and fetches no page twice
-//! beyond the one in flight. Archived messages are history: they are shown in their
+//! beyond the one in flight. Until a catch-up has finished, live messages are stored without
+//! their archive id: otherwise one arriving while the catch-up is cut short would become the
+//! next starting point and the archived messages before it would never be fetched. The
+//! catch-up gives them their ids when it reaches them. Archived messages are history: they are shown in their
 //! conversations (`HistoryLoaded`) but do not ring, toast or count as unread.
 
 use std::collections::BTreeMap;
@@ -66,6 +69,7 @@ struct Progress {
 impl Account {
     /// Starts catching up: the store says from where.
     pub(super) fn start_sync(&mut self) {
+        self.catching_up = true;
         self.sync = Some(Sync {
             query_id: String::new(),
             cursor: None,
@@ -245,7 +249,13 @@ impl Account {
         }
     }
 
+    /// The archive id a live message is stored with: none while a catch-up is unfinished.
+    pub(super) fn live_archive_id(&self, server_id: Option<String>) -> Option<String> {
+        server_id.filter(|_| !self.catching_up)
+    }
+
     fn finish_sync(&mut self, progress: Progress) {
+        self.catching_up = false;
         // Everything since the unsaved messages came again and was stored.
         self.unsaved_since = None;
         tracing::info!(

@@ -446,3 +446,60 @@ fn a_link_lost_while_a_page_is_being_stored_asks_for_nothing_more() {
     script.connected(attempt, false, true);
     assert_eq!(the_query(&mut script).after, Some(archive_id(8)));
 }
+
+/// Message `n` from Bob arriving live, with the archive id the user's server gave it.
+fn live_with_archive_id(n: usize) -> String {
+    format!(
+        "<message type='chat' from='{BOB}/pc' to='{DESK}' id='m{n}'><body>message {n}</body>\
+         <stanza-id xmlns='urn:xmpp:sid:0' id='{}' by='{ALICE}'/></message>",
+        archive_id(n)
+    )
+}
+
+#[test]
+fn a_catch_up_cut_short_starts_again_where_it_started_not_after_live_messages() {
+    // The server archived 6..=9 while the device was away; the catch-up's page is lost with
+    // the link, but message 10 arrived live before that.
+    let (mut script, query) = known_device(5);
+    page(&mut script, &query, 6..=7);
+    script.stanza(&live_with_archive_id(10));
+    assert_eq!(
+        script.stored(BOB).len(),
+        2,
+        "the live message is shown and kept"
+    );
+    script.input(Input::Disconnected {
+        reason: "cut".into(),
+    });
+    script.advance(60_000);
+    let attempt = script.connect_attempt().expect("reconnects");
+    script.connected(attempt, false, true);
+    let again = the_query(&mut script);
+    assert_eq!(again.after, Some(archive_id(5)), "6..=9 are still to fetch");
+    // The archive brings the live message too: it is recognised, and the next catch-up
+    // starts after it.
+    page(&mut script, &again, 6..=10);
+    script.stanza(&fin(&again.id, true, 6, 10));
+    assert_eq!(script.stored(BOB).len(), 6);
+    assert_eq!(synced(&script.events()), [4]);
+    assert_eq!(
+        script
+            .store
+            .newest_archived()
+            .expect("reads")
+            .map(|(id, _)| id),
+        Some(archive_id(10))
+    );
+}
+
+#[test]
+fn a_device_killed_during_its_catch_up_fetches_what_it_missed_when_it_starts_again() {
+    let (mut script, query) = known_device(5);
+    page(&mut script, &query, 6..=7);
+    script.stanza(&live_with_archive_id(10));
+    // What the store kept is all a new start has to go by.
+    let mut restarted = script.restarted();
+    restarted.effects.clear();
+    let (_, query) = signed_in(restarted);
+    assert_eq!(query.after, Some(archive_id(5)));
+}
