@@ -3,6 +3,7 @@
 //! the history on a full file system.
 
 mod exchange;
+mod full_disk;
 mod ledger;
 
 use std::time::Duration;
