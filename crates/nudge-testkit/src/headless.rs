@@ -99,10 +99,22 @@ impl From<Child> for Headless {
     }
 }
 
+impl Headless {
+    /// Kills the instance with SIGKILL, as a crash or `kill -9` would: nothing is flushed or
+    /// said goodbye.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 impl Drop for Headless {
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-        let _ = self.0.wait();
+        // A killed instance is gone already (and its process id may be someone else's now).
+        if let Ok(None) = self.0.try_wait() {
+            let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+            let _ = self.0.wait();
+        }
     }
 }
 
@@ -191,7 +203,7 @@ pub struct Pair {
     /// Bob's bare JID.
     pub bob: String,
     // Dropped (stopped) before the home they live in.
-    _instances: [Headless; 2],
+    instances: [Headless; 2],
 }
 
 impl Pair {
@@ -236,13 +248,35 @@ impl Pair {
         Self {
             alice,
             bob,
-            _instances: instances,
+            instances,
         }
+    }
+
+    /// Kills the instance of `profile` (`a` or `b`) with SIGKILL.
+    pub fn kill(&mut self, profile: &str) {
+        self.instances[index(profile)].kill();
+    }
+
+    /// Starts the instance of `profile` again (after [`Pair::kill`]) and waits until it is
+    /// signed in.
+    pub fn start_again(&mut self, home: &Path, profile: &str) {
+        self.instances[index(profile)] = start_headless(home, profile, "pw");
+        wait_online(home, profile);
     }
 }
 
-/// Invitations come only from trusted contacts: Alice adds Bob, each allows the other.
-fn befriend(home: &Path, alice: &str, bob: &str) {
+/// Which instance of a [`Pair`] runs `profile`.
+fn index(profile: &str) -> usize {
+    match profile {
+        "a" => 0,
+        "b" => 1,
+        other => panic!("a pair runs profiles a and b, not {other:?}"),
+    }
+}
+
+/// Invitations come only from trusted contacts: Alice (profile `a`) adds Bob (profile `b`),
+/// each allows the other.
+pub fn befriend(home: &Path, alice: &str, bob: &str) {
     ctl(home, "a", &["ctl", "contact", "add", bob]);
     wait_ctl(
         home,

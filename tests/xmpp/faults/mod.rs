@@ -2,6 +2,7 @@
 //! killed and restarted and the link is cut mid-stanza (figures in docs/reliability.md), and
 //! the history on a full file system.
 
+mod client_kill;
 mod exchange;
 mod full_disk;
 mod ledger;
