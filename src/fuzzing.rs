@@ -131,3 +131,21 @@ pub fn api_lines(data: &[u8]) -> usize {
     }
     methods
 }
+
+/// An `xmpp:` link from a web page, a message or the command line, as Nudge reads it before
+/// showing what it asks. Answers whether it was a link Nudge can act on.
+pub fn xmpp_link(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    match xmpp::uri::parse(&text) {
+        Ok(link) => {
+            // What the window shows comes from these.
+            let _ = link.jid();
+            let _ = format!("{link:?}");
+            true
+        }
+        Err(error) => {
+            let _ = error.to_string();
+            false
+        }
+    }
+}

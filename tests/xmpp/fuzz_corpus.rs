@@ -220,6 +220,13 @@ fn api_lines_survive_the_corpus_and_mutations() {
 }
 
 #[test]
+fn xmpp_links_survive_the_corpus_and_mutations() {
+    replay_and_mutate("xmpp_links", |data| {
+        usize::from(nudge::fuzzing::xmpp_link(data))
+    });
+}
+
+#[test]
 fn extreme_stanzas_are_refused_without_exhausting_the_stack() {
     // The guard drops these before the parser; without it the first one overflowed the stack.
     let deep = [
