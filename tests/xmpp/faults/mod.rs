@@ -42,9 +42,9 @@ async fn messages_survive_a_server_crash_and_a_link_cut_mid_stanza() {
 }
 
 /// The figures of docs/reliability.md: 1,000 messages each way, five server crashes and five
-/// links cut mid-stanza. `cargo test --release --test xmpp faults:: -- --ignored --nocapture`
+/// links cut mid-stanza. `cargo test --test xmpp faults:: -- --ignored --nocapture`
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "about a minute; run for docs/reliability.md"]
+#[ignore = "about a minute; its figures are in docs/reliability.md"]
 async fn a_thousand_messages_each_way_survive_five_crashes_and_five_cuts() {
     let faults: Vec<Fault> = (0..5)
         .flat_map(|_| [Fault::ServerCrash, Fault::CutMidStanza])
