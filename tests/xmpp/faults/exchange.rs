@@ -76,7 +76,7 @@ pub struct Outcome {
 
 /// What happened in one turn of the exchange loop.
 enum Step {
-    Event(Side, nudge::event::Event),
+    Event(Side, Box<nudge::event::Event>),
     Tick,
 }
 
@@ -109,8 +109,8 @@ pub async fn run(plan: &Plan) -> Outcome {
     let forever = Duration::from_secs(3600);
     loop {
         let step = tokio::select! {
-            Some(event) = alice.next_event(forever) => Step::Event(Side::Alice, event),
-            Some(event) = bob.next_event(forever) => Step::Event(Side::Bob, event),
+            Some(event) = alice.next_event(forever) => Step::Event(Side::Alice, Box::new(event)),
+            Some(event) = bob.next_event(forever) => Step::Event(Side::Bob, Box::new(event)),
             _ = ticker.tick() => Step::Tick,
         };
         match step {
