@@ -212,6 +212,13 @@ pub enum Command {
         /// Bare JID of the contact.
         peer: String,
     },
+    /// Bring the window to the front and, with a link, do what it asks (an `xmpp:` link opened
+    /// from the desktop or handed over by a second `nudge`). Nothing is sent: the window fills
+    /// in what the link says and the user decides.
+    Open {
+        /// The link to follow, if any.
+        link: Option<crate::xmpp::uri::XmppUri>,
+    },
     /// Stop the core: sign out and end its tasks.
     Shutdown,
 }

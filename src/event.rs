@@ -178,6 +178,13 @@ pub enum Event {
         /// Bare JID of the contact.
         peer: String,
     },
+    /// Something asked for the window (a second `nudge`, an `xmpp:` link): it comes to the
+    /// front and follows the link, if there is one.
+    OpenRequested {
+        /// The link to follow.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        link: Option<crate::xmpp::uri::XmppUri>,
+    },
     /// Something went wrong that the user should know about (its `code` and details sit
     /// beside `event` in JSON; the local API adds the `message` in words).
     Problem {

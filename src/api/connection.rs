@@ -179,6 +179,7 @@ impl Connection {
             Method::ContactDeny { jid } => self.command(Command::DenySubscription { jid }),
             Method::History { peer, limit } => return self.history(id, peer, limit),
             Method::Avatar(command) => self.command(command),
+            Method::Open { link } => self.command(Command::Open { link }),
             Method::Subscribe => return self.subscribe(id).await,
             Method::Session(method) => self.desk.call(method),
         };

@@ -25,6 +25,7 @@ pub const METHOD_NAMES: &[&str] = &[
     "contact_deny",
     "history",
     "avatar",
+    "open",
     "subscribe",
     "apps",
     "challenge",
@@ -101,6 +102,11 @@ pub enum Method {
     },
     /// Change the display picture (a file, a built-in picture, or none).
     Avatar(crate::command::Command),
+    /// Bring the window to the front and follow an `xmpp:` link, if one is given.
+    Open {
+        /// The link, read and checked.
+        link: Option<crate::xmpp::uri::XmppUri>,
+    },
     /// Push every event on this connection from now on.
     Subscribe,
     /// A Session Invite method ([`super::session_methods`]).
@@ -182,6 +188,21 @@ fn avatar_command(params: &Value) -> Result<crate::command::Command, ErrorBody> 
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct OpenParams {
+    #[serde(default)]
+    uri: Option<String>,
+}
+
+/// The link `open`'s params give, read: an unreadable one is refused here, with the reason.
+fn open_link(params: &Value) -> Result<Option<crate::xmpp::uri::XmppUri>, ErrorBody> {
+    let p: OpenParams = typed(params)?;
+    p.uri
+        .map(|uri| crate::xmpp::uri::parse(&uri).map_err(|e| invalid(format!("\"uri\": {e}"))))
+        .transpose()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct HistoryParams {
     peer: String,
     #[serde(default)]
@@ -253,6 +274,9 @@ impl Method {
                 }
             }
             "avatar" => Self::Avatar(avatar_command(params)?),
+            "open" => Self::Open {
+                link: open_link(params)?,
+            },
             other => match SessionMethod::parse(other, params)? {
                 Some(method) => Self::Session(method),
                 None => {

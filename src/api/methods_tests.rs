@@ -249,3 +249,33 @@ fn avatar_takes_exactly_one_absolute_path_builtin_or_removal() {
         assert_eq!(error_code("avatar", bad.clone()), "invalid_params", "{bad}");
     }
 }
+
+#[test]
+fn open_reads_its_link_and_refuses_what_is_not_one() {
+    use crate::xmpp::uri::XmppUri;
+    assert_eq!(method("open", Value::Null), Ok(Method::Open { link: None }));
+    assert_eq!(
+        method("open", json!({"uri": null})),
+        Ok(Method::Open { link: None })
+    );
+    assert_eq!(
+        method(
+            "open",
+            json!({"uri": "xmpp:Bob@X.org?message;body=Hi%20there"})
+        ),
+        Ok(Method::Open {
+            link: Some(XmppUri::Message {
+                jid: "bob@x.org".into(),
+                body: Some("Hi there".into()),
+            })
+        })
+    );
+    for bad in [
+        json!({"uri": "https://example.org"}),
+        json!({"uri": "xmpp:not an address"}),
+        json!({"uri": "xmpp:bob@x.org?remove"}),
+        json!({"link": "xmpp:bob@x.org"}),
+    ] {
+        assert_eq!(error_code("open", bad.clone()), "invalid_params", "{bad}");
+    }
+}

@@ -242,6 +242,8 @@ impl AppState {
             }
             // What a click opens is the window's business (`ui::notifications::clicks`).
             Event::NotificationClicked { .. } => {}
+            // Following a link is the window's business too (`ui::links`).
+            Event::OpenRequested { .. } => {}
             Event::AvatarChanged { jid, avatar } => match avatar {
                 Some(avatar) => {
                     self.avatars.insert(jid, avatar);

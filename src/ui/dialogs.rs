@@ -168,6 +168,9 @@ fn add_contact(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender) {
             TextEdit::singleline(&mut form.jid).hint_text("bob@example.org"),
         );
         labelled_field(ui, "Name (optional)", TextEdit::singleline(&mut form.name));
+        if !form.groups.is_empty() {
+            ui.label(format!("In the group: {}", form.groups.join(", ")));
+        }
         if let Some(error) = &form.error {
             ui.label(RichText::new(error.to_string()).color(theme::ERROR));
         }

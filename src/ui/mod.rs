@@ -10,6 +10,7 @@ pub mod emoticons;
 pub mod frame_log;
 mod invitation;
 pub mod invite;
+pub mod links;
 pub mod notifications;
 pub mod rows;
 pub mod settings;

@@ -16,6 +16,11 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
     ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
         ui.heading("Nudge");
         ui.label("Sign in with your XMPP address.");
+        if let Some(jid) = view.links.waiting_for() {
+            ui.label(format!(
+                "Once you are signed in, Nudge opens the link to {jid}."
+            ));
+        }
         ui.add_space(theme::SECTION_GAP);
         form(ui, state, view, commands);
         ui.add_space(theme::SECTION_GAP);

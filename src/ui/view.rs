@@ -183,6 +183,8 @@ pub struct AddContactForm {
     pub jid: String,
     /// An optional name to show instead of the address.
     pub name: String,
+    /// Roster groups to put the contact in (an `xmpp:` link may name one).
+    pub groups: Vec<String>,
     /// Why the last attempt was refused.
     pub error: Option<FormError>,
 }
@@ -197,7 +199,7 @@ impl AddContactForm {
                 Some(Command::AddContact {
                     jid,
                     name,
-                    groups: Vec::new(),
+                    groups: self.groups.clone(),
                 })
             }
             Err(error) => {
@@ -314,6 +316,8 @@ pub struct ViewState {
     pub alerts: crate::ui::toasts::Alerts,
     /// The contact list's rows, kept between frames until the contacts change.
     pub contact_rows: crate::ui::contacts::RowCache,
+    /// `xmpp:` links and requests to come to the front, waiting to be followed.
+    pub links: crate::ui::links::Links,
 }
 
 impl ViewState {
@@ -356,6 +360,9 @@ impl ViewState {
             if draft.trim().is_empty() {
                 *draft = text.clone();
             }
+        }
+        if let Event::OpenRequested { link } = event {
+            self.links.requested(link.clone());
         }
         if let Some(text) = self.sessions.observe(before, event) {
             self.notices.push(text);

@@ -228,6 +228,12 @@ fn event_examples() -> Vec<Event> {
         Event::ConversationRead {
             peer: "bob@example.org".into(),
         },
+        Event::OpenRequested {
+            link: Some(nudge::xmpp::uri::XmppUri::Message {
+                jid: "bob@example.org".into(),
+                body: Some("Hi Bob".into()),
+            }),
+        },
         Event::Problem {
             problem: nudge::problem::Problem::MessageNotSaved {
                 detail: "disk full".into(),
@@ -287,10 +293,11 @@ fn variant_index(event: &Event) -> usize {
         Event::AvatarChanged { .. } => 24,
         Event::NicknameChanged { .. } => 25,
         Event::ConversationRead { .. } => 26,
-        Event::Problem { .. } => 27,
+        Event::OpenRequested { .. } => 27,
+        Event::Problem { .. } => 28,
     }
 }
-const EVENT_KINDS: usize = 28;
+const EVENT_KINDS: usize = 29;
 
 /// A 4×4 red PNG: the display picture of the examples.
 const RED_PNG: &[u8] = &[
@@ -523,6 +530,14 @@ async fn method_blocks(blocks: &mut Blocks) {
                 r#"{"id":"a-2","method":"avatar","params":{"builtin":"kitten"}}"#,
                 r#"{"id":"a-3","method":"avatar","params":{"remove":true}}"#,
                 r#"{"id":"a-4","method":"avatar","params":{"path":"me.jpg"}}"#,
+            ],
+        ),
+        (
+            "open",
+            &[
+                r#"{"id":"o-1","method":"open","params":{"uri":"xmpp:bob@example.org?message;body=Hi%20Bob"}}"#,
+                r#"{"id":"o-2","method":"open"}"#,
+                r#"{"id":"o-3","method":"open","params":{"uri":"https://example.org/"}}"#,
             ],
         ),
     ];

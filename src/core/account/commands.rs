@@ -43,6 +43,7 @@ impl Account {
             Command::SendChatState { to, state } => self.send_chat_state(&to, state),
             Command::LoadHistory { peer, limit } => self.load_history(&peer, limit),
             Command::MarkRead { peer } => self.mark_read(&peer),
+            Command::Open { link } => self.emit(crate::event::Event::OpenRequested { link }),
             Command::AddContact { jid, name, groups } => self.add_contact(&jid, name, &groups),
             Command::UpdateContact { jid, name, groups } => {
                 self.update_contact(&jid, name, &groups)

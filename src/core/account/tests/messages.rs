@@ -648,6 +648,19 @@ fn the_core_marks_a_conversation_read_online_or_not() {
 }
 
 #[test]
+fn an_open_request_reaches_the_window_signed_in_or_not_and_sends_nothing() {
+    let link = crate::xmpp::uri::parse("xmpp:bob@example.org?message;body=Hi").ok();
+    for mut script in [Script::new(), Script::online()] {
+        script.command(Command::Open { link: link.clone() });
+        assert_eq!(
+            script.events(),
+            [Event::OpenRequested { link: link.clone() }]
+        );
+        assert!(script.sent().is_empty(), "a link only fills in");
+    }
+}
+
+#[test]
 fn a_delay_stamped_by_the_sender_is_not_believed() {
     let mut script = Script::online();
     script.stanza(&format!(
