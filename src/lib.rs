@@ -20,6 +20,7 @@ pub mod runner;
 pub mod secret;
 pub mod state;
 pub mod store;
+pub mod text;
 pub mod ui;
 pub mod web_url;
 pub mod xmpp;

@@ -129,11 +129,10 @@ pub fn validate_name(name: &str) -> Result<(), RegistrationError> {
     Ok(())
 }
 
-/// Control characters, and the invisible direction overrides that can make a name or path
-/// read differently from what it is (`U+202E` turns "exe.txt" into "txt.exe" on screen).
+/// Control characters, and the invisible ones that can make a name or path read differently
+/// from what it is (one rule for all text from outside: `text::is_deceptive`).
 fn is_hostile_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    crate::text::is_deceptive(c)
 }
 
 /// Checks a program path: absolute, no control characters, not too long.

@@ -38,10 +38,17 @@ pub fn validate_sid(sid: &str) -> Result<(), InviteError> {
     Ok(())
 }
 
-/// An application name: one line of 1 to [`MAX_NAME_CHARS`] characters, no control characters.
-/// Everything else (quotes, `;`, `$(..)`) is kept literally: it is only ever shown.
+/// An application name: one line of 1 to [`MAX_NAME_CHARS`] characters, no control characters
+/// and nothing that changes how it reads (direction overrides, zero-width characters: a name
+/// from the network must not pass for another program's). Everything else (quotes, `;`,
+/// `$(..)`) is kept literally: it is only ever shown.
 pub fn validate_name(name: &str) -> Result<(), InviteError> {
     line("application name", name, MAX_NAME_CHARS)?;
+    if name.chars().any(crate::text::is_deceptive) {
+        return Err(InviteError::ForbiddenCharacters {
+            what: "application name",
+        });
+    }
     if name.trim().is_empty() {
         return Err(InviteError::Empty {
             what: "application name",
