@@ -108,10 +108,10 @@ impl NudgeApp {
             // Sounds: never for the conversation the user is reading in a focused window.
             let reading = ui::toasts::visible_conversation(&self.view)
                 .filter(|_| focused)
-                .map(str::to_string);
-            if let Some(sound) =
-                self.sounds
-                    .command_for(&event, &self.state, now, reading.as_deref())
+                .cloned();
+            if let Some(sound) = self
+                .sounds
+                .command_for(&event, &self.state, now, reading.as_ref())
             {
                 self.send(sound);
             }

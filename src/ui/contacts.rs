@@ -12,7 +12,7 @@ use egui::{
 use super::{connection_banner, invite, send, signin, theme, words};
 use crate::command::Command;
 use crate::core::CommandSender;
-use crate::model::{AppInfo, Availability};
+use crate::model::{AppInfo, Availability, BareJid};
 use crate::state::{AppState, ContactEntry};
 use crate::ui::view::{AddContactForm, ViewState};
 pub use edit::{ContactDialog, ContactsView, MoveForm, RenameForm};
@@ -21,13 +21,13 @@ pub use own::{own_label, OWN_CHOICES};
 
 /// What the user asked for in the list, done after drawing it.
 enum Action {
-    Open(String),
+    Open(BareJid),
     Toggle(GroupKey),
     /// Invite the contact to the application with this GUID.
-    Invite(String, String),
+    Invite(BareJid, String),
     Dialog(ContactDialog),
-    Block(String),
-    Unblock(String),
+    Block(BareJid),
+    Unblock(BareJid),
 }
 
 /// What one contact's row needs to know besides the contact.
@@ -130,7 +130,7 @@ fn list(ui: &mut Ui, state: &AppState, view: &mut ViewState) -> Option<Action> {
                                 .conversations
                                 .get(&entry.contact.jid)
                                 .map_or(0, |c| c.unread),
-                            selected: view.selected.as_deref() == Some(&entry.contact.jid),
+                            selected: view.selected.as_ref() == Some(&entry.contact.jid),
                             blocked: state.blocked.binary_search(&entry.contact.jid).is_ok(),
                         };
                         contact_row(&mut row_ui, entry, &facts)
@@ -165,7 +165,7 @@ fn contact_row(ui: &mut Ui, entry: &ContactEntry, facts: &RowFacts<'_>) -> Optio
             ui,
             facts.avatar,
             super::avatar::ROW_SIDE,
-            &entry.contact.jid,
+            entry.contact.jid.as_str(),
         );
         ui.vertical(|ui| {
             ui.horizontal(|ui| {

@@ -11,7 +11,7 @@ use super::contacts::presence_dot;
 use super::{connection_banner, invite, rows, send, theme};
 use crate::command::{new_message_id, Command};
 use crate::core::CommandSender;
-use crate::model::{ChatState, ConnectionState};
+use crate::model::{BareJid, ChatState, ConnectionState};
 use crate::state::AppState;
 use crate::ui::view::ViewState;
 use message::Names;
@@ -28,18 +28,19 @@ pub fn show(
     state: &AppState,
     view: &mut ViewState,
     commands: &CommandSender,
-    peer: &str,
+    peer: &BareJid,
 ) {
     let entry = state.contacts.get(peer);
-    let name = entry.map_or(peer, |e| e.display_name()).to_string();
-    super::avatar::conversation_panel(ui, state.avatars.get(peer), peer);
+    let address = peer.as_str();
+    let name = entry.map_or(address, |e| e.display_name()).to_string();
+    super::avatar::conversation_panel(ui, state.avatars.get(peer), address);
     Panel::top("conversation-header").show(ui, |ui| {
         ui.horizontal(|ui| {
             presence_dot(ui, entry.map(|e| e.availability()).unwrap_or_default());
-            let to = if name == peer {
-                format!("To: {peer}")
+            let to = if name == address {
+                format!("To: {address}")
             } else {
-                format!("To: {name} <{peer}>")
+                format!("To: {name} <{address}>")
             };
             ui.label(RichText::new(to).strong());
         });
@@ -58,12 +59,7 @@ pub fn show(
                 nudge.on_disabled_hover_text(NUDGE_WAIT_HINT)
             };
             if nudge.clicked() && view.windows.nudge_sent(peer, now) {
-                send(
-                    commands,
-                    Command::SendNudge {
-                        to: peer.to_string(),
-                    },
-                );
+                send(commands, Command::SendNudge { to: peer.clone() });
             }
             ui.menu_button(invite::MENU_LABEL, |ui| {
                 if let Some(guid) = invite::menu(ui, &state.apps) {
@@ -89,7 +85,7 @@ pub fn show(
             .conversations
             .get(peer)
             .map_or(&[][..], |c| c.messages.as_slice());
-        let heights = view.row_heights.entry(peer.to_string()).or_default();
+        let heights = view.row_heights.entry(peer.clone()).or_default();
         let (lines, nudges) = view.windows.lines_of(peer, messages);
         if lines.is_empty() {
             ui.label(RichText::new("No messages yet.").color(theme::HINT));
@@ -103,7 +99,7 @@ pub fn show(
         let today = lines::local_date(crate::model::now_ms()).unwrap_or_default();
         rows::show_rows(
             ui,
-            ("conversation", peer),
+            ("conversation", address),
             heights,
             lines.len(),
             theme::MESSAGE_ROW_ESTIMATE,
@@ -122,17 +118,17 @@ fn own_name(connection: &ConnectionState, signed_in_as: &str) -> String {
     jid.split(['@', '/']).next().unwrap_or(jid).to_string()
 }
 
-fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &str) {
+fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &BareJid) {
     let now = ui.input(|i| i.time);
     let focus = view
         .windows
         .get_mut(peer)
         .is_some_and(|c| std::mem::take(&mut c.focus_composer));
-    let draft = view.drafts.entry(peer.to_string()).or_default();
+    let draft = view.drafts.entry(peer.clone()).or_default();
     let field = ui
         .add(
             TextEdit::multiline(draft)
-                .id_salt(("composer", peer))
+                .id_salt(("composer", peer.as_str()))
                 .hint_text("Type a message (Shift+Enter for a new line)")
                 .desired_rows(theme::COMPOSER_ROWS)
                 .desired_width(f32::INFINITY)
@@ -146,7 +142,7 @@ fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &
     let picked = super::emoticons::picker_button(ui, draft, Some(field.id));
     if field.changed() || picked {
         let empty = draft.is_empty();
-        let typing = view.typing.entry(peer.to_string()).or_default();
+        let typing = view.typing.entry(peer.clone()).or_default();
         if let Some(state) = typing.edited(now, empty) {
             send_chat_state(commands, peer, state);
         }
@@ -165,22 +161,22 @@ fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &
         commands,
         Command::SendMessage {
             id: new_message_id(),
-            to: peer.to_string(),
+            to: peer.clone(),
             body,
         },
     );
-    if let Some(state) = view.typing.entry(peer.to_string()).or_default().sent() {
+    if let Some(state) = view.typing.entry(peer.clone()).or_default().sent() {
         send_chat_state(commands, peer, state);
     }
     field.request_focus();
 }
 
 /// Sends a chat state to a contact.
-pub fn send_chat_state(commands: &CommandSender, peer: &str, state: ChatState) {
+pub fn send_chat_state(commands: &CommandSender, peer: &BareJid, state: ChatState) {
     send(
         commands,
         Command::SendChatState {
-            to: peer.to_string(),
+            to: peer.clone(),
             state,
         },
     );

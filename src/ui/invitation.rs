@@ -7,14 +7,14 @@ use super::{send, theme, words};
 use crate::core::CommandSender;
 use crate::invite::InviteSession;
 use crate::state::AppState;
-use crate::ui::view::{peer_name, ViewState};
+use crate::ui::view::{session_peer_name, ViewState};
 
 /// Shows the dialog of the invitation the user opened, while it still rings.
 pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     let Some(session) = view.sessions.dialog_session(state) else {
         return;
     };
-    let who = peer_name(state, &session.peer);
+    let who = session_peer_name(state, session);
     let mut answer = None;
     let modal = Modal::new(Id::unique(("invitation", &session.id))).show(ui.ctx(), |ui| {
         ui.set_max_width(theme::DIALOG_WIDTH);

@@ -42,7 +42,7 @@ impl Links {
     }
 
     /// The address of the first link that waits for the user to sign in, if one does.
-    pub fn waiting_for(&self) -> Option<&str> {
+    pub fn waiting_for(&self) -> Option<&jid::BareJid> {
         self.waiting.first().map(XmppUri::jid)
     }
 }
@@ -68,7 +68,7 @@ pub fn follow(view: &mut ViewState, state: &AppState, link: XmppUri) -> Option<C
         }
         XmppUri::Roster { jid, name, group } => {
             view.add_contact = Some(AddContactForm {
-                jid,
+                jid: jid.to_string(),
                 name: name.unwrap_or_default(),
                 groups: group.into_iter().collect(),
                 error: None,
@@ -88,7 +88,7 @@ pub fn follow(view: &mut ViewState, state: &AppState, link: XmppUri) -> Option<C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Contact;
+    use crate::model::{bare, Contact};
 
     fn link(text: &str) -> XmppUri {
         crate::xmpp::uri::parse(text).expect("a link")
@@ -102,7 +102,7 @@ mod tests {
         assert!(links.take_raise());
         assert!(!links.take_raise(), "once per request");
         assert!(links.take_ready(false).is_empty());
-        assert_eq!(links.waiting_for(), Some("bob@example.org"));
+        assert_eq!(links.waiting_for(), Some(&bare("bob@example.org")));
         assert_eq!(
             links.take_ready(true),
             [link("xmpp:bob@example.org")],
@@ -120,19 +120,19 @@ mod tests {
             link("xmpp:bob@example.org?message;body=Hi%20Bob"),
         );
         assert!(
-            matches!(command, Some(Command::LoadHistory { ref peer, .. }) if peer == "bob@example.org")
+            matches!(command, Some(Command::LoadHistory { ref peer, .. }) if *peer == bare("bob@example.org"))
         );
-        assert!(view.windows.is_open("bob@example.org"));
-        assert_eq!(view.drafts["bob@example.org"], "Hi Bob");
+        assert!(view.windows.is_open(&bare("bob@example.org")));
+        assert_eq!(view.drafts[&bare("bob@example.org")], "Hi Bob");
 
         view.drafts
-            .insert("bob@example.org".into(), "my own words".into());
+            .insert(bare("bob@example.org"), "my own words".into());
         follow(
             &mut view,
             &state,
             link("xmpp:bob@example.org?message;body=spam"),
         );
-        assert_eq!(view.drafts["bob@example.org"], "my own words");
+        assert_eq!(view.drafts[&bare("bob@example.org")], "my own words");
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
         return;
     }
     let form = match &state.registration_form {
-        Some((jid, form)) if *jid == asked => form,
+        Some((jid, form)) if jid.as_str() == asked => form,
         _ => {
             if state.registration.is_none() {
                 ui.label(RichText::new(words::asking_for_form(&asked)).color(theme::HINT));

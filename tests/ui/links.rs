@@ -95,7 +95,7 @@ fn a_roster_link_fills_the_add_contact_dialog_and_adding_is_the_users_click() {
     assert_eq!(
         window.sent(),
         [Command::AddContact {
-            jid: "erin@example.org".into(),
+            jid: nudge_testkit::bare("erin@example.org"),
             name: Some("Erin".into()),
             groups: vec!["Work".into()],
         }]

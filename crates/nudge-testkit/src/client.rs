@@ -7,7 +7,7 @@ use nudge::config::Profile;
 use nudge::core::{AccountOptions, CommandSender, Core, EventReceiver};
 use nudge::event::Event;
 use nudge::invite::cookies::LaunchCookies;
-use nudge::model::ConnectionState;
+use nudge::model::{BareJid, ConnectionState};
 use nudge::platform::keyring::Passwords;
 use nudge::state::AppState;
 use tokio_xmpp::xmlstream::Timeouts;
@@ -19,8 +19,8 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 /// One running core with its own profile in a temp dir.
 pub struct Client {
-    /// The account's bare JID (empty until signed in).
-    pub jid: String,
+    /// The account's bare JID (`nobody@localhost` until signed in).
+    pub jid: BareJid,
     /// The account's password.
     pub password: String,
     /// Everything the core reported so far.
@@ -62,7 +62,7 @@ impl Client {
         let dir = tempfile::tempdir().expect("temp dir");
         let (core, events) = start_core(Profile::under(dir.path(), "test"), timeouts, passwords);
         Self {
-            jid: String::new(),
+            jid: super::bare("nobody@localhost"),
             password: String::new(),
             state: AppState::default(),
             commands: core.commands(),
@@ -89,7 +89,7 @@ impl Client {
         if !resource.is_empty() {
             account.resource = Some(resource.to_string());
         }
-        client.jid = account.jid.clone();
+        client.jid = super::bare(&account.jid);
         client.password = password.clone();
         client.send(Command::SignIn {
             account,

@@ -8,7 +8,9 @@ use nudge::config::AccountConfig;
 use nudge::core::{CommandSender, EventReceiver};
 use nudge::event::Event;
 use nudge::invite::{InviteSession, Origin, Role, SessionState};
-use nudge::model::{Availability, ChatMessage, ConnectionState, Contact, Delivery, Direction};
+use nudge::model::{
+    Availability, BareJid, ChatMessage, ConnectionState, Contact, Delivery, Direction,
+};
 use tokio::sync::mpsc;
 
 /// The contact list window's usual size.
@@ -122,8 +124,8 @@ impl Window {
 
     /// Answers the window's requests to mark conversations read as the core does, and returns
     /// the conversations it asked for (other commands sent meanwhile are dropped).
-    pub fn answer_reads(&mut self) -> Vec<String> {
-        let asked: Vec<String> = self
+    pub fn answer_reads(&mut self) -> Vec<BareJid> {
+        let asked: Vec<BareJid> = self
             .sent()
             .into_iter()
             .filter_map(|c| match c {
@@ -173,7 +175,7 @@ impl Window {
     pub fn online_with(&mut self, contacts: &[Contact]) {
         self.emit(Event::ConnectionChanged {
             state: ConnectionState::Online {
-                jid: "alice@example.org/laptop".into(),
+                jid: crate::full("alice@example.org/laptop"),
             },
         });
         self.emit(Event::OwnPresenceChanged {
@@ -188,7 +190,7 @@ impl Window {
     /// Reports a contact's presence.
     pub fn presence(&mut self, jid: &str, availability: Availability, status: Option<&str>) {
         self.emit(Event::PresenceChanged {
-            jid: jid.into(),
+            jid: crate::bare(jid),
             resource: "phone".into(),
             availability,
             status: status.map(String::from),
@@ -205,7 +207,7 @@ impl Window {
 /// A roster contact with a name.
 pub fn contact(jid: &str, name: &str) -> Contact {
     Contact {
-        jid: jid.into(),
+        jid: crate::bare(jid),
         name: Some(name.into()),
         groups: vec![],
         subscription: nudge::model::Subscription::Both,
@@ -217,7 +219,7 @@ pub fn contact(jid: &str, name: &str) -> Contact {
 pub fn incoming(id: &str, peer: &str, body: &str) -> ChatMessage {
     ChatMessage {
         id: id.into(),
-        peer: peer.into(),
+        peer: crate::bare(peer),
         direction: Direction::Incoming,
         body: body.into(),
         timestamp_ms: 1_704_112_496_000,

@@ -259,7 +259,7 @@ impl Account {
 
     /// Shows new archived messages in their conversations, in archive order (oldest first).
     fn show_archived(&mut self, new: Vec<ChatMessage>) {
-        let mut by_peer: BTreeMap<String, Vec<ChatMessage>> = BTreeMap::new();
+        let mut by_peer: BTreeMap<crate::model::BareJid, Vec<ChatMessage>> = BTreeMap::new();
         for message in new {
             by_peer
                 .entry(message.peer.clone())

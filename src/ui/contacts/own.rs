@@ -7,7 +7,7 @@ use egui::{Button, ComboBox, Key, RichText, TextEdit, Ui};
 use super::super::{avatar, send, theme};
 use crate::command::Command;
 use crate::core::CommandSender;
-use crate::model::{bare_jid, Availability, ConnectionState};
+use crate::model::Availability;
 use crate::state::AppState;
 use crate::ui::view::ViewState;
 
@@ -38,11 +38,14 @@ pub fn own_name(jid: &str) -> &str {
 /// Draws the user's picture, name, the Settings and Sign out buttons, presence and status
 /// message, and the "Change display picture" dialog while it is open.
 pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
-    let me = match &state.connection {
-        ConnectionState::Online { jid } => bare_jid(jid),
-        _ => view.sign_in.jid.trim().to_string(),
+    let own = state.own_jid();
+    let me = match &own {
+        Some(own) => own.to_string(),
+        None => view.sign_in.jid.trim().to_string(),
     };
-    let picture = state.avatars.get(&me);
+    // While reconnecting, the account being signed in to is the user.
+    let own = own.or_else(|| crate::xmpp::parse_bare(&view.sign_in.jid).ok());
+    let picture = own.and_then(|own| state.avatars.get(&own));
     // As in Messenger: the picture, with the name and the personal message beside it.
     ui.horizontal(|ui| {
         if avatar::own_button(ui, picture) {

@@ -75,7 +75,7 @@ impl Window {
         for event in [
             Event::ConnectionChanged {
                 state: ConnectionState::Online {
-                    jid: "alice@example.org/laptop".into(),
+                    jid: crate::model::full("alice@example.org/laptop"),
                 },
             },
             Event::OwnPresenceChanged {
