@@ -182,8 +182,8 @@ impl eframe::App for TicTacToeApp {
             ui.add_space(theme::SMALL_GAP);
             let status = RichText::new(self.game.status()).strong();
             let status = match self.game.phase() {
-                Phase::Disconnected { .. } => status.color(theme::ERROR),
-                Phase::OpponentLeft { .. } => status.color(theme::WARNING),
+                Phase::Disconnected { .. } => status.color(theme::colours(ui).error),
+                Phase::OpponentLeft { .. } => status.color(theme::colours(ui).warning),
                 _ => status,
             };
             ui.label(status);
@@ -193,7 +193,7 @@ impl eframe::App for TicTacToeApp {
             self.buttons_ui(ui);
             ui.add_space(theme::SECTION_GAP);
             for note in self.game.notes() {
-                ui.label(RichText::new(note).small().color(theme::HINT));
+                ui.label(RichText::new(note).small().color(theme::colours(ui).muted));
             }
         });
     }
@@ -218,7 +218,7 @@ impl eframe::App for NotLaunchedApp {
             ui.heading("Tic-Tac-Toe for Nudge");
             ui.add_space(theme::SMALL_GAP);
             if self.problem != LaunchError::NotLaunched {
-                ui.label(RichText::new(self.problem.to_string()).color(theme::ERROR));
+                ui.label(RichText::new(self.problem.to_string()).color(theme::colours(ui).error));
             }
             ui.label(
                 "This game is started by Nudge: right-click a contact, choose Invite, then \

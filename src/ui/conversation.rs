@@ -5,7 +5,10 @@ pub mod lines;
 mod message;
 pub mod windows;
 
-use egui::{Button, CentralPanel, Key, KeyboardShortcut, Modifiers, Panel, RichText, TextEdit, Ui};
+use egui::text::{LayoutJob, TextFormat};
+use egui::{
+    Align, CentralPanel, Color32, FontFamily, FontId, Key, KeyboardShortcut, Layout, Modifiers, Panel, RichText, TextEdit, Ui,
+};
 
 use super::contacts::presence_dot;
 use super::{connection_banner, invite, rows, send, theme};
@@ -32,20 +35,30 @@ pub fn show(
 ) {
     let entry = state.contacts.get(peer);
     let name = entry.map_or(peer, |e| e.display_name()).to_string();
-    super::avatar::conversation_panel(ui, state.avatars.get(peer), peer);
-    Panel::top("conversation-header").show(ui, |ui| {
+    let me = super::contacts::own_jid(state, view);
+    let peer_presence = entry.map(|e| e.availability()).unwrap_or_default();
+    super::avatar::conversation_panel(
+        ui,
+        &super::avatar::ConversationPictures {
+            peer: (state.avatars.get(peer), peer),
+            peer_presence,
+            own: state.avatars.get(&me),
+            own_presence: state.own_availability,
+        },
+    );
+    let palette = theme::colours(ui);
+    let band = egui::Frame::new()
+        .fill(palette.band)
+        .inner_margin(theme::BAND_MARGIN);
+    Panel::top("conversation-header").frame(band).show(ui, |ui| {
         ui.horizontal(|ui| {
-            presence_dot(ui, entry.map(|e| e.availability()).unwrap_or_default());
-            let to = if name == peer {
-                format!("To: {peer}")
-            } else {
-                format!("To: {name} <{peer}>")
-            };
-            ui.label(RichText::new(to).strong());
+            presence_dot(ui, peer_presence);
+            ui.label(to_line(ui, &name, peer));
         });
         if let Some(status) = entry.and_then(|e| e.status()) {
-            ui.label(RichText::new(status).small().color(theme::HINT));
+            ui.label(RichText::new(status).italics().color(palette.muted));
         }
+        ui.add_space(theme::SMALL_GAP);
         ui.horizontal(|ui| {
             let now = ui.input(|i| i.time);
             let wait = view.windows.nudge_wait(peer, now);
@@ -80,7 +93,7 @@ pub fn show(
             .get(peer)
             .is_some_and(|c| c.their_state == Some(ChatState::Composing));
         if typing {
-            ui.label(RichText::new(format!("{name} is typing…")).color(theme::HINT));
+            ui.label(RichText::new(format!("{name} is typing…")).color(theme::colours(ui).muted));
         }
         composer(ui, view, commands, peer);
     });
@@ -92,7 +105,7 @@ pub fn show(
         let heights = view.row_heights.entry(peer.to_string()).or_default();
         let (lines, nudges) = view.windows.lines_of(peer, messages);
         if lines.is_empty() {
-            ui.label(RichText::new("No messages yet.").color(theme::HINT));
+            ui.label(RichText::new("No messages yet.").color(theme::colours(ui).muted));
             return;
         }
         let me = own_name(&state.connection, &view.sign_in.jid);
@@ -110,6 +123,30 @@ pub fn show(
             |ui, row| message::line(ui, lines[row], messages, nudges, &names, today),
         );
     });
+}
+
+/// "To: Bob <bob@example.org>", as Messenger's header read, with the name in semibold: one
+/// label, so screen readers read it as one line.
+fn to_line(ui: &Ui, name: &str, peer: &str) -> LayoutJob {
+    let palette = theme::colours(ui);
+    let format = |size: f32, family: FontFamily, color: Color32| TextFormat {
+        font_id: FontId::new(size, family),
+        color,
+        valign: Align::Center,
+        ..TextFormat::default()
+    };
+    let mut job = LayoutJob::default();
+    job.append("To: ", 0.0, format(theme::TEXT_BODY, FontFamily::Proportional, palette.muted));
+    job.append(
+        name,
+        0.0,
+        format(theme::TEXT_OWN_NAME, theme::semibold_family(), palette.text),
+    );
+    if name != peer {
+        let address = format!(" <{peer}>");
+        job.append(&address, 0.0, format(theme::TEXT_SMALL, FontFamily::Proportional, palette.muted));
+    }
+    job
 }
 
 /// The name the user's own messages are shown with: the local part of their address (the
@@ -143,7 +180,15 @@ fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &
     if focus {
         field.request_focus();
     }
-    let picked = super::emoticons::picker_button(ui, draft, Some(field.id));
+    let (picked, clicked) = ui
+        .horizontal(|ui| {
+            let picked = super::emoticons::picker_button(ui, draft, Some(field.id));
+            let send = ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                theme::primary_button(ui, "Send", 0.0).clicked()
+            });
+            (picked, send.inner)
+        })
+        .inner;
     if field.changed() || picked {
         let empty = draft.is_empty();
         let typing = view.typing.entry(peer.to_string()).or_default();
@@ -153,7 +198,6 @@ fn composer(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender, peer: &
     }
     let pressed_enter =
         field.has_focus() && ui.input(|i| i.key_pressed(Key::Enter) && !i.modifiers.shift);
-    let clicked = ui.add(Button::new("Send")).clicked();
     if !(pressed_enter || clicked) {
         return;
     }

@@ -14,7 +14,7 @@ mod desktop_tests;
 pub mod files;
 pub mod startup;
 
-use egui::{ComboBox, Context, Id, RichText, ScrollArea, Slider, ThemePreference, Ui, Window};
+use egui::{ComboBox, Context, Id, ScrollArea, Slider, ThemePreference, Ui, Window};
 
 use super::contacts::{own_label, OWN_CHOICES};
 use super::{send, theme};
@@ -263,7 +263,7 @@ fn looks(ui: &mut Ui, settings: &mut Settings) -> bool {
     changed |= ui
         .radio_value(chosen, Theme::FollowSystem, "Follow system")
         .changed();
-    let label = ui.label(RichText::new("Text size").strong());
+    let label = ui.label(theme::semibold("Text size"));
     let (low, high) = theme::TEXT_SCALE_RANGE;
     let slider = ui
         .add(
@@ -306,7 +306,7 @@ pub fn sign_in_preferences(ui: &mut Ui, settings: &mut Settings) -> bool {
 
 fn section(ui: &mut Ui, title: &str) {
     ui.add_space(theme::SECTION_GAP);
-    ui.label(RichText::new(title).strong());
+    ui.label(theme::semibold(title).color(theme::colours(ui).accent_text));
 }
 
 #[cfg(test)]

@@ -35,29 +35,34 @@ pub fn own_name(jid: &str) -> &str {
     jid.split_once('@').map_or(jid, |(local, _)| local)
 }
 
+/// The user's bare JID: the bound one, or the one typed on the sign-in screen until then.
+pub fn own_jid(state: &AppState, view: &ViewState) -> String {
+    match &state.connection {
+        ConnectionState::Online { jid } => bare_jid(jid),
+        _ => bare_jid(view.sign_in.jid.trim()),
+    }
+}
+
 /// Draws the user's picture, name, the Settings and Sign out buttons, presence and status
 /// message, and the "Change display picture" dialog while it is open.
 pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
-    let me = match &state.connection {
-        ConnectionState::Online { jid } => bare_jid(jid),
-        _ => view.sign_in.jid.trim().to_string(),
-    };
+    let me = own_jid(state, view);
     let picture = state.avatars.get(&me);
-    // As in Messenger: the picture, with the name and the personal message beside it.
+    // As in Messenger: the picture in its presence frame, with the name and the personal
+    // message beside it.
     ui.horizontal(|ui| {
-        if avatar::own_button(ui, picture) {
+        if avatar::own_button(ui, picture, state.own_availability) {
             avatar::open_dialog(ui.ctx());
         }
         ui.vertical(|ui| {
-            ui.horizontal(|ui| {
-                own_display_name(ui, state, view, commands, &me);
-                ui.label(RichText::new(&me).small().color(theme::HINT));
-            });
+            ui.spacing_mut().item_spacing.y = 0.0;
+            own_display_name(ui, state, view, commands, &me);
+            ui.label(RichText::new(&me).small().color(theme::colours(ui).muted));
             status_message(ui, state, view, commands);
         });
     });
-    buttons(ui, state, view, commands);
     ui.add_space(theme::SMALL_GAP);
+    buttons(ui, state, view, commands);
     avatar::dialog(ui.ctx(), picture, commands);
 }
 
@@ -179,7 +184,7 @@ fn own_display_name(
     let name = state.own_nickname.as_deref().unwrap_or(own_name(me));
     let line = InPlace {
         which: EditingOwn::Name,
-        shown: RichText::new(name).strong(),
+        shown: theme::semibold(name).size(theme::TEXT_OWN_NAME),
         hover: "Click to change the name your contacts see",
         field_label: NAME_FIELD_LABEL,
         hint: "Your name",
@@ -193,8 +198,8 @@ fn own_display_name(
 fn status_message(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     let current = state.own_status.as_deref().filter(|s| !s.is_empty());
     let (text, colour) = match current {
-        Some(status) => (status, theme::STATUS_TEXT),
-        None => (STATUS_PLACEHOLDER, theme::HINT),
+        Some(status) => (status, theme::colours(ui).status_text),
+        None => (STATUS_PLACEHOLDER, theme::colours(ui).muted),
     };
     let line = InPlace {
         which: EditingOwn::Status,
