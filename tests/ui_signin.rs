@@ -383,7 +383,10 @@ fn the_sign_in_screen_greets_with_the_logo_and_a_framed_picture() {
         assert!(window.harness.query_by_label(label).is_some(), "{label}");
     }
     assert!(
-        window.harness.query_by_label("Signing in as Online").is_some(),
+        window
+            .harness
+            .query_by_label("Signing in as Online")
+            .is_some(),
         "the frame has the colour of the presence chosen under Sign in as"
     );
 }
@@ -397,7 +400,10 @@ fn the_picture_frame_follows_sign_in_as() {
             ..Settings::default()
         },
     });
-    assert!(window.harness.query_by_label("Signing in as Busy").is_some());
+    assert!(window
+        .harness
+        .query_by_label("Signing in as Busy")
+        .is_some());
     assert!(window
         .harness
         .query_by_label("Signing in as Online")
@@ -449,7 +455,7 @@ fn the_form_is_one_centred_column_in_any_window() {
 #[test]
 fn the_window_is_light_until_the_settings_say_dark() {
     let mut window = Window::new();
-    let visuals = window.harness.ctx.style().visuals.clone();
+    let visuals = window.harness.ctx.global_style().visuals.clone();
     assert!(!visuals.dark_mode, "light by default");
     assert_eq!(visuals.panel_fill, nudge::ui::theme::LIGHT.window);
     window.emit(Event::SettingsChanged {
@@ -458,7 +464,7 @@ fn the_window_is_light_until_the_settings_say_dark() {
             ..Settings::default()
         },
     });
-    let visuals = window.harness.ctx.style().visuals.clone();
+    let visuals = window.harness.ctx.global_style().visuals.clone();
     assert!(visuals.dark_mode);
     assert_eq!(visuals.panel_fill, nudge::ui::theme::DARK.window);
 }

@@ -69,9 +69,9 @@ impl Points {
     const BOB_AT: (i32, i32) = (880, 0);
     /// Bob's row: the first contact row, under the header band, the search line and the
     /// group's name.
-    const FIRST_ROW: (i32, i32) = (120, 196);
+    const FIRST_ROW: (i32, i32) = (120, 236);
     /// The Settings button in the header band.
-    const SETTINGS_BUTTON: (i32, i32) = (172, 108);
+    const SETTINGS_BUTTON: (i32, i32) = (153, 97);
     /// The middle of the lowest toast at the bottom right of a 360×640 window.
     const TOAST: (i32, i32) = (360 - 8 - 120, 640 - 8 - 26);
 }
@@ -122,7 +122,10 @@ pub fn run(out: PathBuf) {
 /// conversation windows by themselves: with no window manager, Bob's would open where
 /// Alice's is and cover it.
 fn set_theme(home: &Path, profile: &str, theme: &str) {
-    let path = home.join("config/nudge").join(profile).join("settings.toml");
+    let path = home
+        .join("config/nudge")
+        .join(profile)
+        .join("settings.toml");
     let old = std::fs::read_to_string(&path).unwrap_or_default();
     let ours = ["theme", "open_conversation_on_message"];
     let mut top: Vec<String> = old
@@ -143,20 +146,24 @@ fn set_theme(home: &Path, profile: &str, theme: &str) {
 fn register_game(run: &Run<'_>) {
     let program = super::nudge_bin().with_file_name("nudge-tictactoe");
     for profile in ["a", "b"] {
-        let status = nudge(run.home, run.display, &[
-            "--profile",
-            profile,
-            "apps",
-            "register",
-            "--guid",
-            GAME,
-            "--name",
-            "Tic-Tac-Toe",
-            "--path",
-            program.to_str().expect("utf-8 path"),
-            "--url",
-            "https://example.org/nudge/tictactoe",
-        ])
+        let status = nudge(
+            run.home,
+            run.display,
+            &[
+                "--profile",
+                profile,
+                "apps",
+                "register",
+                "--guid",
+                GAME,
+                "--name",
+                "Tic-Tac-Toe",
+                "--path",
+                program.to_str().expect("utf-8 path"),
+                "--url",
+                "https://example.org/nudge/tictactoe",
+            ],
+        )
         .stdout(Stdio::null())
         .status()
         .expect("apps register");
@@ -233,7 +240,10 @@ fn take_all(run: &Run<'_>, dir: &Path, first_run: bool) {
     let _bob = window(run, "b", Some("pw"));
     let mut bob = String::new();
     wait_until("Bob's window", || {
-        match windows_named(display, "Nudge").into_iter().find(|w| *w != alice) {
+        match windows_named(display, "Nudge")
+            .into_iter()
+            .find(|w| *w != alice)
+        {
             Some(id) => {
                 bob = id;
                 true
@@ -247,12 +257,20 @@ fn take_all(run: &Run<'_>, dir: &Path, first_run: bool) {
         });
     }
     let (a, b) = Points::ALICE_AT;
-    xdotool(display, &["windowmove", &alice, &a.to_string(), &b.to_string()]);
+    xdotool(
+        display,
+        &["windowmove", &alice, &a.to_string(), &b.to_string()],
+    );
     let (x, y) = Points::BOB_AT;
-    xdotool(display, &["windowmove", &bob, &x.to_string(), &y.to_string()]);
+    xdotool(
+        display,
+        &["windowmove", &bob, &x.to_string(), &y.to_string()],
+    );
     if first_run {
         befriend_and_chat(run);
     }
+    // Presence is not kept across runs: Bob is away with a status message in every picture.
+    ctl(run.home, "b", &["presence", "away", "Making coffee"]);
     // Past the toasts of the messages and of Bob coming online.
     std::thread::sleep(Duration::from_secs(7));
 
@@ -291,7 +309,6 @@ fn befriend_and_chat(run: &Run<'_>) {
         ctl(home, "a", &["roster"])["subscription_requests"][0] == jids[1].as_str()
     });
     ctl(home, "a", &["contact", "approve", &jids[1]]);
-    ctl(home, "b", &["presence", "away", "Making coffee"]);
     ctl(home, "a", &["avatar", "--builtin", "kitten"]);
     ctl(home, "b", &["avatar", "--builtin", "beach"]);
     for (profile, to, text) in [

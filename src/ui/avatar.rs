@@ -145,7 +145,11 @@ fn paint_frame(painter: &Painter, rect: Rect, width: f32, colour: Color32) {
         sw: 0,
         se: 0,
     };
-    painter.rect_filled(upper, rounded_top, Color32::from_white_alpha(theme::FRAME_GLOSS_ALPHA));
+    painter.rect_filled(
+        upper,
+        rounded_top,
+        Color32::from_white_alpha(theme::FRAME_GLOSS_ALPHA),
+    );
     painter.rect_stroke(
         rect.shrink(width - 0.5),
         (radius - width).max(0.0),
@@ -185,13 +189,21 @@ pub struct ConversationPictures<'a> {
 /// Draws [`ConversationPictures`] in a panel at the right of a conversation.
 pub fn conversation_panel(ui: &mut Ui, pictures: &ConversationPictures<'_>) {
     let (peer_picture, peer) = pictures.peer;
+    let band = egui::Frame::new()
+        .fill(theme::colours(ui).band)
+        .inner_margin(theme::BAND_MARGIN);
     egui::Panel::right("conversation-pictures")
         .resizable(false)
+        .frame(band)
         .show(ui, |ui| {
-            ui.add_space(theme::GAP);
-            framed(ui, peer_picture, CONVERSATION_SIDE, peer, pictures.peer_presence);
+            framed(
+                ui,
+                peer_picture,
+                CONVERSATION_SIDE,
+                peer,
+                pictures.peer_presence,
+            );
             ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
-                ui.add_space(theme::GAP);
                 own_picture(ui, pictures.own, CONVERSATION_SIDE, pictures.own_presence);
             });
         });
@@ -221,8 +233,8 @@ pub fn own_button(ui: &mut Ui, avatar: Option<&Avatar>, presence: Availability) 
         return ui.button(OWN_LABEL).clicked();
     };
     let (_, clicked) = in_frame(ui, OWN_SIDE, presence, |ui| {
-        let image = sized(&texture, OWN_SIDE, OWN_LABEL.to_owned())
-            .corner_radius(inner_radius(OWN_SIDE));
+        let image =
+            sized(&texture, OWN_SIDE, OWN_LABEL.to_owned()).corner_radius(inner_radius(OWN_SIDE));
         ui.add(Button::image(image).frame(false))
             .accessible_name(OWN_LABEL)
             .on_hover_text("Click to change your display picture")

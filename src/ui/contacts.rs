@@ -6,8 +6,8 @@ mod own;
 
 use egui::text::{LayoutJob, TextFormat, TextWrapping};
 use egui::{
-    pos2, vec2, Align, CentralPanel, Role, CollapsingHeader, FontId, Id, Label, Layout, Panel, Pos2,
-    Rect, RichText, ScrollArea, Sense, TextEdit, TextStyle, TextWrapMode, Ui, UiBuilder,
+    pos2, vec2, Align, CentralPanel, CollapsingHeader, FontId, Id, Label, Layout, Panel, Pos2,
+    Rect, RichText, Role, ScrollArea, Sense, TextEdit, TextStyle, TextWrapMode, Ui, UiBuilder,
     WidgetInfo, WidgetText,
 };
 
@@ -178,7 +178,8 @@ fn contact_row(ui: &mut Ui, entry: &ContactEntry, facts: &RowFacts<'_>) -> Optio
         ui.painter()
             .rect_filled(rect, theme::WIDGET_RADIUS, palette.selection);
     } else if row.contains_pointer() {
-        ui.painter().rect_filled(rect, theme::WIDGET_RADIUS, palette.faint);
+        ui.painter()
+            .rect_filled(rect, theme::WIDGET_RADIUS, palette.faint);
     }
     let text = if facts.selected {
         palette.on_selection
@@ -212,7 +213,12 @@ fn contact_row(ui: &mut Ui, entry: &ContactEntry, facts: &RowFacts<'_>) -> Optio
         right = galley_rect.left() - theme::GAP;
     }
     let text_left = picture.right() + theme::GAP;
-    name_and_status(ui, entry, text, Rect::from_x_y_ranges(text_left..=right, inner.y_range()));
+    name_and_status(
+        ui,
+        entry,
+        text,
+        Rect::from_x_y_ranges(text_left..=right, inner.y_range()),
+    );
     let mut action = None;
     if row.clicked() || row.double_clicked() {
         action = Some(Action::Open(entry.contact.jid.clone()));
@@ -232,7 +238,10 @@ fn name_and_status(ui: &mut Ui, entry: &ContactEntry, colour: egui::Color32, rec
     let painter = ui.painter();
     let mut job = LayoutJob::single_section(
         entry.display_name().to_owned(),
-        TextFormat::simple(FontId::new(theme::TEXT_BODY, theme::semibold_family()), colour),
+        TextFormat::simple(
+            FontId::new(theme::TEXT_BODY, theme::semibold_family()),
+            colour,
+        ),
     );
     job.wrap = TextWrapping::truncate_at_width(width);
     let name = painter.layout_job(job);
@@ -269,7 +278,10 @@ fn unread_pill(ui: &mut Ui, unread: usize, right_middle: Pos2) -> f32 {
         .color(palette.on_accent);
     let width = text_width(ui, &words) + theme::PILL_HEIGHT;
     let pill = Rect::from_min_max(
-        pos2(right_middle.x - width, right_middle.y - theme::PILL_HEIGHT / 2.0),
+        pos2(
+            right_middle.x - width,
+            right_middle.y - theme::PILL_HEIGHT / 2.0,
+        ),
         pos2(right_middle.x, right_middle.y + theme::PILL_HEIGHT / 2.0),
     );
     ui.painter()
@@ -280,7 +292,10 @@ fn unread_pill(ui: &mut Ui, unread: usize, right_middle: Pos2) -> f32 {
 
 /// Puts small text with its right edge at `right_middle`; returns where it went.
 fn right_aligned(ui: &mut Ui, text: RichText, right_middle: Pos2) -> (Rect, egui::Response) {
-    let size = vec2(text_width(ui, &text), ui.text_style_height(&TextStyle::Small));
+    let size = vec2(
+        text_width(ui, &text),
+        ui.text_style_height(&TextStyle::Small),
+    );
     let rect = Rect::from_min_size(
         pos2(right_middle.x - size.x, right_middle.y - size.y / 2.0),
         size,
@@ -291,7 +306,12 @@ fn right_aligned(ui: &mut Ui, text: RichText, right_middle: Pos2) -> (Rect, egui
 /// How wide `text` is on one line, in small print unless it says otherwise.
 fn text_width(ui: &Ui, text: &RichText) -> f32 {
     WidgetText::from(text.clone())
-        .into_galley(ui, Some(TextWrapMode::Extend), f32::INFINITY, TextStyle::Small)
+        .into_galley(
+            ui,
+            Some(TextWrapMode::Extend),
+            f32::INFINITY,
+            TextStyle::Small,
+        )
         .size()
         .x
 }

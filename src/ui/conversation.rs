@@ -7,7 +7,8 @@ pub mod windows;
 
 use egui::text::{LayoutJob, TextFormat};
 use egui::{
-    Align, CentralPanel, Color32, FontFamily, FontId, Key, KeyboardShortcut, Layout, Modifiers, Panel, RichText, TextEdit, Ui,
+    Align, CentralPanel, Color32, FontFamily, FontId, Key, KeyboardShortcut, Layout, Modifiers,
+    Panel, RichText, TextEdit, Ui,
 };
 
 use super::contacts::presence_dot;
@@ -50,43 +51,45 @@ pub fn show(
     let band = egui::Frame::new()
         .fill(palette.band)
         .inner_margin(theme::BAND_MARGIN);
-    Panel::top("conversation-header").frame(band).show(ui, |ui| {
-        ui.horizontal(|ui| {
-            presence_dot(ui, peer_presence);
-            ui.label(to_line(ui, &name, peer));
-        });
-        if let Some(status) = entry.and_then(|e| e.status()) {
-            ui.label(RichText::new(status).italics().color(palette.muted));
-        }
-        ui.add_space(theme::SMALL_GAP);
-        ui.horizontal(|ui| {
-            let now = ui.input(|i| i.time);
-            let wait = view.windows.nudge_wait(peer, now);
-            let nudge = ui.add_enabled(wait.is_zero(), egui::Button::new(NUDGE_LABEL));
-            let nudge = if wait.is_zero() {
-                nudge.on_hover_text(format!("Shake {name}'s conversation window"))
-            } else {
-                // Enabled again by a timed repaint, not by polling.
-                ui.ctx().request_repaint_after(wait);
-                nudge.on_disabled_hover_text(NUDGE_WAIT_HINT)
-            };
-            if nudge.clicked() && view.windows.nudge_sent(peer, now) {
-                send(
-                    commands,
-                    Command::SendNudge {
-                        to: peer.to_string(),
-                    },
-                );
-            }
-            ui.menu_button(invite::MENU_LABEL, |ui| {
-                if let Some(guid) = invite::menu(ui, &state.apps) {
-                    send(commands, invite::invite_command(peer, guid));
-                }
+    Panel::top("conversation-header")
+        .frame(band)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                presence_dot(ui, peer_presence);
+                ui.label(to_line(ui, &name, peer));
             });
+            if let Some(status) = entry.and_then(|e| e.status()) {
+                ui.label(RichText::new(status).italics().color(palette.muted));
+            }
+            ui.add_space(theme::SMALL_GAP);
+            ui.horizontal(|ui| {
+                let now = ui.input(|i| i.time);
+                let wait = view.windows.nudge_wait(peer, now);
+                let nudge = ui.add_enabled(wait.is_zero(), egui::Button::new(NUDGE_LABEL));
+                let nudge = if wait.is_zero() {
+                    nudge.on_hover_text(format!("Shake {name}'s conversation window"))
+                } else {
+                    // Enabled again by a timed repaint, not by polling.
+                    ui.ctx().request_repaint_after(wait);
+                    nudge.on_disabled_hover_text(NUDGE_WAIT_HINT)
+                };
+                if nudge.clicked() && view.windows.nudge_sent(peer, now) {
+                    send(
+                        commands,
+                        Command::SendNudge {
+                            to: peer.to_string(),
+                        },
+                    );
+                }
+                ui.menu_button(invite::MENU_LABEL, |ui| {
+                    if let Some(guid) = invite::menu(ui, &state.apps) {
+                        send(commands, invite::invite_command(peer, guid));
+                    }
+                });
+            });
+            invite::session_lines(ui, state, view, commands, peer);
+            connection_banner(ui, &state.connection);
         });
-        invite::session_lines(ui, state, view, commands, peer);
-        connection_banner(ui, &state.connection);
-    });
     Panel::bottom("composer").show(ui, |ui| {
         let typing = state
             .conversations
@@ -136,7 +139,11 @@ fn to_line(ui: &Ui, name: &str, peer: &str) -> LayoutJob {
         ..TextFormat::default()
     };
     let mut job = LayoutJob::default();
-    job.append("To: ", 0.0, format(theme::TEXT_BODY, FontFamily::Proportional, palette.muted));
+    job.append(
+        "To: ",
+        0.0,
+        format(theme::TEXT_BODY, FontFamily::Proportional, palette.muted),
+    );
     job.append(
         name,
         0.0,
@@ -144,7 +151,11 @@ fn to_line(ui: &Ui, name: &str, peer: &str) -> LayoutJob {
     );
     if name != peer {
         let address = format!(" <{peer}>");
-        job.append(&address, 0.0, format(theme::TEXT_SMALL, FontFamily::Proportional, palette.muted));
+        job.append(
+            &address,
+            0.0,
+            format(theme::TEXT_SMALL, FontFamily::Proportional, palette.muted),
+        );
     }
     job
 }

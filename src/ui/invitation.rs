@@ -29,11 +29,14 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
                 .unwrap_or_default();
             let picture = state.avatars.get(&session.peer);
             avatar::framed(ui, picture, avatar::TOAST_SIDE, &session.peer, presence);
-            ui.add(egui::Label::new(words::invitation_from(
-                who,
-                &session.peer,
-                &session.app_name,
-            )).wrap());
+            ui.add(
+                egui::Label::new(words::invitation_from(
+                    who,
+                    &session.peer,
+                    &session.app_name,
+                ))
+                .wrap(),
+            );
         });
         details(ui, session);
         ui.add_space(theme::GAP);
@@ -73,7 +76,10 @@ fn details(ui: &mut Ui, session: &InviteSession) {
     }
     if !session.app_present {
         ui.add_space(theme::SMALL_GAP);
-        ui.label(RichText::new(words::not_installed(&session.app_name)).color(theme::colours(ui).warning));
+        ui.label(
+            RichText::new(words::not_installed(&session.app_name))
+                .color(theme::colours(ui).warning),
+        );
         ui.label(words::DOWNLOAD_FROM);
         // In full, so the user sees exactly where the browser will go.
         ui.label(RichText::new(words::plain(&session.download_url, false)).monospace());

@@ -25,9 +25,9 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
             ui.add_space(margin);
             ui.vertical(|ui| {
                 ui.set_width(width);
-                ui.add_space(theme::LARGE_GAP);
+                ui.add_space(theme::SECTION_GAP);
                 brand::logo_and_wordmark(ui);
-                ui.add_space(theme::LARGE_GAP);
+                ui.add_space(theme::SECTION_GAP);
                 greeting(ui, state, view);
                 ui.add_space(theme::SECTION_GAP);
                 form(ui, state, view, commands);
@@ -110,11 +110,11 @@ fn form(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
     );
     let pressed_enter = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     ui.add_space(theme::SMALL_GAP);
-    ui.checkbox(&mut form.remember_password, "Remember my password");
     if settings::sign_in_preferences(ui, view.settings.draft(&state.settings)) {
         send(commands, view.settings.save());
     }
     let form = &mut view.sign_in;
+    ui.checkbox(&mut form.remember_password, "Remember my password");
     if let Some(error) = &form.error {
         ui.label(RichText::new(error.to_string()).color(theme::colours(ui).error));
     }
@@ -123,8 +123,8 @@ fn form(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
         let command = form.sign_in();
         sign_in(view, commands, command);
     }
+    signup::create_button(ui, view, commands);
     let form = &mut view.sign_in;
-    ui.add_space(theme::SMALL_GAP);
     CollapsingHeader::new("Advanced").show(ui, |ui| {
         labelled_field(
             ui,
@@ -153,17 +153,15 @@ fn form(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
             );
         }
     });
-    ui.add_space(theme::GAP);
-    ui.separator();
-    ui.label(RichText::new("No account yet? Your server may let you make one here.").color(theme::colours(ui).muted));
-    signup::create_button(ui, view, commands);
     signup::show(ui, state, view, commands);
 }
 
 fn status(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     if let Some(text) = words::connection(&state.connection, now_ms()) {
         let colour = match state.connection {
-            ConnectionState::Connecting | ConnectionState::Reconnecting { .. } => theme::colours(ui).warning,
+            ConnectionState::Connecting | ConnectionState::Reconnecting { .. } => {
+                theme::colours(ui).warning
+            }
             _ => theme::colours(ui).error,
         };
         ui.label(RichText::new(text).color(colour));

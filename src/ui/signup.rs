@@ -49,8 +49,12 @@ impl SignUpForm {
 
 /// The "Create a new account" button: validates the address and asks for the server's form.
 pub fn create_button(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender) {
+    let wide = egui::vec2(ui.available_width(), theme::CONTROL_HEIGHT);
     let clicked = ui
-        .button(CREATE_LABEL)
+        .add(
+            egui::Button::new((egui::Atom::grow(), CREATE_LABEL, egui::Atom::grow()))
+                .min_size(wide),
+        )
         .on_hover_text("Asks the server of the address above what it needs for a new account")
         .clicked();
     if !clicked {
@@ -77,7 +81,9 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
         Some((jid, form)) if *jid == asked => form,
         _ => {
             if state.registration.is_none() {
-                ui.label(RichText::new(words::asking_for_form(&asked)).color(theme::colours(ui).muted));
+                ui.label(
+                    RichText::new(words::asking_for_form(&asked)).color(theme::colours(ui).muted),
+                );
             }
             return;
         }

@@ -104,7 +104,7 @@ pub fn frame_width(side: f32) -> f32 {
 /// Radius of the presence dot (beside a name in a conversation's header).
 pub const PRESENCE_DOT_RADIUS: f32 = 5.0;
 /// Height of one contact row (framed picture, name line, status line).
-pub const CONTACT_ROW_HEIGHT: f32 = 46.0;
+pub const CONTACT_ROW_HEIGHT: f32 = 44.0;
 /// Side of an unread count's pill: its height, and its smallest width.
 pub const PILL_HEIGHT: f32 = 18.0;
 /// Width kept beside the search box for the "Add contact" button.
@@ -141,6 +141,8 @@ pub const DIALOG_WIDTH: f32 = 320.0;
 pub const CONTEXT_BOX_HEIGHT: f32 = 120.0;
 /// Width the settings window opens with.
 pub const SETTINGS_WIDTH: f32 = 320.0;
+/// Height the settings window opens with (less where the window is smaller).
+pub const SETTINGS_HEIGHT: f32 = 560.0;
 /// Smallest and largest text size, as a zoom factor.
 pub const TEXT_SCALE_RANGE: (f32, f32) = (0.75, 2.0);
 /// Step of the text size slider.
@@ -361,7 +363,9 @@ pub fn primary_button(ui: &mut Ui, text: &str, min_width: f32) -> egui::Response
             state.bg_stroke = egui::Stroke::NONE;
             state.fg_stroke.color = palette.on_accent;
         }
-        ui.add(egui::Button::new(semibold(text)).min_size(egui::vec2(min_width, CONTROL_HEIGHT)))
+        // Grown on both sides: the words stay in the middle of a wide button.
+        let atoms = (egui::Atom::grow(), semibold(text), egui::Atom::grow());
+        ui.add(egui::Button::new(atoms).min_size(egui::vec2(min_width, CONTROL_HEIGHT)))
     })
     .inner
 }

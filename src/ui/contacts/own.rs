@@ -2,7 +2,7 @@
 //! presence selector and status message, which is edited in place (click it, type, Enter
 //! saves, Escape cancels).
 
-use egui::{Button, ComboBox, Key, RichText, TextEdit, Ui};
+use egui::{Button, ComboBox, Key, RichText, Role, TextEdit, Ui, WidgetInfo};
 
 use super::super::{avatar, send, theme};
 use crate::command::Command;
@@ -88,10 +88,14 @@ fn buttons(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comma
     });
 }
 
+/// The label of the presence menu: its name for screen readers and tests, and its tooltip (the
+/// menu shows only the presence, as Messenger's did).
+pub const PRESENCE_MENU_LABEL: &str = "My status";
+
 /// The "My status" menu; returns a newly chosen availability.
 fn presence_selector(ui: &mut Ui, current: Availability) -> Option<Availability> {
     let mut chosen = None;
-    ComboBox::from_label("My status")
+    let menu = ComboBox::from_id_salt(PRESENCE_MENU_LABEL)
         .selected_text(own_label(current))
         .show_ui(ui, |ui| {
             for availability in OWN_CHOICES {
@@ -105,6 +109,9 @@ fn presence_selector(ui: &mut Ui, current: Availability) -> Option<Availability>
                 }
             }
         });
+    menu.response
+        .widget_info(|| WidgetInfo::labeled(Role::ComboBox, true, PRESENCE_MENU_LABEL));
+    menu.response.on_hover_text(PRESENCE_MENU_LABEL);
     chosen
 }
 

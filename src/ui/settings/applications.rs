@@ -58,7 +58,10 @@ pub fn page(ui: &mut Ui, files: &mut SettingsFilesView) {
             ui.label(RichText::new("Reading…").color(theme::colours(ui).muted));
         }
         Some(apps) if apps.is_empty() => {
-            ui.label(RichText::new("No applications are registered yet.").color(theme::colours(ui).muted));
+            ui.label(
+                RichText::new("No applications are registered yet.")
+                    .color(theme::colours(ui).muted),
+            );
         }
         Some(apps) => {
             for app in apps {

@@ -120,17 +120,33 @@ mod tests {
             text("a field's hint", v.weak_text_color(), edit_bg),
             text("typed text", w.inactive.text_color(), edit_bg),
             text("button", w.inactive.text_color(), w.inactive.weak_bg_fill),
-            text("button, hovered", w.hovered.text_color(), w.hovered.weak_bg_fill),
-            text("button, pressed", w.active.text_color(), w.active.weak_bg_fill),
+            text(
+                "button, hovered",
+                w.hovered.text_color(),
+                w.hovered.weak_bg_fill,
+            ),
+            text(
+                "button, pressed",
+                w.active.text_color(),
+                w.active.weak_bg_fill,
+            ),
             text("open menu button", w.open.text_color(), w.open.weak_bg_fill),
             text("selected", v.selection.stroke.color, v.selection.bg_fill),
             text("link", v.hyperlink_color, v.panel_fill),
             text("warning", v.warn_fg_color, v.panel_fill),
             text("error", v.error_fg_color, v.panel_fill),
             text("code", v.text_color(), v.code_bg_color),
-            graphic("a field's outline", w.inactive.bg_stroke.color, v.panel_fill),
+            graphic(
+                "a field's outline",
+                w.inactive.bg_stroke.color,
+                v.panel_fill,
+            ),
             graphic("a focused field", v.selection.stroke.color, edit_bg),
-            graphic("a check box", w.inactive.fg_stroke.color, w.inactive.bg_fill),
+            graphic(
+                "a check box",
+                w.inactive.fg_stroke.color,
+                w.inactive.bg_fill,
+            ),
             graphic("the text cursor", v.text_cursor.stroke.color, edit_bg),
         ]
     }
@@ -139,8 +155,18 @@ mod tests {
         pairs
             .iter()
             .filter_map(|pair| {
-                assert_eq!(pair.fg.a(), 255, "{theme} {}: opaque colours only", pair.what);
-                assert_eq!(pair.bg.a(), 255, "{theme} {}: opaque colours only", pair.what);
+                assert_eq!(
+                    pair.fg.a(),
+                    255,
+                    "{theme} {}: opaque colours only",
+                    pair.what
+                );
+                assert_eq!(
+                    pair.bg.a(),
+                    255,
+                    "{theme} {}: opaque colours only",
+                    pair.what
+                );
                 let ratio = contrast_ratio(pair.fg, pair.bg);
                 (ratio < pair.needs).then(|| {
                     format!(

@@ -12,11 +12,26 @@ use super::{
 /// Makes `style` Nudge's, in the colours of `palette`.
 pub(super) fn apply(style: &mut Style, palette: &Palette) {
     style.text_styles = [
-        (TextStyle::Small, FontId::new(TEXT_SMALL, FontFamily::Proportional)),
-        (TextStyle::Body, FontId::new(TEXT_BODY, FontFamily::Proportional)),
-        (TextStyle::Button, FontId::new(TEXT_BUTTON, FontFamily::Proportional)),
-        (TextStyle::Heading, FontId::new(TEXT_HEADING, semibold_family())),
-        (TextStyle::Monospace, FontId::new(TEXT_MONO, FontFamily::Monospace)),
+        (
+            TextStyle::Small,
+            FontId::new(TEXT_SMALL, FontFamily::Proportional),
+        ),
+        (
+            TextStyle::Body,
+            FontId::new(TEXT_BODY, FontFamily::Proportional),
+        ),
+        (
+            TextStyle::Button,
+            FontId::new(TEXT_BUTTON, FontFamily::Proportional),
+        ),
+        (
+            TextStyle::Heading,
+            FontId::new(TEXT_HEADING, semibold_family()),
+        ),
+        (
+            TextStyle::Monospace,
+            FontId::new(TEXT_MONO, FontFamily::Monospace),
+        ),
     ]
     .into();
     let spacing = &mut style.spacing;
@@ -103,8 +118,8 @@ fn visuals(p: &Palette, mut cursor: egui::style::TextCursorStyle) -> egui::Visua
 #[cfg(test)]
 mod tests {
     use super::super::{DARK, LIGHT};
-    use egui::vec2;
     use super::*;
+    use egui::vec2;
 
     #[test]
     fn both_themes_share_the_type_scale_and_spacing() {
@@ -115,7 +130,10 @@ mod tests {
         };
         let (light, dark) = (styled(&LIGHT), styled(&DARK));
         assert_eq!(light.text_styles, dark.text_styles);
-        assert_eq!(light.spacing.item_spacing, vec2(ITEM_SPACING[0], ITEM_SPACING[1]));
+        assert_eq!(
+            light.spacing.item_spacing,
+            vec2(ITEM_SPACING[0], ITEM_SPACING[1])
+        );
         assert_eq!(
             light.text_styles[&TextStyle::Heading].family,
             semibold_family()
@@ -123,6 +141,9 @@ mod tests {
         assert!(!light.visuals.dark_mode && dark.visuals.dark_mode);
         assert_eq!(light.visuals.panel_fill, LIGHT.window);
         assert_eq!(dark.visuals.panel_fill, DARK.window);
-        assert!(!light.visuals.text_cursor.blink, "an idle window never repaints");
+        assert!(
+            !light.visuals.text_cursor.blink,
+            "an idle window never repaints"
+        );
     }
 }
