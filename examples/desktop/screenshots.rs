@@ -174,15 +174,37 @@ fn register_game(run: &Run<'_>) {
 /// Starts the window of `profile`, signed in with `password` when given.
 fn window(run: &Run<'_>, profile: &str, password: Option<&str>) -> Killed {
     let mut command = nudge(run.home, run.display, &["--profile", profile]);
+    let log = std::fs::File::create(run.home.join(format!("{profile}.log"))).expect("a log file");
     command
         .env("WGPU_BACKEND", "gl")
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(log);
     match password {
         Some(password) => command.env("NUDGE_PASSWORD", password),
         None => command.env_remove("NUDGE_PASSWORD"),
     };
     Killed(command.spawn().expect("nudge starts"))
+}
+
+/// Starts the window of `profile` when no other is on screen and waits until it is shown; a
+/// window that does not come up in 20 s is started once more, its log printed.
+fn window_on_screen(run: &Run<'_>, profile: &str, password: Option<&str>) -> (Killed, String) {
+    for _ in 0..2 {
+        let started = window(run, profile, password);
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while std::time::Instant::now() < deadline {
+            if let Some(id) = windows_named(run.display, "Nudge").into_iter().next() {
+                return (started, id);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let log = std::fs::read_to_string(run.home.join(format!("{profile}.log")));
+        println!(
+            "{profile}'s window did not show; its log:\n{}",
+            log.unwrap_or_default()
+        );
+    }
+    panic!("the window of profile {profile} never showed");
 }
 
 /// The X window ids of windows named exactly `name`, oldest first.
@@ -220,23 +242,12 @@ fn take_all(run: &Run<'_>, dir: &Path, first_run: bool) {
 
     // Carol alone first: her window would lie under the others.
     {
-        let _carol = window(run, "c", None);
-        let mut carol = Vec::new();
-        wait_until("Carol's window", || {
-            carol = windows_named(display, "Nudge");
-            !carol.is_empty()
-        });
+        let (_carol, carol) = window_on_screen(run, "c", None);
         settle();
-        shot(display, &carol[0], &path(Scene::SignIn));
+        shot(display, &carol, &path(Scene::SignIn));
     }
 
-    let _alice = window(run, "a", Some("pw"));
-    let mut alice = Vec::new();
-    wait_until("Alice's window", || {
-        alice = windows_named(display, "Nudge");
-        !alice.is_empty()
-    });
-    let alice = alice[0].clone();
+    let (_alice, alice) = window_on_screen(run, "a", Some("pw"));
     let _bob = window(run, "b", Some("pw"));
     let mut bob = String::new();
     wait_until("Bob's window", || {

@@ -31,8 +31,6 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
                 greeting(ui, state, view);
                 ui.add_space(theme::SECTION_GAP);
                 form(ui, state, view, commands);
-                ui.add_space(theme::SECTION_GAP);
-                status(ui, state, view, commands);
                 ui.add_space(theme::LARGE_GAP);
             });
         });
@@ -123,6 +121,8 @@ fn form(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
         let command = form.sign_in();
         sign_in(view, commands, command);
     }
+    // What happened to the last attempt, where the eyes are after pressing Sign in.
+    status(ui, state, view, commands);
     signup::create_button(ui, view, commands);
     let form = &mut view.sign_in;
     CollapsingHeader::new("Advanced").show(ui, |ui| {

@@ -65,8 +65,8 @@ pub const LARGE_GAP: f32 = 24.0;
 pub const ITEM_SPACING: [f32; 2] = [8.0, 6.0];
 /// Space inside a button around its text.
 pub const BUTTON_PADDING: [f32; 2] = [10.0, 4.0];
-/// Height of a button, field or check box line.
-pub const CONTROL_HEIGHT: f32 = 24.0;
+/// The least height of a control, and of a row of them (buttons grow by their padding).
+pub const CONTROL_HEIGHT: f32 = 20.0;
 /// Inner margin of windows and dialogs.
 pub const WINDOW_MARGIN: f32 = 12.0;
 /// Inner margin of the bands at the top of the contact list and of a conversation.
@@ -119,7 +119,7 @@ pub const MESSAGE_ROW_ESTIMATE: f32 = 44.0;
 /// Rows of the message composer.
 pub const COMPOSER_ROWS: usize = 3;
 /// The initial size of a conversation window (or the tabbed conversations window).
-pub const CONVERSATION_SIZE: [f32; 2] = [460.0, 500.0];
+pub const CONVERSATION_SIZE: [f32; 2] = [460.0, 560.0];
 /// The smallest size a conversation window may be shrunk to.
 pub const CONVERSATION_MIN_SIZE: [f32; 2] = [320.0, 320.0];
 
