@@ -181,6 +181,13 @@ fn contact_row(ui: &mut Ui, entry: &ContactEntry, facts: &RowFacts<'_>) -> Optio
         ui.painter()
             .rect_filled(rect, theme::WIDGET_RADIUS, palette.faint);
     }
+    if row.has_focus() {
+        // Reached with Tab: Enter opens the conversation, as a click does.
+        let ring = egui::Stroke::new(2.0, palette.accent);
+        let inside = egui::StrokeKind::Inside;
+        ui.painter()
+            .rect_stroke(rect, theme::WIDGET_RADIUS, ring, inside);
+    }
     let text = if facts.selected {
         palette.on_selection
     } else {
