@@ -94,12 +94,6 @@ pub fn is_loaded(ctx: &egui::Context, sha1: &str) -> bool {
     textures::is_loaded(ctx, sha1)
 }
 
-/// Draws someone's picture `side` points square (`name`: their bare JID).
-pub fn show(ui: &mut Ui, avatar: Option<&Avatar>, side: f32, name: &str) {
-    textures::note_shown(ui.ctx(), name, avatar.map_or(DEFAULT_KEY, |a| &a.sha1));
-    picture(ui, avatar, side, label_of(name));
-}
-
 /// Draws someone's picture `side` points square in a frame the colour of their presence, as
 /// Messenger did (`name`: their bare JID). The frame says the presence when hovered.
 pub fn framed(ui: &mut Ui, avatar: Option<&Avatar>, side: f32, name: &str, presence: Availability) {

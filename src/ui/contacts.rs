@@ -214,7 +214,12 @@ fn contact_row(ui: &mut Ui, entry: &ContactEntry, facts: &RowFacts<'_>) -> Optio
         right = unread_pill(ui, facts.unread, pos2(right, inner.center().y)) - theme::GAP;
     }
     if facts.blocked {
-        let blocked = RichText::new("blocked").small().color(palette.error);
+        let mark = if facts.selected {
+            palette.on_selection
+        } else {
+            palette.error
+        };
+        let blocked = RichText::new("blocked").small().color(mark);
         let (galley_rect, mark) = right_aligned(ui, blocked, pos2(right, inner.center().y));
         mark.on_hover_text("Nothing from this contact reaches you");
         right = galley_rect.left() - theme::GAP;
@@ -253,8 +258,14 @@ fn name_and_status(ui: &mut Ui, entry: &ContactEntry, colour: egui::Color32, rec
     job.wrap = TextWrapping::truncate_at_width(width);
     let name = painter.layout_job(job);
     let status = entry.status().map(|status| {
-        let muted = theme::colours(ui).muted;
-        Label::new(RichText::new(status).small().color(muted))
+        // Quieter than the name, except on the selection, where all text is its own colour.
+        let palette = theme::colours(ui);
+        let quiet = if colour == palette.text {
+            palette.muted
+        } else {
+            colour
+        };
+        Label::new(RichText::new(status).small().color(quiet))
             .selectable(false)
             .truncate()
     });
