@@ -139,15 +139,11 @@ fn paint_frame(painter: &Painter, rect: Rect, width: f32, colour: Color32) {
         sw: 0,
         se: 0,
     };
-    painter.rect_filled(
-        upper,
-        rounded_top,
-        Color32::from_white_alpha(theme::FRAME_GLOSS_ALPHA),
-    );
+    painter.rect_filled(upper, rounded_top, theme::FRAME_GLOSS);
     painter.rect_stroke(
         rect.shrink(width - 0.5),
         (radius - width).max(0.0),
-        Stroke::new(1.0, Color32::from_black_alpha(60)),
+        Stroke::new(theme::OUTLINE_WIDTH, theme::FRAME_INNER_LINE),
         egui::StrokeKind::Middle,
     );
 }

@@ -183,7 +183,7 @@ fn contact_row(ui: &mut Ui, entry: &ContactEntry, facts: &RowFacts<'_>) -> Optio
     }
     if row.has_focus() {
         // Reached with Tab: Enter opens the conversation, as a click does.
-        let ring = egui::Stroke::new(2.0, palette.accent);
+        let ring = egui::Stroke::new(theme::FOCUS_RING_WIDTH, palette.accent);
         let inside = egui::StrokeKind::Inside;
         ui.painter()
             .rect_stroke(rect, theme::WIDGET_RADIUS, ring, inside);

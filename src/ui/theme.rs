@@ -75,6 +75,18 @@ pub const BAND_MARGIN: f32 = 10.0;
 pub const WIDGET_RADIUS: u8 = 5;
 /// Corner radius of windows, dialogs and menus.
 pub const WINDOW_RADIUS: u8 = 10;
+/// Width of outlines: fields, buttons, separators, toasts, the line inside a picture frame.
+pub const OUTLINE_WIDTH: f32 = 1.0;
+/// Width of a focused field's outline.
+pub const FOCUS_OUTLINE_WIDTH: f32 = 1.5;
+/// Width of the ring around a contact row reached with Tab, and of the text cursor.
+pub const FOCUS_RING_WIDTH: f32 = 2.0;
+/// How far down a window's shadow falls, and how soft it is.
+pub const WINDOW_SHADOW: (i8, u8) = (6, 18);
+/// How far down a menu's shadow falls, and how soft it is.
+pub const POPUP_SHADOW: (i8, u8) = (3, 10);
+/// Most rows a drop-down menu shows before it scrolls.
+pub const MENU_ROWS: f32 = 8.0;
 
 /// Width of text fields on the sign-in screen.
 pub const FORM_FIELD_WIDTH: f32 = 260.0;
@@ -91,8 +103,10 @@ pub const LOGO_SIDE: f32 = 40.0;
 pub const FRAME_MIN_WIDTH: f32 = 2.5;
 /// Corner radius of a frame around a picture of 48 points (scaled with the side).
 pub const FRAME_RADIUS_AT_48: f32 = 9.0;
-/// How much white the gloss on a frame's upper half adds (0–255).
-pub const FRAME_GLOSS_ALPHA: u8 = 70;
+/// The gloss on a frame's upper half: white over a quarter of the colour (premultiplied).
+pub const FRAME_GLOSS: Color32 = Color32::from_rgba_premultiplied(70, 70, 70, 70);
+/// The fine line between a frame and its picture.
+pub const FRAME_INNER_LINE: Color32 = Color32::from_black_alpha(60);
 
 /// The width of the frame around a picture `side` points square.
 pub fn frame_width(side: f32) -> f32 {
@@ -216,6 +230,10 @@ pub struct Palette {
     pub status_text: Color32,
     /// Presence.
     pub presence: PresenceColours,
+    /// The shadow under windows and dialogs.
+    pub window_shadow: Color32,
+    /// The shadow under menus and tooltips.
+    pub popup_shadow: Color32,
     /// Behind a toast (Messenger's blue pop-up, the same in both themes).
     pub toast: Color32,
     /// A toast's border.
@@ -263,6 +281,8 @@ pub const LIGHT: Palette = Palette {
         away: Color32::from_rgb(0xb8, 0x74, 0x00),
         offline: Color32::from_rgb(0x7b, 0x87, 0x94),
     },
+    window_shadow: Color32::from_black_alpha(40),
+    popup_shadow: Color32::from_black_alpha(30),
     toast: TOAST,
     toast_border: TOAST_BORDER,
     on_toast: Color32::WHITE,
@@ -300,6 +320,8 @@ pub const DARK: Palette = Palette {
         away: Color32::from_rgb(0xe3, 0xa0, 0x08),
         offline: Color32::from_rgb(0x7d, 0x88, 0x95),
     },
+    window_shadow: Color32::from_black_alpha(110),
+    popup_shadow: Color32::from_black_alpha(90),
     toast: TOAST,
     toast_border: TOAST_BORDER,
     on_toast: Color32::WHITE,

@@ -141,7 +141,7 @@ pub fn stack(ctx: &Context, state: &AppState, toasts: &[Toast]) -> Option<ToastA
                 ui.add(
                     button
                         .fill(palette.toast)
-                        .stroke(Stroke::new(1.0, palette.toast_border))
+                        .stroke(Stroke::new(theme::OUTLINE_WIDTH, palette.toast_border))
                         .corner_radius(theme::TOAST_RADIUS)
                         .min_size(vec2(theme::TOAST_WIDTH, theme::TOAST_MIN_HEIGHT))
                         .wrap(),

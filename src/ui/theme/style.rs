@@ -5,8 +5,10 @@ use egui::style::{Selection, WidgetVisuals, Widgets};
 use egui::{CornerRadius, FontFamily, FontId, Margin, Shadow, Stroke, Style, TextStyle};
 
 use super::{
-    semibold_family, Palette, BUTTON_PADDING, CONTROL_HEIGHT, ITEM_SPACING, TEXT_BODY, TEXT_BUTTON,
+    semibold_family, Palette, BUTTON_PADDING, CONTROL_HEIGHT, FOCUS_OUTLINE_WIDTH,
+    FOCUS_RING_WIDTH, ITEM_SPACING, MENU_ROWS, OUTLINE_WIDTH, POPUP_SHADOW, TEXT_BODY, TEXT_BUTTON,
     TEXT_HEADING, TEXT_MONO, TEXT_SMALL, WIDGET_RADIUS, WINDOW_MARGIN, WINDOW_RADIUS,
+    WINDOW_SHADOW,
 };
 
 /// Makes `style` Nudge's, in the colours of `palette`.
@@ -38,7 +40,7 @@ pub(super) fn apply(style: &mut Style, palette: &Palette) {
     spacing.item_spacing = ITEM_SPACING.into();
     spacing.button_padding = BUTTON_PADDING.into();
     spacing.interact_size.y = CONTROL_HEIGHT;
-    spacing.combo_height = CONTROL_HEIGHT * 8.0;
+    spacing.combo_height = CONTROL_HEIGHT * MENU_ROWS;
     spacing.window_margin = Margin::same(WINDOW_MARGIN as i8);
     style.visuals = visuals(palette, style.visuals.text_cursor.clone());
     // A blinking cursor repaints twice a second for as long as a field has focus, and the
@@ -53,7 +55,7 @@ fn state(fill: egui::Color32, text: egui::Color32, border: Stroke) -> WidgetVisu
         weak_bg_fill: fill,
         bg_stroke: border,
         corner_radius: CornerRadius::same(WIDGET_RADIUS),
-        fg_stroke: Stroke::new(1.0, text),
+        fg_stroke: Stroke::new(OUTLINE_WIDTH, text),
         expansion: 0.0,
     }
 }
@@ -65,10 +67,10 @@ fn visuals(p: &Palette, mut cursor: egui::style::TextCursorStyle) -> egui::Visua
     } else {
         egui::Visuals::light()
     };
-    let outline = Stroke::new(1.0, p.control_border);
-    let hovered_outline = Stroke::new(1.0, p.accent);
+    let outline = Stroke::new(OUTLINE_WIDTH, p.control_border);
+    let hovered_outline = Stroke::new(OUTLINE_WIDTH, p.accent);
     v.widgets = Widgets {
-        noninteractive: state(p.window, p.text, Stroke::new(1.0, p.separator)),
+        noninteractive: state(p.window, p.text, Stroke::new(OUTLINE_WIDTH, p.separator)),
         // A check box or radio button's inside is a field; a button's is `weak_bg_fill`.
         inactive: WidgetVisuals {
             bg_fill: p.field,
@@ -82,7 +84,7 @@ fn visuals(p: &Palette, mut cursor: egui::style::TextCursorStyle) -> egui::Visua
     v.weak_text_color = Some(p.muted);
     v.selection = Selection {
         bg_fill: p.selection,
-        stroke: Stroke::new(1.5, p.on_selection),
+        stroke: Stroke::new(FOCUS_OUTLINE_WIDTH, p.on_selection),
     };
     v.hyperlink_color = p.accent_text;
     v.faint_bg_color = p.faint;
@@ -93,22 +95,18 @@ fn visuals(p: &Palette, mut cursor: egui::style::TextCursorStyle) -> egui::Visua
     v.error_fg_color = p.error;
     v.window_fill = p.window;
     v.panel_fill = p.window;
-    v.window_stroke = Stroke::new(1.0, p.separator);
+    v.window_stroke = Stroke::new(OUTLINE_WIDTH, p.separator);
     v.window_corner_radius = CornerRadius::same(WINDOW_RADIUS);
     v.menu_corner_radius = CornerRadius::same(WIDGET_RADIUS + 1);
-    v.window_shadow = Shadow {
-        offset: [0, 6],
-        blur: 18,
+    let shadow = |(down, blur): (i8, u8), color| Shadow {
+        offset: [0, down],
+        blur,
         spread: 0,
-        color: egui::Color32::from_black_alpha(if dark_mode { 110 } else { 40 }),
+        color,
     };
-    v.popup_shadow = Shadow {
-        offset: [0, 3],
-        blur: 10,
-        spread: 0,
-        color: egui::Color32::from_black_alpha(if dark_mode { 90 } else { 30 }),
-    };
-    cursor.stroke = Stroke::new(2.0, p.accent);
+    v.window_shadow = shadow(WINDOW_SHADOW, p.window_shadow);
+    v.popup_shadow = shadow(POPUP_SHADOW, p.popup_shadow);
+    cursor.stroke = Stroke::new(FOCUS_RING_WIDTH, p.accent);
     v.text_cursor = cursor;
     v.slider_trailing_fill = true;
     v.indent_has_left_vline = false;
