@@ -2,8 +2,8 @@
 //! real Prosody on loopback (budget: under 200 ms, DESIGN.md). Run with
 //! `cargo bench --bench invite_launch`; results go in docs/benchmarks.md.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
+// Benchmark code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -12,8 +12,8 @@ use nudge::apps::{Guid, Registration, Registry};
 use nudge::command::{new_message_id, Command};
 use nudge::event::Event;
 use nudge::invite::{Origin, SessionState};
-use support::client::Client;
-use support::Prosody;
+use nudge_testkit::client::Client;
+use nudge_testkit::Prosody;
 
 const GUID: &str = "{0D1E2F30-4152-6374-8596-A7B8C9DAEBFC}";
 const ROUNDS: usize = 30;
@@ -63,7 +63,7 @@ async fn main() {
     let out = tempfile::tempdir().expect("out");
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
-    support::befriend(&mut alice, &mut bob).await;
+    nudge_testkit::befriend(&mut alice, &mut bob).await;
     let program = stamper(dir.path(), out.path());
     for client in [&mut alice, &mut bob] {
         register(client, &program);

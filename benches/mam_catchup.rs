@@ -11,8 +11,8 @@
 //! and (b) a bare client: TCP + STARTTLS + SASL (Nudge's `core::connect`), resource binding,
 //! then the same MAM query pages after the same archive id until `complete`, only counting.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
+// Benchmark code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -26,8 +26,8 @@ use nudge::event::Event;
 use nudge::invite::cookies::LaunchCookies;
 use nudge::model::ConnectionState;
 use nudge::xmpp::mam::{self, Cursor};
-use support::client::Client;
-use support::{Prosody, ProsodyOptions};
+use nudge_testkit::client::Client;
+use nudge_testkit::{Prosody, ProsodyOptions};
 use tokio_xmpp::parsers::bind::{BindQuery, BindResponse};
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::jid::BareJid;
@@ -127,8 +127,12 @@ impl Bare {
 /// Fills Bob's archive: `phone` (Bob, online) receives `MESSAGES` chats from a bare stream of
 /// Alice's; returns once the phone has the last one, so all are archived.
 async fn fill(server: &Prosody, alice: &Client, bob: &Client) {
-    let mut phone =
-        Bare::connect(&support::account(server, &bob.jid), &bob.password, "phone").await;
+    let mut phone = Bare::connect(
+        &nudge_testkit::account(server, &bob.jid),
+        &bob.password,
+        "phone",
+    )
+    .await;
     phone.send(Stanza::Presence(Presence::available())).await;
     // The presence is handled before anything this stream reads next: wait for the echo.
     while !matches!(phone.read().await, Stanza::Presence(_)) {}
@@ -143,7 +147,7 @@ async fn fill(server: &Prosody, alice: &Client, bob: &Client) {
         }
     });
     let mut sender = Bare::connect(
-        &support::account(server, &alice.jid),
+        &nudge_testkit::account(server, &alice.jid),
         &alice.password,
         "filler",
     )
@@ -330,7 +334,7 @@ async fn main() {
     });
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
-    support::befriend(&mut alice, &mut bob).await;
+    nudge_testkit::befriend(&mut alice, &mut bob).await;
 
     // Bob's device sees one message live: its store now has an archive cursor.
     alice.send(Command::SendMessage {
@@ -382,7 +386,7 @@ async fn main() {
         filling.elapsed().as_secs_f64()
     );
 
-    let mut account = support::account(&server, &bob.jid);
+    let mut account = nudge_testkit::account(&server, &bob.jid);
     account.resource = Some("desk".into());
     let mut nudge_rounds = Vec::new();
     let mut bare_rounds = Vec::new();

@@ -3,14 +3,14 @@
 //! the time of one egui frame (layout and painting into shapes; no GPU). Run with
 //! `cargo bench --bench ui_frames`; results go in docs/benchmarks.md.
 
-#[path = "../tests/ui_support/mod.rs"]
-mod ui_support;
+// Benchmark code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
 
 use nudge::event::Event;
 use nudge::model::{Availability, ChatMessage, Delivery, Direction};
-use ui_support::{contact, Window};
+use nudge_testkit::ui::{contact, Window};
 
 const FRAMES: usize = 200;
 

@@ -4,18 +4,19 @@
 //! - `scripts/bench-desktop`: measures cold start to first frame, frames drawn while idle, CPU
 //!   time and memory (results in docs/benchmarks.md).
 
+// Example code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "desktop/memory.rs"]
 mod memory;
 #[path = "desktop/screenshots.rs"]
 mod screenshots;
-#[path = "../tests/support/mod.rs"]
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::Prosody;
+use nudge_testkit::Prosody;
 
 struct Killed(Child);
 

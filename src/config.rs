@@ -27,6 +27,9 @@ pub enum ConfigError {
         /// The underlying error.
         source: io::Error,
     },
+    /// A private folder could not be set up, or is not safe to use.
+    #[error(transparent)]
+    Private(#[from] crate::platform::private::PrivateError),
     /// A settings file is not valid.
     #[error("the settings file {path} is not valid: {message}")]
     Invalid {
@@ -233,22 +236,23 @@ impl Profile {
             return Err(ConfigError::BadProfileName(name.to_string()));
         }
         let base = directories::BaseDirs::new().ok_or(ConfigError::NoHome)?;
-        let runtime_root = base
-            .runtime_dir()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| {
-                // Without XDG_RUNTIME_DIR, keep the socket in a private folder of the temp dir.
-                std::env::temp_dir().join(format!("nudge-{}", current_uid()))
-            });
+        let runtime_root = match base.runtime_dir() {
+            Some(runtime) => runtime.join("nudge"),
+            // Without XDG_RUNTIME_DIR, a private folder of the shared temporary folder, checked
+            // strictly at each start (see `create_dirs`).
+            None => std::env::temp_dir()
+                .join(format!("nudge-{}", crate::platform::private::current_uid())),
+        };
         Ok(Self::in_dirs(
             name,
             &base.config_dir().join("nudge"),
             &base.data_local_dir().join("nudge"),
-            &runtime_root.join("nudge"),
+            &runtime_root,
         ))
     }
 
-    /// A profile rooted at explicit folders (tests and portable installs).
+    /// A profile rooted at explicit folders (tests and portable installs). Each root is
+    /// Nudge's own folder; the folder above it is the system's or the user's.
     pub fn in_dirs(name: &str, config_root: &Path, data_root: &Path, runtime_root: &Path) -> Self {
         Self {
             name: name.to_string(),
@@ -268,15 +272,19 @@ impl Profile {
         )
     }
 
-    /// Creates the folders; the runtime folder is made private to the user (0700).
+    /// Creates the folders, private to the user (`0700`), and tightens what an older Nudge
+    /// left readable by others (folders to `0700`, files to `0600`). The runtime folder is
+    /// checked strictly: a symbolic link, a folder of another user or one others may write to
+    /// is refused ([`crate::platform::private`]).
     pub fn create_dirs(&self) -> Result<(), ConfigError> {
-        for dir in [&self.config_dir, &self.data_dir, &self.runtime_dir] {
-            fs::create_dir_all(dir).map_err(|source| ConfigError::Io {
-                path: dir.clone(),
-                source,
-            })?;
+        use crate::platform::private;
+        for dir in [&self.config_dir, &self.data_dir] {
+            private::ensure_private_dir(anchor_of(dir), dir)?;
+            // The account and settings, `apps/`; the history and its WAL files, `avatars/`.
+            private::tighten_tree(dir, 1)?;
         }
-        restrict_to_user(&self.runtime_dir)
+        private::ensure_strict_private_dir(anchor_of(&self.runtime_dir), &self.runtime_dir)?;
+        Ok(())
     }
 
     /// The account file.
@@ -359,43 +367,37 @@ impl Profile {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it into place.
+/// The folder above Nudge's own root of `dir` (`dir` is `ROOT/NAME`, `ROOT` being Nudge's).
+fn anchor_of(dir: &Path) -> &Path {
+    dir.parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| Path::new(""))
+}
+
+/// Writes `bytes` to a new private temporary file (`0600`) beside `path`, then renames it
+/// into place, so a crash never leaves half a file and the result is readable by the user
+/// only. A missing parent folder is made private (`0700`).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
+    use std::io::Write as _;
     let io_error = |source| ConfigError::Io {
         path: path.to_path_buf(),
         source,
     };
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io_error)?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        crate::platform::private::create_private_dir_all(parent).map_err(io_error)?;
     }
     let temporary = path.with_extension("tmp");
-    fs::write(&temporary, bytes).map_err(io_error)?;
+    // A leftover of a crash is replaced; the new file is never written through a link.
+    match fs::remove_file(&temporary) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(e)),
+        _ => {}
+    }
+    let mut file = crate::platform::private::new_private_file()
+        .open(&temporary)
+        .map_err(io_error)?;
+    file.write_all(bytes).map_err(io_error)?;
+    drop(file);
     fs::rename(&temporary, path).map_err(io_error)
-}
-
-#[cfg(unix)]
-fn restrict_to_user(dir: &Path) -> Result<(), ConfigError> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|source| ConfigError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })
-}
-
-#[cfg(not(unix))]
-fn restrict_to_user(_dir: &Path) -> Result<(), ConfigError> {
-    Ok(())
-}
-
-#[cfg(unix)]
-fn current_uid() -> u32 {
-    use std::os::unix::fs::MetadataExt;
-    fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(0)
-}
-
-#[cfg(not(unix))]
-fn current_uid() -> u32 {
-    0
 }
 
 #[cfg(test)]
@@ -448,6 +450,60 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o700);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_profile_is_private_and_what_an_older_nudge_left_is_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| fs::metadata(path).expect("exists").permissions().mode() & 0o777;
+        let set_mode = |path: &Path, mode: u32| {
+            fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod")
+        };
+        // SAFETY: umask only sets the process's file creation mask; 022 is the usual one.
+        unsafe { libc::umask(0o022) };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let profile = Profile::under(dir.path(), "p");
+        // As an older Nudge left it: everything readable by others.
+        fs::create_dir_all(profile.avatars_dir()).expect("dirs");
+        fs::create_dir_all(profile.apps_dir()).expect("dirs");
+        fs::write(profile.settings_path(), "").expect("settings");
+        fs::write(profile.avatars_dir().join("0a.png"), b"png").expect("picture");
+        for folder in [
+            &profile.config_dir,
+            &profile.data_dir,
+            &profile.avatars_dir(),
+        ] {
+            set_mode(folder, 0o755);
+        }
+        set_mode(&profile.settings_path(), 0o644);
+
+        profile.create_dirs().expect("dirs");
+        for folder in [
+            &dir.path().join("config"),
+            &profile.config_dir,
+            &profile.apps_dir(),
+            &dir.path().join("data"),
+            &profile.data_dir,
+            &profile.avatars_dir(),
+            &profile.runtime_dir,
+        ] {
+            assert_eq!(mode(folder), 0o700, "{}", folder.display());
+        }
+        assert_eq!(mode(&profile.settings_path()), 0o600);
+        assert_eq!(mode(&profile.avatars_dir().join("0a.png")), 0o600);
+
+        // Files written from now on are private whatever the umask.
+        profile
+            .save_account(&AccountConfig::default())
+            .expect("save");
+        profile.save_settings(&Settings::default()).expect("save");
+        let fresh = profile.data_dir.join("fresh").join("1b.png");
+        write_atomically(&fresh, b"png").expect("write");
+        assert_eq!(mode(&profile.account_path()), 0o600);
+        assert_eq!(mode(&profile.settings_path()), 0o600);
+        assert_eq!(mode(&fresh), 0o600);
+        assert_eq!(mode(fresh.parent().expect("folder")), 0o700);
     }
 
     #[test]

@@ -7,15 +7,11 @@ use nudge::cli::{AccountAction, Cli, CliCommand};
 use nudge::config::{AccountConfig, Profile};
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("NUDGE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,nudge=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Before anything else (and before any thread): programs Nudge starts must not inherit it.
+    let env_password = nudge::runner::take_environment_password();
+    nudge::runner::init_logging();
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli, env_password) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("nudge: {error:#}");
@@ -24,11 +20,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli, env_password: Option<String>) -> anyhow::Result<()> {
     let profile = Profile::named(&cli.profile)?;
     match cli.command {
-        None if cli.headless => nudge::runner::run_headless(profile),
-        None => nudge::runner::run_window(profile, cli.hidden),
+        None if cli.headless => nudge::runner::run_headless(profile, env_password),
+        None => nudge::runner::run_window(profile, cli.hidden, env_password),
         Some(CliCommand::Account { action }) => account(&profile, action),
         Some(CliCommand::Ctl { command }) => {
             let runtime = tokio::runtime::Builder::new_current_thread()

@@ -9,8 +9,50 @@ use crate::invite::cookies::LaunchCookies;
 use crate::platform::keyring::Passwords;
 
 /// Environment variable that supplies the password (automation and tests); the keyring is then
-/// left alone.
+/// left alone. Nudge reads it once at start and removes it (see [`take_environment_password`]).
 pub const PASSWORD_VARIABLE: &str = "NUDGE_PASSWORD";
+
+/// Environment variable that sets what is logged (`tracing_subscriber`'s filter syntax, e.g.
+/// `debug` or `warn,nudge=trace`).
+pub const LOG_VARIABLE: &str = "NUDGE_LOG";
+
+/// What Nudge logs by default.
+const DEFAULT_LOG: &str = "warn,nudge=info";
+
+/// Log targets that are always off, whatever [`LOG_VARIABLE`] says: tokio-xmpp's copy of every
+/// byte sent and received, which holds the SASL exchange (the password itself, with PLAIN).
+const NEVER_LOGGED: &[&str] = &["tokio_xmpp::xmlstream::capture=off"];
+
+/// The log filter: [`LOG_VARIABLE`] (or the default), with [`NEVER_LOGGED`] on top.
+pub fn log_filter() -> tracing_subscriber::EnvFilter {
+    let filter = tracing_subscriber::EnvFilter::try_from_env(LOG_VARIABLE)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
+    NEVER_LOGGED
+        .iter()
+        .filter_map(|directive| directive.parse().ok())
+        .fold(filter, |filter, directive| filter.add_directive(directive))
+}
+
+/// Logs to stderr as [`log_filter`] says.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Reads the password from [`PASSWORD_VARIABLE`] once and removes the variable from the
+/// process environment, so no program Nudge starts (Session Invite applications, which a
+/// remote invitation can start, or the browser) inherits it. Call it first thing in `main`,
+/// before any other thread exists: changing the environment races with threads reading it.
+pub fn take_environment_password() -> Option<String> {
+    let password = std::env::var(PASSWORD_VARIABLE)
+        .ok()
+        .filter(|password| !password.is_empty());
+    // Removed even when unusable (empty, not UTF-8): it is never passed on.
+    std::env::remove_var(PASSWORD_VARIABLE);
+    password
+}
 
 /// Where the password for automatic sign-in comes from.
 enum PasswordSource {
@@ -56,8 +98,9 @@ fn limit_malloc_arenas() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
 
-/// Runs the core and the local API with no window until Ctrl-C or SIGTERM.
-pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
+/// Runs the core and the local API with no window until Ctrl-C or SIGTERM. `env_password` is
+/// what [`take_environment_password`] found.
+pub fn run_headless(profile: Profile, env_password: Option<String>) -> anyhow::Result<()> {
     if cfg!(not(unix)) {
         anyhow::bail!(
             "headless mode serves the local API, which needs Unix sockets: {}",
@@ -66,7 +109,7 @@ pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
     }
     let runtime = runtime()?;
     runtime.block_on(async {
-        let (core, api) = start(&profile, None).await?;
+        let (core, api) = start(&profile, None, env_password).await?;
         println!(
             "Nudge is running headless for profile {:?}; local API at {}",
             profile.name,
@@ -80,13 +123,19 @@ pub fn run_headless(profile: Profile) -> anyhow::Result<()> {
 }
 
 /// Opens the window (hidden in the tray with `start_hidden`, when there is one); the core and
-/// the local API run on a background runtime.
-pub fn run_window(profile: Profile, start_hidden: bool) -> anyhow::Result<()> {
+/// the local API run on a background runtime. `env_password` is what
+/// [`take_environment_password`] found.
+pub fn run_window(
+    profile: Profile,
+    start_hidden: bool,
+    env_password: Option<String>,
+) -> anyhow::Result<()> {
     crate::platform::display::check(|name| std::env::var(name).ok())?;
     let runtime = runtime()?;
     let ctx = egui::Context::default();
     let waker = crate::ui::repaint_waker(&ctx);
-    let (core, api) = runtime.block_on(start(&profile, Some(waker.clone())))?;
+    let (core, api) =
+        runtime.block_on(start(&profile, Some(waker.clone()), env_password.clone()))?;
     let events = core.events().subscribe(Some(waker.clone()));
     let saved = profile.load_account().unwrap_or_default();
     // Subscribed above: now it is safe to sign in automatically, if the user wants that.
@@ -95,7 +144,7 @@ pub fn run_window(profile: Profile, start_hidden: bool) -> anyhow::Result<()> {
         .map(|s| s.sign_in_automatically)
         .unwrap_or(true);
     if automatic {
-        sign_in_automatically(&core, saved.as_ref());
+        sign_in_automatically(&core, saved.as_ref(), env_password);
     }
     let files = start_settings_files(&profile, waker.clone());
     let tray = start_tray(waker);
@@ -146,8 +195,9 @@ fn start_settings_files(
 async fn start(
     profile: &Profile,
     window: Option<crate::core::Waker>,
+    env_password: Option<String>,
 ) -> anyhow::Result<(Core, crate::api::server::ApiServer)> {
-    let source = password_source(profile);
+    let source = password_source(profile, env_password);
     // With the password in the environment, the keyring is not touched at all.
     let passwords = match source {
         PasswordSource::Environment(_) => None,
@@ -178,11 +228,15 @@ async fn start(
     Ok((core, api))
 }
 
-fn sign_in_automatically(core: &Core, account: Option<&AccountConfig>) {
+fn sign_in_automatically(
+    core: &Core,
+    account: Option<&AccountConfig>,
+    env_password: Option<String>,
+) {
     let Some(account) = account else { return };
-    let source = match std::env::var(PASSWORD_VARIABLE) {
-        Ok(password) if !password.is_empty() => PasswordSource::Environment(password),
-        _ => keyring_password(&account.jid),
+    let source = match env_password {
+        Some(password) => PasswordSource::Environment(password),
+        None => keyring_password(&account.jid),
     };
     sign_in_with(core, Some(account), source);
 }
@@ -204,11 +258,9 @@ fn sign_in_with(core: &Core, account: Option<&AccountConfig>, source: PasswordSo
     });
 }
 
-fn password_source(profile: &Profile) -> PasswordSource {
-    if let Ok(password) = std::env::var(PASSWORD_VARIABLE) {
-        if !password.is_empty() {
-            return PasswordSource::Environment(password);
-        }
+fn password_source(profile: &Profile, env_password: Option<String>) -> PasswordSource {
+    if let Some(password) = env_password {
+        return PasswordSource::Environment(password);
     }
     match profile.load_account() {
         Ok(Some(account)) => keyring_password(&account.jid),

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use super::support::Prosody;
 use super::{account_set, ctl, nudge, shot, start_xvfb, wait_until, window_id, xdotool, Killed};
+use nudge_testkit::Prosody;
 
 /// The pictures, by file name, in the order they are taken.
 const SCENES: [Scene; 6] = [

@@ -7,21 +7,13 @@
 //! app-key response) never appear in error messages.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+pub use nudge_api::key::{key_response, key_response_matches, usable_key};
 
 use crate::event::Event;
 use crate::invite::InviteSession;
 
-/// The file in the runtime folder (beside the socket) that holds the ctl token.
-pub const CTL_TOKEN_FILE: &str = "ctl.token";
-
-/// Where the ctl token of the Nudge listening on `socket_path` lives: beside the socket.
-pub fn ctl_token_path(socket_path: &Path) -> PathBuf {
-    socket_path.with_file_name(CTL_TOKEN_FILE)
-}
+pub use nudge_api::client::{ctl_token_path, CTL_TOKEN_FILE};
 
 /// A fresh random secret as 64 lowercase hex digits (244 random bits from the OS generator,
 /// as in [`crate::invite::cookies`]).
@@ -33,47 +25,10 @@ pub fn random_secret() -> String {
     )
 }
 
-/// The answer to a challenge: lowercase hex of HMAC-SHA256 keyed with the app key's UTF-8
-/// bytes, over the nonce's hex text exactly as `challenge` returned it.
-pub fn key_response(key: &str, nonce: &str) -> String {
-    // HMAC accepts keys of any length, so `mac` always gives one; an empty answer never matches.
-    mac(key, nonce)
-        .map(|mac| hex(&mac.finalize().into_bytes()))
-        .unwrap_or_default()
-}
-
-/// Whether `response` answers `nonce` for `key`, compared in constant time.
-pub fn key_response_matches(key: &str, nonce: &str, response: &str) -> bool {
-    let (Some(bytes), Some(mac)) = (unhex(response), mac(key, nonce)) else {
-        return false;
-    };
-    mac.verify_slice(&bytes).is_ok()
-}
-
-fn mac(key: &str, nonce: &str) -> Option<Hmac<Sha256>> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).ok()?;
-    mac.update(nonce.as_bytes());
-    Some(mac)
-}
-
 /// Compares two secrets without stopping at the first difference.
 pub fn secrets_match(given: &str, expected: &str) -> bool {
     let (a, b) = (given.as_bytes(), expected.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).ok())
-        .collect()
 }
 
 /// What an unlocked connection may act on.
@@ -136,14 +91,23 @@ impl Scope {
     }
 }
 
-/// A connection's access to the session methods.
+/// A connection's access to the API.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Access {
-    /// Not unlocked yet: only messaging, `apps`, `challenge` and `unlock`.
+    /// Not unlocked yet: only `apps`, `challenge` and `unlock`.
     #[default]
     Locked,
     /// Unlocked once, for good.
     Unlocked(Scope),
+}
+
+/// Why a method is refused on a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denied {
+    /// The connection is not unlocked yet.
+    Locked,
+    /// The connection is unlocked for something narrower.
+    Forbidden,
 }
 
 impl Access {
@@ -155,12 +119,35 @@ impl Access {
         }
     }
 
-    /// Whether a subscriber with this access receives `event`. Locked and ctl connections get
-    /// everything (the socket is the user's own); a scoped connection gets only the session
-    /// events of its sessions. `app_guid_of` finds the GUID of a session known only by id.
+    /// Whether the connection may use the user's account: status, contacts, messages and
+    /// history, presence, the display picture. Only the user's own ctl token grants it: a
+    /// program Nudge launched (which a remote invitation can cause) or an application with a
+    /// key is unlocked for its Session Invite sessions only, and must not read the user's
+    /// conversations over a second connection.
+    pub fn account(&self) -> Result<(), Denied> {
+        match self {
+            Self::Locked => Err(Denied::Locked),
+            Self::Unlocked(Scope::Everything) => Ok(()),
+            Self::Unlocked(_) => Err(Denied::Forbidden),
+        }
+    }
+
+    /// Whether the connection may subscribe to events: once unlocked (it then receives what
+    /// [`Access::admits`]).
+    pub fn events(&self) -> Result<(), Denied> {
+        match self {
+            Self::Locked => Err(Denied::Locked),
+            Self::Unlocked(_) => Ok(()),
+        }
+    }
+
+    /// Whether a subscriber with this access receives `event`. The ctl token's connections
+    /// get everything; a scoped connection gets only the session events of its sessions, and
+    /// a locked one nothing. `app_guid_of` finds the GUID of a session known only by id.
     pub fn admits(&self, event: &Event, app_guid_of: impl FnOnce(&str) -> Option<String>) -> bool {
         match (self, event) {
-            (Self::Locked | Self::Unlocked(Scope::Everything), _) => true,
+            (Self::Locked, _) => false,
+            (Self::Unlocked(Scope::Everything), _) => true,
             (Self::Unlocked(scope), Event::SessionUpdated { session }) => scope.covers(session),
             (Self::Unlocked(scope), Event::SessionEvent { session, .. }) => match scope {
                 Scope::App { .. } => scope.covers_id(session, app_guid_of(session).as_deref()),

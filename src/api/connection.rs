@@ -13,6 +13,7 @@ use tokio::net::UnixStream;
 use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinSet;
 
+use super::access::Denied;
 use super::methods::{Method, RosterView, StatusView};
 use super::protocol::{
     ErrorBody, ErrorCode, Frame, LineDecoder, Request, RequestId, Response, MAX_LINE_BYTES,
@@ -141,6 +142,16 @@ impl Connection {
 
     /// Carries out a method; `None` when the response is sent later or already was.
     async fn dispatch(&mut self, id: RequestId, method: Method) -> Option<Response> {
+        let access = self.desk.access().get();
+        let allowed = match &method {
+            // The session methods check the lock and the scope themselves.
+            Method::Session(_) => Ok(()),
+            Method::Subscribe => access.events(),
+            _ => access.account(),
+        };
+        if let Err(denied) = allowed {
+            return Some(Response::error(Some(id), refusal(denied)));
+        }
         let outcome = match method {
             Method::Status => Ok(to_value(self.shared.with_state(StatusView::of))),
             Method::Roster => Ok(to_value(self.shared.with_state(RosterView::of))),
@@ -291,6 +302,22 @@ async fn forward_events(
             }
             Err(mpsc::error::TrySendError::Closed(_)) => return,
         }
+    }
+}
+
+/// The answer to a method the connection's access does not allow.
+fn refusal(denied: Denied) -> ErrorBody {
+    match denied {
+        Denied::Locked => ErrorBody::new(
+            ErrorCode::Locked,
+            "unlock the connection first: messages, contacts, presence and events need the \
+             user's ctl token (nudge ctl unlocks by itself)",
+        ),
+        Denied::Forbidden => ErrorBody::new(
+            ErrorCode::Forbidden,
+            "this connection is unlocked for Session Invite only; messages, contacts, presence \
+             and the user's other events need the user's ctl token",
+        ),
     }
 }
 

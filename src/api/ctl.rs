@@ -1,9 +1,10 @@
 //! `nudge ctl`: a thin command-line client of the local API, for scripts.
 //!
 //! Each subcommand maps to one API method ([`CtlCommand::request`]); the result is printed as
-//! pretty JSON, and `events` prints one compact JSON object per line until interrupted. Before a
-//! session method, ctl unlocks its connection with the token the running Nudge wrote beside
-//! its socket, which only the user can read.
+//! pretty JSON, and `events` prints one compact JSON object per line until interrupted. Before
+//! anything but `apps`, ctl unlocks its connection with the token the running Nudge wrote
+//! beside its socket, which only the user can read: messages, contacts, presence, events and
+//! every session are the user's own scope.
 
 use serde_json::{json, Value};
 
@@ -192,18 +193,10 @@ impl CtlCommand {
         }
     }
 
-    /// Whether the method is a session method, so the connection must be unlocked first.
+    /// Whether the connection must be unlocked (with the user's ctl token) first: for
+    /// everything but listing the registered applications.
     pub fn needs_unlock(&self) -> bool {
-        matches!(
-            self,
-            Self::Invite { .. }
-                | Self::Sessions
-                | Self::Accept { .. }
-                | Self::Decline { .. }
-                | Self::Cancel { .. }
-                | Self::End { .. }
-                | Self::Context { .. }
-        )
+        !matches!(self, Self::Apps)
     }
 }
 
@@ -258,14 +251,7 @@ pub async fn run_at(
     }
     let mut client = super::client::ApiClient::connect(path).await?;
     if command.needs_unlock() {
-        let token_path = super::access::ctl_token_path(path);
-        let token = std::fs::read_to_string(&token_path).map_err(|source| ApiError::Io {
-            path: token_path,
-            source,
-        })?;
-        client
-            .call("unlock", json!({ "token": token.trim() }))
-            .await?;
+        client.unlock_as_user().await?;
     }
     let result = client.call(method, params).await?;
     let text =
@@ -388,7 +374,7 @@ mod tests {
     }
 
     #[test]
-    fn only_session_commands_unlock() {
+    fn every_command_but_apps_unlocks() {
         let unlocking: Vec<&str> = [
             &["status"][..],
             &["apps"],
@@ -406,7 +392,7 @@ mod tests {
         .collect();
         assert_eq!(
             unlocking,
-            ["sessions", "invite", "accept", "decline", "cancel", "context"]
+            ["status", "events", "sessions", "invite", "accept", "decline", "cancel", "context"]
         );
     }
 

@@ -5,18 +5,18 @@
 //! are its pure (sans-IO) halves, [`server`] and [`client`] move the lines, [`ctl`] is the
 //! command-line client.
 
-use std::path::PathBuf;
+#[cfg(unix)]
+pub use nudge_api::client;
+#[cfg(unix)]
+pub use nudge_api::peer;
+pub use nudge_api::{protocol, ApiError};
 
 pub mod access;
 pub mod ctl;
 pub mod methods;
-pub mod protocol;
-pub mod registry;
 pub mod session_methods;
 pub mod sessions;
 
-#[cfg(unix)]
-pub mod client;
 #[cfg(unix)]
 mod connection;
 #[cfg(unix)]
@@ -37,60 +37,4 @@ pub fn event_line(event: &crate::event::Event) -> Option<String> {
     let message = serde_json::to_string(&crate::ui::words::problem(problem)).ok()?;
     let fields = line.strip_suffix('}')?;
     Some(format!("{fields},\"message\":{message}}}"))
-}
-
-/// Errors of the local API, on either end of the socket.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// Another Nudge already listens on this profile's socket.
-    #[error("Nudge is already running for this profile (it answers on {path})")]
-    AlreadyRunning {
-        /// The socket that answered.
-        path: PathBuf,
-    },
-    /// Something that is not a socket sits where the socket belongs; we never delete it.
-    #[error("{path} exists and is not a socket; move it away so Nudge can listen there")]
-    NotASocket {
-        /// The file in the way.
-        path: PathBuf,
-    },
-    /// Nobody listens on the socket.
-    #[error("Nudge is not running (no socket at {path})")]
-    NotRunning {
-        /// Where the socket was expected.
-        path: PathBuf,
-    },
-    /// Nobody listens on the socket of a named profile.
-    #[error("Nudge is not running for profile {profile} (no socket at {path})")]
-    NotRunningForProfile {
-        /// The profile's name.
-        profile: String,
-        /// Where the socket was expected.
-        path: PathBuf,
-    },
-    /// Reading or writing the socket (or its folder) failed.
-    #[error("could not use {path}: {source}")]
-    Io {
-        /// The socket or folder.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-    /// Nudge answered the request with an error.
-    #[error("{message} ({code})")]
-    Remote {
-        /// The machine-readable code, e.g. `invalid_params` (see `docs/api.md`).
-        code: String,
-        /// What went wrong, in plain words.
-        message: String,
-    },
-    /// The other end sent something that is not valid API traffic.
-    #[error("the API sent something unexpected: {0}")]
-    Protocol(String),
-    /// Nudge closed the connection before answering.
-    #[error("Nudge closed the connection before answering")]
-    Closed,
-    /// The local API needs Unix sockets, which this platform lacks.
-    #[error("the local API is not available on this platform yet")]
-    Unsupported,
 }

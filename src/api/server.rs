@@ -11,7 +11,7 @@
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -184,6 +184,7 @@ pub async fn serve_context(
         apps_dir: context.apps_dir,
         cookies: context.cookies,
         token: token.clone(),
+        owner: crate::platform::private::current_uid(),
         mirror: Mutex::new(Mirror {
             state: AppState::default(),
             receiver,
@@ -215,31 +216,29 @@ fn write_token(path: &Path) -> Result<String, ApiError> {
         _ => {}
     }
     let token = random_secret();
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
+    let mut file = crate::platform::private::new_private_file()
         .open(path)
         .map_err(io_error)?;
     writeln!(file, "{token}").map_err(io_error)?;
     Ok(token)
 }
 
+/// Makes the socket's folder if it is missing (`0700`), and refuses one that is not private:
+/// a symbolic link, another user's folder, or one others may write to.
 fn create_private_parent(socket_path: &Path) -> Result<(), ApiError> {
     let Some(parent) = socket_path.parent().filter(|p| !p.as_os_str().is_empty()) else {
         return Ok(());
     };
-    if parent.exists() {
-        return Ok(());
-    }
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(parent)
-        .map_err(|source| ApiError::Io {
+    crate::platform::private::create_private_dir_all(parent).map_err(|source| ApiError::Io {
+        path: parent.to_path_buf(),
+        source,
+    })?;
+    crate::platform::private::check_strict_private_dir(parent).map_err(|error| {
+        ApiError::NotPrivate {
             path: parent.to_path_buf(),
-            source,
-        })
+            why: error.to_string(),
+        }
+    })
 }
 
 /// Binds the socket, replacing a stale socket file but never a live one or a non-socket.
@@ -283,9 +282,13 @@ async fn accept_loop(
             () = notify.notified() => shared.drain(),
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(super::connection::run(stream, shared.clone(), stopped.clone()));
-                }
+                Ok((stream, _)) => match super::peer::check_peer(&stream, shared.owner) {
+                    Ok(()) => {
+                        connections.spawn(super::connection::run(stream, shared.clone(), stopped.clone()));
+                    }
+                    // The socket is private; only a loosened folder lets anyone else this far.
+                    Err(error) => tracing::warn!("refused a local API client: {error}"),
+                },
                 Err(e) => {
                     // Usually out of file descriptors: wait instead of spinning.
                     tracing::warn!("the API could not accept a client: {e}");
@@ -318,6 +321,8 @@ pub(super) struct Shared {
     pub(super) cookies: LaunchCookies,
     /// The ctl token of this run.
     pub(super) token: String,
+    /// The user whose processes may connect (the one Nudge runs as).
+    owner: u32,
     mirror: Mutex<Mirror>,
     held: Mutex<HeldSessions>,
     /// Numbers connections, so held sessions know their creator.

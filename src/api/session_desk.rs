@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 
 use super::access::{key_response_matches, random_secret, secrets_match, Access, Scope};
 use super::protocol::{ErrorBody, ErrorCode};
-use super::registry::{self, AppRecord};
 use super::server::Shared;
 use super::session_methods::{Credential, SessionMethod};
 use super::sessions::{Action, Step};
+use crate::apps::{Guid, Registration, Registry};
 use crate::command::{new_message_id, Command};
 use crate::event::Event;
 use crate::invite::{InviteSession, Role, SessionState};
@@ -27,7 +27,8 @@ pub(super) struct AccessHandle {
 }
 
 impl AccessHandle {
-    fn get(&self) -> Access {
+    /// The connection's access now.
+    pub(super) fn get(&self) -> Access {
         match self.access.lock() {
             Ok(access) => access.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -171,28 +172,36 @@ impl SessionDesk {
         }
     }
 
-    fn apps(&self) -> Vec<AppInfo> {
-        self.shared
-            .apps_dir
-            .as_deref()
-            .map(registry::records)
-            .unwrap_or_default()
-            .iter()
-            .map(AppRecord::info)
-            .collect()
+    /// The registered applications as they are on disk now. Read afresh for each request, so
+    /// an application registered while Nudge runs is usable at once; the registry's own reader
+    /// applies its size cap and checks (a broken file is skipped; `nudge apps list` reports it).
+    fn registry(&self) -> Option<Registry> {
+        let dir = self.shared.apps_dir.as_deref()?;
+        Some(Registry::load(dir).0)
     }
 
-    fn app(&self, guid: &str) -> Result<AppRecord, ErrorBody> {
-        self.shared
-            .apps_dir
-            .as_deref()
-            .and_then(|dir| registry::find(dir, guid))
-            .ok_or_else(|| {
-                error(
-                    ErrorCode::AppNotRegistered,
-                    format!("no application with GUID {guid} is registered"),
-                )
+    fn apps(&self) -> Vec<AppInfo> {
+        self.registry()
+            .map(|registry| {
+                registry
+                    .list()
+                    .into_iter()
+                    .map(Registration::info)
+                    .collect()
             })
+            .unwrap_or_default()
+    }
+
+    fn app(&self, guid: &str) -> Result<Registration, ErrorBody> {
+        let registered = Guid::parse(guid)
+            .ok()
+            .and_then(|guid| self.registry()?.get(&guid).cloned());
+        registered.ok_or_else(|| {
+            error(
+                ErrorCode::AppNotRegistered,
+                format!("no application with GUID {guid} is registered"),
+            )
+        })
     }
 
     fn challenge(&mut self, guid: String) -> Result<Value, ErrorBody> {
@@ -215,7 +224,12 @@ impl SessionDesk {
             Credential::Key { guid, response } => {
                 // The nonce is spent by this attempt, right or wrong.
                 let challenge = self.challenge.take();
-                let key = self.app(&guid).ok().and_then(|app| app.key);
+                // Only a usable key: an empty one would make the answer public.
+                let key = self
+                    .app(&guid)
+                    .ok()
+                    .and_then(|app| app.key)
+                    .filter(|key| super::access::usable_key(key));
                 match (challenge, key) {
                     (Some((asked, nonce)), Some(key))
                         if asked == guid && key_response_matches(&key, &nonce, &response) =>

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::methods::{typed, user_jid};
 use super::protocol::{ErrorBody, ErrorCode};
-use super::registry::canonical_guid;
 use super::sessions::{session_error, Action};
+use crate::apps::Guid;
 use crate::invite::{check_address, check_context};
 
 /// How a connection proves what it may do.
@@ -267,7 +267,7 @@ fn invite(p: InviteParams) -> Result<SessionMethod, ErrorBody> {
 }
 
 fn guid(text: &str, field: &str) -> Result<String, ErrorBody> {
-    canonical_guid(text).ok_or_else(|| {
+    Guid::parse(text).map(String::from).map_err(|_| {
         invalid(format!(
             "{field:?} must be an application GUID like {{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}}"
         ))

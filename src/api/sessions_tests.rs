@@ -227,3 +227,43 @@ fn a_connection_holds_a_bounded_number_of_unsent_sessions() {
     held.create(1, session("again", Role::Inviter, Ready))
         .expect("an invited one no longer counts");
 }
+
+/// Applications read the event stream with nudge-api's `SessionNotice`: it must read Nudge's
+/// own serialisation of the session events, and nothing else as one.
+#[test]
+fn applications_read_the_session_events_nudge_sends() {
+    use crate::event::Event;
+    use crate::invite::SessionEvent;
+    use crate::model::ConnectionState;
+    use nudge_api::SessionNotice;
+
+    let ended = session("s1", Role::Invitee, Terminated);
+    let updated = serde_json::to_value(Event::SessionUpdated {
+        session: ended.clone(),
+    })
+    .expect("json");
+    assert_eq!(
+        SessionNotice::read(updated),
+        Some(SessionNotice::SessionUpdated { session: ended })
+    );
+    let detail = SessionEvent::OnContextData {
+        data: "move 4".into(),
+    };
+    let event = serde_json::to_value(Event::SessionEvent {
+        session: "s1".into(),
+        detail: detail.clone(),
+    })
+    .expect("json");
+    assert_eq!(
+        SessionNotice::read(event),
+        Some(SessionNotice::SessionEvent {
+            session: "s1".into(),
+            detail
+        })
+    );
+    let other = serde_json::to_value(Event::ConnectionChanged {
+        state: ConnectionState::Offline,
+    })
+    .expect("json");
+    assert_eq!(SessionNotice::read(other), Some(SessionNotice::Other));
+}

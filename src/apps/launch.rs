@@ -45,21 +45,29 @@ pub fn check_program(path: &Path) -> Result<(), LaunchError> {
         Ok(metadata) => metadata,
         Err(_) => return Err(LaunchError::NotInstalled(path.to_path_buf())),
     };
-    if !metadata.is_file() || !is_executable(&metadata) {
+    if !is_executable(&metadata) {
         return Err(LaunchError::NotExecutable(path.to_path_buf()));
     }
     Ok(())
 }
 
-#[cfg(unix)]
-fn is_executable(metadata: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    metadata.permissions().mode() & 0o111 != 0
+/// Whether `path` is a file this user may execute; the program is never run. This is what
+/// "installed" means everywhere: the registry, the Invite menu, the local API and launching.
+pub fn is_executable_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|metadata| is_executable(&metadata))
 }
 
-#[cfg(not(unix))]
-fn is_executable(_metadata: &std::fs::Metadata) -> bool {
-    true
+/// A file with an execute permission bit (on Unix; elsewhere any file).
+fn is_executable(metadata: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        metadata.is_file() && metadata.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        metadata.is_file()
+    }
 }
 
 /// Starts `program` with `args` and `env`, detached from Nudge's input and output. The child
@@ -82,6 +90,9 @@ pub fn launch(
     command
         .args(args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        // Removed from Nudge's environment at start; removed here too in case a host program
+        // set it again. A remote invitation can start this program.
+        .env_remove(crate::runner::PASSWORD_VARIABLE)
         .stdin(std::process::Stdio::null())
         .kill_on_drop(false);
     let mut child = command.spawn().map_err(|source| LaunchError::Spawn {
@@ -99,7 +110,8 @@ pub fn launch(
     Ok(pid)
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

@@ -18,7 +18,7 @@ mod tests;
 
 use std::path::PathBuf;
 
-pub use guid::Guid;
+pub use guid::{Guid, GuidError};
 pub use registration::{Registration, RegistrationError};
 pub use registry::Registry;
 pub use watch::{watch, AppsChange, AppsWatcher};
@@ -56,6 +56,12 @@ pub enum AppsError {
         /// The underlying error.
         source: notify::Error,
     },
+}
+
+impl From<GuidError> for AppsError {
+    fn from(error: GuidError) -> Self {
+        Self::Invalid(error.into())
+    }
 }
 
 /// The folder of a profile's registered applications.

@@ -8,14 +8,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::guid::Guid;
+use super::guid::{Guid, GuidError};
+use crate::model::AppInfo;
 
 /// The longest application name, in characters (it has to fit in a menu).
 pub const MAX_NAME_CHARS: usize = 100;
 /// The longest program path, in bytes.
 pub const MAX_PATH_BYTES: usize = 4096;
 /// The longest download URL, in bytes.
-pub const MAX_URL_BYTES: usize = 2048;
+pub const MAX_URL_BYTES: usize = crate::web_url::MAX_URL_BYTES;
 /// The longest app key, in bytes.
 pub const MAX_KEY_BYTES: usize = 256;
 
@@ -23,11 +24,8 @@ pub const MAX_KEY_BYTES: usize = 256;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistrationError {
     /// The GUID is not `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`.
-    #[error(
-        "{0:?} is not an application GUID: write it as {{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}} \
-         with hexadecimal digits, braces included"
-    )]
-    BadGuid(String),
+    #[error(transparent)]
+    BadGuid(#[from] GuidError),
     /// The name is empty or only spaces.
     #[error("the application needs a name")]
     EmptyName,
@@ -99,7 +97,18 @@ impl Registration {
 
     /// True when the program exists and may be executed; the program is never run.
     pub fn is_installed(&self) -> bool {
-        is_executable_file(&self.path)
+        super::launch::is_executable_file(&self.path)
+    }
+
+    /// The public view the UI and the local API show: everything but the path, arguments and
+    /// key.
+    pub fn info(&self) -> AppInfo {
+        AppInfo {
+            guid: self.guid.to_string(),
+            name: self.name.clone(),
+            download_url: self.download_url.clone(),
+            installed: self.is_installed(),
+        }
     }
 }
 
@@ -120,11 +129,10 @@ pub fn validate_name(name: &str) -> Result<(), RegistrationError> {
     Ok(())
 }
 
-/// Control characters, and the invisible direction overrides that can make a name or path
-/// read differently from what it is (`U+202E` turns "exe.txt" into "txt.exe" on screen).
+/// Control characters, and the invisible ones that can make a name or path read differently
+/// from what it is (one rule for all text from outside: `text::is_deceptive`).
 fn is_hostile_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    crate::text::is_deceptive(c)
 }
 
 /// Checks a program path: absolute, no control characters, not too long.
@@ -148,96 +156,16 @@ pub fn validate_path(path: &Path) -> Result<(), RegistrationError> {
     Ok(())
 }
 
-/// Checks a download URL: `https://`, a plain host name or IP address, and only the
-/// characters a web address may hold (no spaces, no control characters, no `user@`).
+/// Checks a download URL with the app's one rule for web addresses ([`crate::web_url`]):
+/// `https://`, a plain host name or IP address, and only the characters a web address may
+/// hold (no spaces, no control characters, no `user@`).
 pub fn validate_download_url(url: &str) -> Result<(), RegistrationError> {
-    let bad = |reason| RegistrationError::BadUrl {
-        url: clip(url),
-        reason,
-    };
-    if url.len() > MAX_URL_BYTES {
-        return Err(bad("it is too long"));
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("it contains spaces, line breaks or control characters"));
-    }
-    if let Some(c) = url.chars().find(|&c| !is_url_char(c)) {
-        return Err(if c.is_ascii() {
-            bad("it contains a character that does not belong in a web address")
-        } else {
-            bad("it contains characters outside plain ASCII (write them %-encoded)")
-        });
-    }
-    let Some(rest) = strip_prefix_ignore_case(url, "https://") else {
-        return Err(bad("it must start with https://"));
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    if authority.contains('@') {
-        return Err(bad("it must not hold a user name or password"));
-    }
-    let (host, port) = split_port(authority);
-    if host.is_empty() {
-        return Err(bad("it has no host name"));
-    }
-    if !is_host(host) {
-        return Err(bad("its host name is not valid"));
-    }
-    if let Some(port) = port {
-        if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("its port is not a number"));
-        }
-        if !matches!(port.parse::<u32>(), Ok(1..=65535)) {
-            return Err(bad("its port is out of range"));
-        }
-    }
-    Ok(())
-}
-
-fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
-}
-
-/// Splits `host:port` (or `[v6]:port`) into the host and the port text, if any.
-fn split_port(authority: &str) -> (&str, Option<&str>) {
-    if authority.starts_with('[') {
-        return match authority.find(']') {
-            Some(end) => {
-                let (host, rest) = authority.split_at(end + 1);
-                (host, rest.strip_prefix(':'))
-            }
-            None => (authority, None),
-        };
-    }
-    match authority.split_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (authority, None),
-    }
-}
-
-/// A DNS name of letters, digits and dashes (IDNs in their `xn--` form), or a bracketed IPv6
-/// address. Non-ASCII names are refused so a look-alike host cannot hide in a download link.
-fn is_host(host: &str) -> bool {
-    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return v6.parse::<std::net::Ipv6Addr>().is_ok();
-    }
-    host.len() <= 253
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    crate::web_url::HttpsUrl::parse(url)
+        .map(|_| ())
+        .map_err(|error| RegistrationError::BadUrl {
+            url: clip(url),
+            reason: error.reason(),
         })
-}
-
-/// The characters RFC 3986 allows in a URI (unreserved, reserved and `%`).
-fn is_url_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
 }
 
 /// Checks an app key: printable ASCII without spaces, 1 to [`MAX_KEY_BYTES`] bytes.
@@ -266,15 +194,4 @@ pub(crate) fn clip(text: &str) -> String {
         clipped.push('…');
         clipped
     }
-}
-
-#[cfg(unix)]
-fn is_executable_file(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable_file(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }

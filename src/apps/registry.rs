@@ -209,7 +209,8 @@ fn write_into_place(
         let p = p.to_path_buf();
         move |e| PlaceError::Io(p, e)
     };
-    fs::create_dir_all(dir).map_err(io_error(dir))?;
+    // Private like the rest of the profile: registrations may hold an app key.
+    crate::platform::private::create_private_dir_all(dir).map_err(io_error(dir))?;
     let temporary = dir.join(format!(".{}.tmp", uuid::Uuid::new_v4()));
     let written = write_private(&temporary, bytes).map_err(io_error(&temporary));
     let placed = written.and_then(|()| {

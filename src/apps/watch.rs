@@ -100,7 +100,7 @@ impl AppsWatcher {
 /// [`AppsWatcher::registry`]); afterwards every change is sent as an [`AppsChange`]. Nothing is
 /// sent while nothing changes; a change in the set of broken files alone is sent too.
 pub fn watch(dir: &Path) -> Result<(AppsWatcher, mpsc::UnboundedReceiver<AppsChange>), AppsError> {
-    std::fs::create_dir_all(dir).map_err(|source| AppsError::Io {
+    crate::platform::private::create_private_dir_all(dir).map_err(|source| AppsError::Io {
         path: dir.to_path_buf(),
         source,
     })?;

@@ -24,6 +24,7 @@ use tokio_xmpp::xmlstream::{
     XmppStreamElement,
 };
 
+use super::stanza_guard::{Dropped, Limits, StanzaGuard};
 use super::tls::{self, RejectionSlot};
 use crate::config::{AccountConfig, TlsMode};
 
@@ -36,6 +37,8 @@ pub struct Authenticated {
     pub stream: XmppStream<BoxedIo>,
     /// Stream features after authentication (bind, stream management...).
     pub features: StreamFeatures,
+    /// Stanzas the [`StanzaGuard`] dropped, for stream management to count.
+    pub dropped: Arc<Dropped>,
 }
 
 /// Why a connection attempt failed. The texts are for the user.
@@ -133,6 +136,8 @@ pub struct Secured {
     pub encrypted: bool,
     /// The JID's domain.
     pub domain: String,
+    /// Stanzas the [`StanzaGuard`] dropped, for stream management to count.
+    pub dropped: Arc<Dropped>,
 }
 
 /// Connects and secures the stream, without authenticating (also used for registration).
@@ -150,16 +155,18 @@ pub async fn secure(account: &AccountConfig, timeouts: Timeouts) -> Result<Secur
     let rejection: RejectionSlot = Arc::new(Mutex::new(None));
     let tls_config = tls::client_config(&account.pinned_certificates, rejection.clone())
         .map_err(|e| ConnectError::Tls(e.to_string()))?;
+    // Every byte from the server passes the stanza limits before the XML parser sees it.
+    let dropped = Arc::new(Dropped::default());
     let (io, encrypted): (BoxedIo, bool) = match transport {
-        Transport::Plaintext => (Box::new(BufStream::new(tcp)), false),
+        Transport::Plaintext => (Box::new(guarded(BufStream::new(tcp), &dropped)), false),
         Transport::DirectTls => {
             let tls = handshake(tcp, &domain, tls_config, &rejection).await?;
-            (Box::new(BufStream::new(tls)), true)
+            (Box::new(guarded(BufStream::new(tls), &dropped)), true)
         }
         Transport::StartTls => {
             let tcp = starttls(tcp, &domain, timeouts).await?;
             let tls = handshake(tcp, &domain, tls_config, &rejection).await?;
-            (Box::new(BufStream::new(tls)), true)
+            (Box::new(guarded(BufStream::new(tls), &dropped)), true)
         }
     };
     let (features, stream) = open_stream(io, &domain, timeouts).await?;
@@ -168,7 +175,13 @@ pub async fn secure(account: &AccountConfig, timeouts: Timeouts) -> Result<Secur
         features,
         encrypted,
         domain,
+        dropped,
     })
+}
+
+/// `io` behind the stanza limits, counting what is dropped in `dropped`.
+fn guarded<Io>(io: Io, dropped: &Arc<Dropped>) -> StanzaGuard<Io> {
+    StanzaGuard::new(io, Limits::default(), dropped.clone())
 }
 
 async fn connect_inner(
@@ -182,6 +195,7 @@ async fn connect_inner(
         features,
         encrypted,
         domain,
+        dropped,
     } = secure(account, timeouts).await?;
     let mut mechanisms: BTreeSet<String> = features.sasl_mechanisms.clone();
     // Never sign in anonymously, and never send a password in the clear.
@@ -207,7 +221,11 @@ async fn connect_inner(
         .await
         .map_err(stream_error)?;
     let (features, stream) = pending.recv_features().await.map_err(features_error)?;
-    Ok(Authenticated { stream, features })
+    Ok(Authenticated {
+        stream,
+        features,
+        dropped,
+    })
 }
 
 /// Chooses the transport and where to connect.
@@ -299,7 +317,9 @@ async fn starttls(
     domain: &str,
     timeouts: Timeouts,
 ) -> Result<TcpStream, ConnectError> {
-    let (features, mut stream) = open_stream(BufStream::new(tcp), domain, timeouts).await?;
+    // Limited like the encrypted stream (an attacker on the path can write here too).
+    let io = guarded(BufStream::new(tcp), &Arc::new(Dropped::default()));
+    let (features, mut stream) = open_stream(io, domain, timeouts).await?;
     if !features.can_starttls() {
         return Err(ConnectError::NoEncryption);
     }
@@ -322,7 +342,7 @@ async fn starttls(
             None => return Err(ConnectError::Stream("the connection closed".into())),
         }
     }
-    Ok(stream.into_inner().into_inner())
+    Ok(stream.into_inner().into_inner().into_inner())
 }
 
 async fn handshake(

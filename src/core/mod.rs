@@ -131,6 +131,7 @@ pub mod executor;
 pub mod register;
 pub mod session;
 pub mod sm;
+pub mod stanza_guard;
 pub mod tls;
 
 pub use account::AccountOptions;

@@ -14,8 +14,11 @@ use tokio_xmpp::xmlstream::{
 };
 use tokio_xmpp::Stanza;
 
+use std::sync::Arc;
+
 use super::connect::{Authenticated, BoxedIo, ConnectError};
 use super::sm::{StreamManagement, Tracked};
+use super::stanza_guard::Dropped;
 
 /// A stanza the server could not have meant: the parts Nudge could still read.
 #[derive(Debug)]
@@ -70,6 +73,8 @@ pub struct Session {
     /// Stream management, when the server supports it.
     pub sm: Option<StreamManagement>,
     next_id: u64,
+    /// Stanzas the connection's guard dropped (over the size or depth limit).
+    dropped: Arc<Dropped>,
 }
 
 impl Session {
@@ -79,7 +84,11 @@ impl Session {
         previous: Option<(FullJid, StreamManagement)>,
         resource: &str,
     ) -> Result<(Self, Started), ConnectError> {
-        let Authenticated { stream, features } = auth;
+        let Authenticated {
+            stream,
+            features,
+            dropped,
+        } = auth;
         let offers_sm = features.stream_management.is_some();
         let mut session = Session {
             stream,
@@ -87,6 +96,7 @@ impl Session {
                 .map_err(|e| stream_closed(e.to_string()))?,
             sm: None,
             next_id: 0,
+            dropped,
         };
         if let (true, Some((jid, mut sm))) = (offers_sm, previous) {
             if let Some(previd) = sm.resume_id.clone() {
@@ -226,6 +236,7 @@ impl Session {
     pub async fn read(&mut self) -> Incoming {
         loop {
             let item = self.stream.next().await;
+            self.count_dropped();
             let element = match item {
                 Some(Ok(FallibleStreamElement::Ok(element))) => element,
                 Some(Ok(FallibleStreamElement::Err(error))) => {
@@ -268,6 +279,18 @@ impl Session {
                     return Incoming::Closed(format!("the server ended the session: {error}"))
                 }
                 other => tracing::debug!("ignored stream element: {other:?}"),
+            }
+        }
+    }
+
+    /// Stanzas the guard dropped were received all the same: stream management acknowledges
+    /// them, or the server would send them again on resumption. They come before whatever the
+    /// parser yields next, so they are counted before any ack is answered.
+    fn count_dropped(&mut self) {
+        let dropped = self.dropped.take();
+        if let Some(sm) = &mut self.sm {
+            for _ in 0..dropped {
+                sm.received();
             }
         }
     }

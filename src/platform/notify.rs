@@ -136,11 +136,13 @@ impl Shown {
 /// desktop to report a click on it. Blocking: call from a thread that may wait on D-Bus.
 pub fn show(title: &str, body: &str, clickable: bool) -> Result<Shown, NotifyError> {
     let clickable = clickable && CLICKS_SUPPORTED;
+    // The summary is plain text by the specification; the body may be read as markup.
+    let body = body_text(body, service_reads_markup());
     let mut notification = notify_rust::Notification::new();
     notification
         .appname("Nudge")
         .summary(title)
-        .body(body)
+        .body(&body)
         .icon("nudge");
     // Windows reports a click on the body by itself; an action there would add a button.
     if clickable && !cfg!(windows) {
@@ -152,6 +154,45 @@ pub fn show(title: &str, body: &str, clickable: bool) -> Result<Shown, NotifyErr
     Ok(Shown {
         handle: clickable.then_some(handle),
     })
+}
+
+/// The body as the notification service must be given it: with `markup` (the service
+/// advertises `body-markup`), `&`, `<`, `>` and quotes escaped, so a message holding
+/// `<a href=..>` or `<img src=..>` is shown as the text it is, never as a link or a picture.
+/// Without `markup` the service shows the text as it is, and escapes would show through.
+pub fn body_text(body: &str, markup: bool) -> std::borrow::Cow<'_, str> {
+    if !markup || !body.contains(['&', '<', '>', '"', '\'']) {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut escaped = String::with_capacity(body.len() + 16);
+    for c in body.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
+}
+
+/// Whether the desktop's notification service reads the body as markup (freedesktop's
+/// `body-markup` capability; asked each time, as the service may be replaced while Nudge runs).
+#[cfg(all(unix, not(target_os = "macos")))]
+fn service_reads_markup() -> bool {
+    match notify_rust::get_capabilities() {
+        Ok(capabilities) => capabilities.iter().any(|c| c == "body-markup"),
+        // Unknown: escaping is the safe side (entities at worst, never live markup).
+        Err(_) => true,
+    }
+}
+
+/// Notifications on Windows and macOS are plain text.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn service_reads_markup() -> bool {
+    false
 }
 
 /// Shows a notification on a thread of its own. With `on_click`, and while fewer than
@@ -243,6 +284,21 @@ mod tests {
         assert!(outcome.is_err());
         assert_eq!(PANICKY.watched(), 0);
         assert!(PANICKY.claim().is_some());
+    }
+
+    #[test]
+    fn markup_in_a_body_is_escaped_only_for_services_that_read_markup() {
+        let hostile = r#"<a href="https://evil.example">win</a> & <img src='file:///x'>"#;
+        assert_eq!(
+            body_text(hostile, true),
+            "&lt;a href=&quot;https://evil.example&quot;&gt;win&lt;/a&gt; &amp; \
+             &lt;img src=&#39;file:///x&#39;&gt;"
+        );
+        assert_eq!(body_text(hostile, false), hostile);
+        assert!(matches!(
+            body_text("plain words :)", true),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

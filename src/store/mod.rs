@@ -49,12 +49,38 @@ pub enum StoreError {
     /// A stored value is not one this build understands.
     #[error("the history database holds something this version does not understand: {0}")]
     Corrupt(String),
+    /// The file could not be created private to the user, or made so.
+    #[error(transparent)]
+    Private(#[from] crate::platform::private::PrivateError),
     /// Only outgoing messages can be queued for sending.
     #[error("only outgoing messages can be queued for sending")]
     NotOutgoing,
     /// SQLite reported an error.
     #[error("the history database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// Creates the database file `0600` if it is missing (SQLite would use the umask, and gives
+/// the `-wal` and `-shm` files it makes later the database's own permissions), and tightens
+/// an older one and its companions to `0600`.
+fn make_private(path: &Path) -> Result<(), StoreError> {
+    use crate::platform::private::{new_private_file, tighten_file, PrivateError};
+    match new_private_file().open(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(source) => {
+            return Err(StoreError::Private(PrivateError::Io {
+                path: path.to_path_buf(),
+                source,
+            }))
+        }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        tighten_file(Path::new(&file))?;
+    }
+    Ok(())
 }
 
 /// The history database of one profile.
@@ -64,12 +90,15 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Opens (creating if needed) the database file and brings its schema up to date. The
+    /// file and its WAL companions are private to the user (`0600`).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::prepare(Connection::open(path), true).map_err(|source| StoreError::Open {
+        let open_error = |source| StoreError::Open {
             path: path.to_path_buf(),
             source: Box::new(source),
-        })
+        };
+        make_private(path).map_err(open_error)?;
+        Self::prepare(Connection::open(path), true).map_err(open_error)
     }
 
     /// A private database that lives in memory only (tests, `--no-history`).

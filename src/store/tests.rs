@@ -69,6 +69,56 @@ fn migrations_build_an_empty_file_in_wal_mode_with_foreign_keys() {
     assert_eq!(count(&store.conn, "outbox"), 0);
 }
 
+#[cfg(unix)]
+#[test]
+fn the_history_and_its_wal_files_are_private_to_the_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| {
+        std::fs::metadata(path)
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let companion = |path: &Path, suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    // SAFETY: umask only sets the process's file creation mask; 022 is the usual one.
+    unsafe { libc::umask(0o022) };
+    let (_dir, path) = temp_db();
+    let mut store = Store::open(&path).expect("open");
+    store
+        .insert_message(&incoming(ALICE, "a", 1))
+        .expect("insert");
+    for file in [
+        path.clone(),
+        companion(&path, "-wal"),
+        companion(&path, "-shm"),
+    ] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    drop(store);
+
+    // A history an older Nudge left readable by others is tightened when opened.
+    let (_old_dir, old) = temp_db();
+    drop(Store::open(&old).expect("create"));
+    let readable = std::fs::Permissions::from_mode(0o644);
+    std::fs::set_permissions(&old, readable).expect("chmod");
+    let mut store = Store::open(&old).expect("reopen");
+    store
+        .insert_message(&incoming(ALICE, "b", 2))
+        .expect("insert");
+    for file in [
+        old.clone(),
+        companion(&old, "-wal"),
+        companion(&old, "-shm"),
+    ] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}
+
 #[test]
 fn reopening_keeps_data_and_does_not_migrate_again() {
     let (_dir, path) = temp_db();

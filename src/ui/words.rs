@@ -164,7 +164,7 @@ pub fn not_installed(app_name: &str) -> String {
 
 /// What happens to the download address when the user accepts.
 pub fn download_note(url: &str) -> &'static str {
-    if url.starts_with("https://") {
+    if crate::web_url::is_https_url(url) {
         "When you accept, Nudge opens this address in your web browser so you can get it."
     } else {
         "Nudge will not open this address: it is not a secure (https) address."

@@ -26,6 +26,7 @@ pub mod nick;
 pub mod presence;
 pub mod register;
 pub mod roster;
+pub mod uri;
 
 #[cfg(test)]
 mod tests;

@@ -39,6 +39,23 @@ fn good_guids_are_accepted_and_made_uppercase() {
 }
 
 #[test]
+fn the_wire_reads_only_the_canonical_form() {
+    let canonical = "{44BBA842-CC51-11CF-AAFA-00AA00B6015C}";
+    assert_eq!(
+        Guid::parse_canonical(canonical).map(String::from),
+        Ok(canonical.to_string())
+    );
+    for spelling in [
+        "{44bba842-cc51-11cf-aafa-00aa00b6015c}",
+        "{44BBA842-CC51-11CF-AAFA-00AA00B6015c}",
+    ] {
+        assert!(Guid::parse(spelling).is_ok(), "{spelling}");
+        let refused = Guid::parse_canonical(spelling).expect_err(spelling);
+        assert_eq!(refused.found, spelling);
+    }
+}
+
+#[test]
 fn bad_guids_are_refused_with_the_expected_form() {
     let cases = [
         "",
@@ -62,6 +79,8 @@ fn bad_guids_are_refused_with_the_expected_form() {
     ];
     for input in cases {
         let error = Guid::parse(input).expect_err(input);
+        assert_eq!(Guid::parse_canonical(input), Err(error.clone()), "{input}");
+        let error = RegistrationError::from(error);
         assert!(matches!(error, RegistrationError::BadGuid(_)), "{input}");
         let message = error.to_string();
         assert!(
@@ -230,6 +249,19 @@ fn installed_means_an_executable_file() {
     assert!(registration.is_installed());
     registration.path = dir.path().to_path_buf();
     assert!(!registration.is_installed(), "a folder is not a program");
+}
+
+#[test]
+fn the_public_view_never_shows_the_key_or_the_program() {
+    let mut registration = sample("{44bba842-cc51-11cf-aafa-00aa00b6015c}", "Chess");
+    registration.key = Some("s3cret-key".into());
+    let info = registration.info();
+    assert_eq!(info.guid, "{44BBA842-CC51-11CF-AAFA-00AA00B6015C}");
+    assert_eq!(info.name, "Chess");
+    assert!(!info.installed, "/opt/games/chess is not installed here");
+    let shown = serde_json::to_string(&info).expect("json");
+    assert!(!shown.contains("s3cret"), "{shown}");
+    assert!(!shown.contains("/opt/games"), "{shown}");
 }
 
 #[test]

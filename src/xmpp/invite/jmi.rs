@@ -14,7 +14,7 @@ use xmpp_parsers::stanza_error::StanzaError;
 
 use super::validate::validate_sid;
 use super::wire::{description, read_description, read_reason, reason as reason_element};
-use super::{Condition, Invitation, InviteError, InviteFact, Reason, NS};
+use super::{EndReason, Invitation, InviteError, InviteFact, Reason, NS};
 use crate::xmpp::error;
 use crate::xmpp::message::{unwrap_carbon, Origin};
 
@@ -219,12 +219,12 @@ fn from_contact(kind: Kind, element: &Element, from: FullJid, sid: String) -> Op
         Kind::Ringing => InviteFact::Ringing { from, sid },
         Kind::Proceed => InviteFact::Proceeded { from, sid },
         Kind::Reject => InviteFact::Rejected {
-            reason: read_reason(element, Condition::Decline),
+            reason: read_reason(element, EndReason::Decline),
             from,
             sid,
         },
         Kind::Retract => InviteFact::Retracted {
-            reason: read_reason(element, Condition::Cancel),
+            reason: read_reason(element, EndReason::Cancel),
             from,
             sid,
         },

@@ -91,65 +91,13 @@ impl Invitation {
     }
 }
 
-/// The XEP-0166 conditions Session Invite uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Condition {
-    /// The recipient said no (also: a policy refusal, see [`Reason::not_accepting`]).
-    Decline,
-    /// The inviter withdrew the invitation.
-    Cancel,
-    /// Nobody answered in time.
-    Timeout,
-    /// The recipient is busy.
-    Busy,
-    /// The recipient does not have the application.
-    UnsupportedApplications,
-    /// The application could not be started or failed.
-    FailedApplication,
-    /// The session ended normally.
-    Success,
-    /// Something broke a security rule (e.g. a malformed or spoofed invitation).
-    SecurityError,
-}
-
-impl Condition {
-    /// Every condition, in the order above.
-    pub const ALL: [Condition; 8] = [
-        Condition::Decline,
-        Condition::Cancel,
-        Condition::Timeout,
-        Condition::Busy,
-        Condition::UnsupportedApplications,
-        Condition::FailedApplication,
-        Condition::Success,
-        Condition::SecurityError,
-    ];
-
-    /// The element name on the wire (`<decline/>`, ...).
-    pub fn wire_name(self) -> &'static str {
-        match self {
-            Condition::Decline => "decline",
-            Condition::Cancel => "cancel",
-            Condition::Timeout => "timeout",
-            Condition::Busy => "busy",
-            Condition::UnsupportedApplications => "unsupported-applications",
-            Condition::FailedApplication => "failed-application",
-            Condition::Success => "success",
-            Condition::SecurityError => "security-error",
-        }
-    }
-
-    /// The condition named `name` on the wire, if Session Invite uses it.
-    pub fn from_wire_name(name: &str) -> Option<Condition> {
-        Condition::ALL.into_iter().find(|c| c.wire_name() == name)
-    }
-}
+pub use crate::invite::EndReason;
 
 /// Why an invitation or session ended: a `<reason/>` element.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reason {
     /// The machine-readable condition.
-    pub condition: Condition,
+    pub condition: EndReason,
     /// Words from the other side, cut to [`MAX_REASON_TEXT_CHARS`] and freed of control characters.
     pub text: Option<String>,
     /// The recipient is not accepting invitations (a policy refusal, seeds' "not accepting").
@@ -161,7 +109,7 @@ pub struct Reason {
 
 impl Reason {
     /// A reason with only a condition.
-    pub fn new(condition: Condition) -> Reason {
+    pub fn new(condition: EndReason) -> Reason {
         Reason {
             condition,
             text: None,
@@ -174,7 +122,7 @@ impl Reason {
     pub fn not_accepting() -> Reason {
         Reason {
             not_accepting: true,
-            ..Reason::new(Condition::Decline)
+            ..Reason::new(EndReason::Decline)
         }
     }
 

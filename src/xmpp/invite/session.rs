@@ -19,7 +19,7 @@ use super::wire::{
     address_element, context_element, description, read_address, read_context, read_description,
     read_reason, reason as reason_element, single_child,
 };
-use super::{Condition, Invitation, InviteError, JingleFact, Reason, CONTENT_NAME, NS, NS_RELAY};
+use super::{EndReason, Invitation, InviteError, JingleFact, Reason, CONTENT_NAME, NS, NS_RELAY};
 
 /// XEP-0166 error conditions (§10).
 const NS_JINGLE_ERRORS: &str = "urn:xmpp:jingle:errors:1";
@@ -193,7 +193,7 @@ fn read(action: &str, jingle: &Element, from: Option<&Jid>) -> Result<JingleFact
             from,
             sid,
             // Every Nudge sends a reason; one that does not claim success is the safe reading.
-            reason: read_reason(jingle, Condition::FailedApplication),
+            reason: read_reason(jingle, EndReason::FailedApplication),
         }),
     }
 }

@@ -2,6 +2,7 @@
 //! stanza and when it reads one, so what one Nudge accepts to send the other accepts to read.
 
 use super::InviteError;
+use crate::apps::Guid;
 
 /// Largest context data, in bytes of UTF-8 (64 KiB): big enough for a game state, small enough
 /// for servers' stanza limits (Prosody's default is 256 KiB) and for an environment variable.
@@ -11,31 +12,20 @@ pub const MAX_NAME_CHARS: usize = 128;
 /// Longest application address, in characters.
 pub const MAX_ADDRESS_CHARS: usize = 256;
 /// Longest download URL, in bytes (it is ASCII).
-pub const MAX_URL_LEN: usize = 2048;
+pub const MAX_URL_LEN: usize = crate::web_url::MAX_URL_BYTES;
 /// Longest session id, in bytes (it is ASCII).
 pub const MAX_SID_LEN: usize = 128;
 /// Longest reason text kept from the network, in characters; longer text is cut.
 pub const MAX_REASON_TEXT_CHARS: usize = 500;
 
-/// A GUID in the seeds' form: `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, hex digits in capitals.
+/// A GUID as the wire carries it: `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, hex digits in
+/// capitals ([`Guid::parse_canonical`]: lowercase is refused rather than corrected).
 pub fn validate_guid(guid: &str) -> Result<(), InviteError> {
-    let bad = || InviteError::BadGuid {
-        found: super::super::clip(guid, 40),
-    };
-    let inner = guid
-        .strip_prefix('{')
-        .and_then(|g| g.strip_suffix('}'))
-        .ok_or_else(bad)?;
-    let groups: Vec<&str> = inner.split('-').collect();
-    let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    let hex = groups.iter().all(|g| {
-        g.bytes()
-            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
-    });
-    if lengths != [8, 4, 4, 4, 12] || !hex {
-        return Err(bad());
-    }
-    Ok(())
+    Guid::parse_canonical(guid)
+        .map(|_| ())
+        .map_err(|_| InviteError::BadGuid {
+            found: super::super::clip(guid, 40),
+        })
 }
 
 /// A session id: 1 to [`MAX_SID_LEN`] characters from `A-Z a-z 0-9 . _ : -` (a UUID fits). The
@@ -48,10 +38,17 @@ pub fn validate_sid(sid: &str) -> Result<(), InviteError> {
     Ok(())
 }
 
-/// An application name: one line of 1 to [`MAX_NAME_CHARS`] characters, no control characters.
-/// Everything else (quotes, `;`, `$(..)`) is kept literally: it is only ever shown.
+/// An application name: one line of 1 to [`MAX_NAME_CHARS`] characters, no control characters
+/// and nothing that changes how it reads (direction overrides, zero-width characters: a name
+/// from the network must not pass for another program's). Everything else (quotes, `;`,
+/// `$(..)`) is kept literally: it is only ever shown.
 pub fn validate_name(name: &str) -> Result<(), InviteError> {
     line("application name", name, MAX_NAME_CHARS)?;
+    if name.chars().any(crate::text::is_deceptive) {
+        return Err(InviteError::ForbiddenCharacters {
+            what: "application name",
+        });
+    }
     if name.trim().is_empty() {
         return Err(InviteError::Empty {
             what: "application name",
@@ -84,77 +81,16 @@ pub fn validate_context(context: &str) -> Result<(), InviteError> {
     Ok(())
 }
 
-/// A download URL the recipient may be offered to open: `https://HOST[:PORT][/...]`, ASCII,
-/// at most [`MAX_URL_LEN`] bytes, no spaces, no user name (`https://good@evil`), only the
-/// characters RFC 3986 allows. Internationalised hosts must be written in punycode.
+/// A download URL the recipient may be offered to open, by the app's one rule for web
+/// addresses ([`crate::web_url`]): `https://HOST[:PORT][/...]`, ASCII, at most
+/// [`MAX_URL_LEN`] bytes, no spaces, no user name (`https://good@evil`), only the characters
+/// RFC 3986 allows. Internationalised hosts must be written in punycode.
 pub fn validate_download_url(url: &str) -> Result<(), InviteError> {
-    let bad = |why| Err(InviteError::BadDownloadUrl { why });
-    if url.len() > MAX_URL_LEN {
-        return bad("it is too long");
-    }
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return bad("it contains spaces or control characters");
-    }
-    if !url.is_ascii() {
-        return bad("it contains characters outside ASCII (write the host in punycode)");
-    }
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return bad("it does not start with https://");
-    };
-    if !scheme.eq_ignore_ascii_case("https") {
-        return bad("only https addresses are allowed");
-    }
-    if !url.bytes().all(url_byte) {
-        return bad("it contains characters a URL may not hold");
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.contains('@') {
-        return bad("it names a user before the host");
-    }
-    let (host, port) = split_port(authority);
-    if host.is_empty() {
-        return bad("it has no host");
-    }
-    if !port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return bad("its port is not a number");
-    }
-    let host_ok = if let Some(ip6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        !ip6.is_empty()
-            && ip6
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-    } else {
-        host.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
+    crate::web_url::HttpsUrl::parse(url)
+        .map(|_| ())
+        .map_err(|error| InviteError::BadDownloadUrl {
+            why: error.reason(),
         })
-    };
-    if !host_ok {
-        return bad("its host is not a valid name");
-    }
-    Ok(())
-}
-
-/// Host and optional port of an authority; a bracketed IPv6 host keeps its colons.
-fn split_port(authority: &str) -> (&str, Option<&str>) {
-    let after_host = authority.rfind(']').map_or(0, |i| i + 1);
-    match authority[after_host..].find(':') {
-        Some(i) => (
-            &authority[..after_host + i],
-            Some(&authority[after_host + i + 1..]),
-        ),
-        None => (authority, None),
-    }
-}
-
-/// Bytes RFC 3986 allows in a URI (unreserved, reserved and `%` for escapes).
-fn url_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b)
 }
 
 /// A one-line value of at most `max` characters without control characters.

@@ -11,7 +11,7 @@ use super::validate::{
     validate_address, validate_context, validate_download_url, validate_guid, validate_name,
     validate_sid, MAX_REASON_TEXT_CHARS,
 };
-use super::{Condition, Invitation, InviteError, Reason, NS};
+use super::{EndReason, Invitation, InviteError, Reason, NS};
 use crate::xmpp::clip;
 
 /// Longest unknown condition name kept for the report.
@@ -131,7 +131,7 @@ pub(super) fn reason(reason: &Reason) -> Element {
 /// Reads the `<reason/>` child of `parent`. A missing reason gives `default`; an unknown,
 /// missing or ambiguous condition gives `default` with `unrecognised` set, so the session still
 /// ends and the caller can report what came.
-pub(super) fn read_reason(parent: &Element, default: Condition) -> Reason {
+pub(super) fn read_reason(parent: &Element, default: EndReason) -> Reason {
     let reasons: Vec<&Element> = parent
         .children()
         .filter(|c| c.is("reason", ns::JINGLE))
@@ -150,7 +150,7 @@ pub(super) fn read_reason(parent: &Element, default: Condition) -> Reason {
         .filter(|c| c.ns() == ns::JINGLE && c.name() != "text")
         .collect();
     match conditions.as_slice() {
-        [one] => match Condition::from_wire_name(one.name()) {
+        [one] => match EndReason::from_wire_name(one.name()) {
             Some(condition) => reason.condition = condition,
             None => reason.unrecognised = Some(clip(one.name(), MAX_UNRECOGNISED_CHARS)),
         },

@@ -39,6 +39,12 @@ pub enum PictureError {
         /// Why.
         source: std::io::Error,
     },
+    /// A FIFO, a device (`/dev/zero`), a socket or a folder: never read.
+    #[error("{path} is not a regular file, so it cannot be a display picture")]
+    NotAFile {
+        /// The path.
+        path: String,
+    },
     /// The file is larger than Nudge reads.
     #[error("the file {path} is too large for a display picture (at most 20 MB)")]
     TooLarge {
@@ -111,19 +117,20 @@ pub fn prepare(bytes: &[u8], what: &str) -> Result<Prepared, PictureError> {
 /// Reads and prepares the picture in the file at `path`.
 pub async fn prepare_file(path: String) -> Result<Prepared, PictureError> {
     let task = tokio::task::spawn_blocking(move || {
-        let size = std::fs::metadata(&path)
-            .map_err(|source| PictureError::Read {
-                path: path.clone(),
-                source,
-            })?
-            .len();
-        if size > MAX_FILE_BYTES {
-            return Err(PictureError::TooLarge { path });
-        }
-        let bytes = std::fs::read(&path).map_err(|source| PictureError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        use crate::platform::files::{read_regular, ReadError};
+        // Only a regular file, and no more than the limit: `/dev/zero` claims 0 bytes and
+        // never ends, and a FIFO would block until someone writes to it.
+        let bytes =
+            read_regular(std::path::Path::new(&path), MAX_FILE_BYTES).map_err(
+                |error| match error {
+                    ReadError::Io(source) => PictureError::Read {
+                        path: path.clone(),
+                        source,
+                    },
+                    ReadError::NotRegular => PictureError::NotAFile { path: path.clone() },
+                    ReadError::TooLarge { .. } => PictureError::TooLarge { path: path.clone() },
+                },
+            )?;
         prepare(&bytes, &format!("the file {path}"))
     });
     match task.await {
@@ -229,6 +236,49 @@ mod tests {
         let mut png = encoded(image::RgbaImage::new(50, 50), image::ImageFormat::Png);
         png.truncate(png.len() / 2);
         assert!(prepare(&png, "half").is_err());
+    }
+
+    /// `prepare_file`, given up on after a few seconds (a reader that blocks never returns).
+    #[cfg(unix)]
+    async fn prepare_file_soon(path: &std::path::Path) -> Result<Prepared, PictureError> {
+        let path = path.to_str().expect("utf-8").to_owned();
+        tokio::time::timeout(std::time::Duration::from_secs(5), prepare_file(path))
+            .await
+            .expect("the picture reader returns instead of blocking")
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn fifos_devices_and_folders_are_refused_without_reading() {
+        let dir = tempfile::tempdir().expect("dir");
+        let fifo = dir.path().join("picture.png");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        // Nobody ever writes to it: a reader that opens it plainly waits forever.
+        let error = prepare_file_soon(&fifo).await.expect_err("a FIFO");
+        assert!(matches!(error, PictureError::NotAFile { .. }), "{error}");
+        assert!(error.to_string().contains("not a regular file"), "{error}");
+        // /dev/zero says it is empty and never ends.
+        let error = prepare_file_soon(std::path::Path::new("/dev/zero"))
+            .await
+            .expect_err("a device");
+        assert!(matches!(error, PictureError::NotAFile { .. }), "{error}");
+        let error = prepare_file_soon(dir.path()).await.expect_err("a folder");
+        assert!(matches!(error, PictureError::NotAFile { .. }), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_file_over_the_limit_is_refused() {
+        let dir = tempfile::tempdir().expect("dir");
+        let big = dir.path().join("big.png");
+        let file = std::fs::File::create(&big).expect("create");
+        file.set_len(MAX_FILE_BYTES + 1).expect("sparse file");
+        let error = prepare_file_soon(&big).await.expect_err("too large");
+        assert!(matches!(error, PictureError::TooLarge { .. }), "{error}");
     }
 
     #[test]

@@ -7,9 +7,10 @@ use tokio_xmpp::parsers::jid::{BareJid, FullJid, Jid};
 use super::{Account, Live};
 use crate::apps::registration::Registration;
 use crate::config::InvitePolicy;
+use crate::invite::EndReason;
 use crate::invite::{InviteSession, Origin, Role, SessionEvent, SessionState};
 use crate::model::Subscription;
-use crate::xmpp::invite::{self as wire, Condition, Invitation, InviteFact, JingleFact, Reason};
+use crate::xmpp::invite::{self as wire, Invitation, InviteFact, JingleFact, Reason};
 
 impl Account {
     /// Handles one Session Invite fact of an incoming message.
@@ -24,7 +25,7 @@ impl Account {
                 if self.own.as_ref().is_some_and(|own| from == *own) {
                     return;
                 }
-                let reason = Reason::new(Condition::Cancel).with_text("answered on another device");
+                let reason = Reason::new(EndReason::Cancel).with_text("answered on another device");
                 let ringing = self.sessions.get(&sid).is_some_and(|l| {
                     l.session.role == Role::Invitee && l.session.state == SessionState::Invitation
                 });
@@ -46,7 +47,7 @@ impl Account {
                     return;
                 }
                 let (next, extra) = match reason.condition {
-                    Condition::Cancel => (SessionState::Cancelled, vec![SessionEvent::OnCancelled]),
+                    EndReason::Cancel => (SessionState::Cancelled, vec![SessionEvent::OnCancelled]),
                     _ => (SessionState::Terminated, vec![]),
                 };
                 self.finish(&sid, next, &reason, extra);
@@ -68,7 +69,7 @@ impl Account {
                 // ringing.
                 if let (Some(sid), Ok(device)) = (sid, from.try_into_full()) {
                     if !self.sessions.contains(&sid) {
-                        let reason = Reason::new(Condition::SecurityError);
+                        let reason = Reason::new(EndReason::SecurityError);
                         self.send(wire::reject(&Jid::from(device), &sid, &reason));
                     }
                 }
@@ -110,7 +111,7 @@ impl Account {
         }
         if !self.sessions.may_ring(peer.as_str()) {
             tracing::info!("refused an invitation from {peer}: too many are ringing");
-            let reason = Reason::new(Condition::Busy);
+            let reason = Reason::new(EndReason::Busy);
             return self.send(wire::reject(&Jid::from(from), &invitation.sid, &reason));
         }
         let registration = self.registration(&invitation.guid);
@@ -176,7 +177,7 @@ impl Account {
             }
             Err(error) => {
                 let reason =
-                    Reason::new(Condition::FailedApplication).with_text(&error.to_string());
+                    Reason::new(EndReason::FailedApplication).with_text(&error.to_string());
                 self.finish(&sid, SessionState::Terminated, &reason, vec![]);
             }
         }
@@ -315,23 +316,23 @@ impl Account {
             };
             match (live.session.state, live.session.role) {
                 (state, _) if state.is_final() => self.sessions.forget(&id),
-                (SessionState::Invitation, Role::Inviter) => self.withdraw(&id, Condition::Timeout),
+                (SessionState::Invitation, Role::Inviter) => self.withdraw(&id, EndReason::Timeout),
                 (SessionState::Invitation, Role::Invitee) => {
                     let reason = match live.session.app_present {
-                        true => Reason::new(Condition::Timeout),
-                        false => Reason::new(Condition::UnsupportedApplications),
+                        true => Reason::new(EndReason::Timeout),
+                        false => Reason::new(EndReason::UnsupportedApplications),
                     };
                     if let Some(device) = live.peer_device.clone() {
                         self.send(wire::reject(&Jid::from(device), &id, &reason));
                     }
                     let next = match reason.condition {
-                        Condition::UnsupportedApplications => SessionState::Declined,
+                        EndReason::UnsupportedApplications => SessionState::Declined,
                         _ => SessionState::Terminated,
                     };
                     self.finish(&id, next, &reason, vec![]);
                 }
                 (SessionState::Accepted, _) => {
-                    let reason = Reason::new(Condition::Timeout);
+                    let reason = Reason::new(EndReason::Timeout);
                     if let Some(device) = live.peer_device.clone() {
                         let responder = super::Responder::Peer(Jid::from(device.clone()));
                         let purpose = super::Purpose::Session(id.clone());

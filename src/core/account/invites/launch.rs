@@ -6,9 +6,10 @@ use tokio_xmpp::parsers::jid::Jid;
 use super::Account;
 use crate::core::account::effect::Launch;
 use crate::core::account::{Effect, Fault, Purpose, Responder};
+use crate::invite::EndReason;
 use crate::invite::{env, Role, SessionEvent, SessionState};
 use crate::problem::Problem;
-use crate::xmpp::invite::{self as wire, Condition, Reason};
+use crate::xmpp::invite::{self as wire, Reason};
 
 impl Account {
     /// Launches this side's program (when asked) and then moves the session to CONNECTED.
@@ -92,7 +93,7 @@ impl Account {
 
     /// The program would not start: say so, and end the session on both sides.
     fn launch_failed(&mut self, sid: &str, detail: String) {
-        let reason = Reason::new(Condition::FailedApplication).with_text(&detail);
+        let reason = Reason::new(EndReason::FailedApplication).with_text(&detail);
         self.problem(Problem::ProgramNotStarted { detail });
         let device = self.sessions.get(sid).and_then(|l| l.peer_device.clone());
         if let Some(device) = device {

@@ -21,7 +21,7 @@ use crate::invite::{
 use crate::model::AppInfo;
 use crate::problem::Problem;
 use crate::xmpp::address::parse_bare;
-use crate::xmpp::invite::{self as wire, Condition, Invitation, Reason};
+use crate::xmpp::invite::{self as wire, Invitation, Reason};
 pub(super) use sessions::{Live, Sessions};
 
 /// Most invitations one contact may have ringing here at once; more are answered "busy".
@@ -99,12 +99,7 @@ impl Account {
         self.registry
             .list()
             .into_iter()
-            .map(|r| AppInfo {
-                guid: r.guid.to_string(),
-                name: r.name.clone(),
-                download_url: r.download_url.clone(),
-                installed: r.is_installed(),
-            })
+            .map(Registration::info)
             .collect()
     }
 
@@ -266,7 +261,7 @@ impl Account {
         let mut events = extra;
         match live
             .session
-            .end(next, end_reason(reason.condition), reason.text.clone())
+            .end(next, reason.condition, reason.text.clone())
         {
             Ok(more) => events.extend(more),
             Err(error) => return self.session_error(Some(id), error),
@@ -343,7 +338,7 @@ impl Account {
 
     /// `Command::DeclineInvitation`.
     pub(super) fn decline_invitation(&mut self, id: &str) {
-        let reason = Reason::new(Condition::Decline);
+        let reason = Reason::new(EndReason::Decline);
         let Some(live) = self.live_session(id) else {
             return;
         };
@@ -363,11 +358,11 @@ impl Account {
 
     /// `Command::CancelInvitation`.
     pub(super) fn cancel_invitation(&mut self, id: &str) {
-        self.withdraw(id, Condition::Cancel);
+        self.withdraw(id, EndReason::Cancel);
     }
 
     /// Withdraws a ringing invitation (the user cancelled, or it timed out).
-    fn withdraw(&mut self, id: &str, condition: Condition) {
+    fn withdraw(&mut self, id: &str, condition: EndReason) {
         let Some(live) = self.live_session(id) else {
             return;
         };
@@ -384,7 +379,7 @@ impl Account {
             self.send(wire::retract(&peer, id, &reason));
         }
         let next = match condition {
-            Condition::Cancel => SessionState::Cancelled,
+            EndReason::Cancel => SessionState::Cancelled,
             _ => SessionState::Terminated,
         };
         self.finish(id, next, &reason, vec![]);
@@ -432,7 +427,7 @@ impl Account {
 
     /// `Command::EndSession`.
     pub(super) fn end_session(&mut self, id: &str) {
-        let reason = Reason::new(Condition::Success);
+        let reason = Reason::new(EndReason::Success);
         let Some(live) = self.live_session(id) else {
             return;
         };
@@ -447,19 +442,5 @@ impl Account {
             });
         }
         self.finish(id, SessionState::Terminated, &reason, vec![]);
-    }
-}
-
-/// The session end reason for a wire condition.
-fn end_reason(condition: Condition) -> EndReason {
-    match condition {
-        Condition::Decline => EndReason::Decline,
-        Condition::Cancel => EndReason::Cancel,
-        Condition::Timeout => EndReason::Timeout,
-        Condition::Busy => EndReason::Busy,
-        Condition::UnsupportedApplications => EndReason::UnsupportedApplications,
-        Condition::FailedApplication => EndReason::FailedApplication,
-        Condition::Success => EndReason::Success,
-        Condition::SecurityError => EndReason::SecurityError,
     }
 }

@@ -10,8 +10,9 @@ use tokio_xmpp::parsers::message::Message;
 
 use super::*;
 use crate::apps::{Guid, Registration};
+use crate::invite::EndReason;
 use crate::invite::{Origin, SessionState};
-use crate::xmpp::invite::{self as wire, Condition, Invitation, Reason};
+use crate::xmpp::invite::{self as wire, Invitation, Reason};
 
 const GAME: &str = "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}";
 const BOB: &str = "bob@example.org";
@@ -200,7 +201,7 @@ fn a_refusal_from_another_device_than_the_one_that_rang_counts() {
         wire::ringing(&desk(), &sid),
         BOB_PHONE,
     ))));
-    let reject = wire::reject(&Jid::from(desk()), &sid, &Reason::new(Condition::Decline));
+    let reject = wire::reject(&Jid::from(desk()), &sid, &Reason::new(EndReason::Decline));
     script.input(Input::Stanza(Box::new(from(reject, BOB_LAPTOP))));
     assert_eq!(state(&script, &sid), SessionState::Declined);
 }
@@ -210,7 +211,7 @@ fn once_a_device_accepted_the_others_cannot_answer_for_it() {
     let mut script = with_game();
     let sid = invite(&mut script);
     bob_accepts_on(&mut script, &sid, BOB_PHONE);
-    let reject = wire::reject(&Jid::from(desk()), &sid, &Reason::new(Condition::Decline));
+    let reject = wire::reject(&Jid::from(desk()), &sid, &Reason::new(EndReason::Decline));
     script.input(Input::Stanza(Box::new(from(reject, BOB_LAPTOP))));
     assert_eq!(state(&script, &sid), SessionState::Accepted);
 }

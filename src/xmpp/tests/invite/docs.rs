@@ -12,7 +12,7 @@ use minidom::{Element, Node};
 use super::SID;
 use crate::xmpp::invite::{
     accept_elsewhere, ack, app_not_present, proceed, propose, reject, retract, ringing,
-    session_accept, session_info, session_initiate, session_terminate, unknown_session, Condition,
+    session_accept, session_info, session_initiate, session_terminate, unknown_session, EndReason,
     Invitation, Reason, MAX_ADDRESS_CHARS, MAX_CONTEXT_BYTES, MAX_NAME_CHARS,
     MAX_REASON_TEXT_CHARS, MAX_SID_LEN, MAX_URL_LEN,
 };
@@ -72,7 +72,7 @@ fn blocks() -> Blocks {
         ]
         .join("\n\n"),
     );
-    let decline = Reason::new(Condition::Decline).with_text("Not now, sorry");
+    let decline = Reason::new(EndReason::Decline).with_text("Not now, sorry");
     add(
         "decline",
         [
@@ -92,7 +92,7 @@ fn blocks() -> Blocks {
             reject(
                 &alice().into(),
                 SID,
-                &Reason::new(Condition::UnsupportedApplications),
+                &Reason::new(EndReason::UnsupportedApplications),
             ),
             b,
         ),
@@ -100,14 +100,14 @@ fn blocks() -> Blocks {
     add(
         "cancel",
         sent(
-            retract(&bob().to_bare(), SID, &Reason::new(Condition::Cancel)),
+            retract(&bob().to_bare(), SID, &Reason::new(EndReason::Cancel)),
             a,
         ),
     );
     add(
         "timeout",
         sent(
-            retract(&bob().to_bare(), SID, &Reason::new(Condition::Timeout)),
+            retract(&bob().to_bare(), SID, &Reason::new(EndReason::Timeout)),
             a,
         ),
     );
@@ -142,9 +142,9 @@ fn blocks() -> Blocks {
         ]
         .join("\n\n"),
     );
-    for condition in Condition::ALL {
+    for condition in EndReason::ALL {
         let reason = match condition {
-            Condition::Success => Reason::new(condition).with_text("X wins"),
+            EndReason::Success => Reason::new(condition).with_text("X wins"),
             _ => Reason::new(condition),
         };
         add(

@@ -256,6 +256,19 @@ fn names_are_one_line_but_otherwise_literal() {
             },
         ),
         (
+            // "Viewer" whose last letters read backwards: the right-to-left override.
+            "Photo \u{202E}exe.gpj",
+            InviteError::ForbiddenCharacters {
+                what: "application name",
+            },
+        ),
+        (
+            "Che\u{200B}ss",
+            InviteError::ForbiddenCharacters {
+                what: "application name",
+            },
+        ),
+        (
             "",
             InviteError::Empty {
                 what: "application name",

@@ -6,7 +6,7 @@ use xmpp_parsers::ns;
 use super::{alice_device, alice_phone, arriving, bob, bob_device, invitation, GUID, SID};
 use crate::xmpp::invite::{
     accept_elsewhere, app_not_present, classify_message, proceed, propose, reject, retract,
-    ringing, Condition, Invitation, InviteError, InviteFact, Reason, NS,
+    ringing, EndReason, Invitation, InviteError, InviteFact, Reason, NS,
 };
 use crate::xmpp::tests::{fixture, message, own, round_trip};
 
@@ -192,7 +192,7 @@ fn answers_go_to_the_inviting_device() {
 
 #[test]
 fn reject_round_trips_every_condition_with_and_without_text() {
-    for condition in Condition::ALL {
+    for condition in EndReason::ALL {
         for text in [None, Some("Sorry, I'm busy; try \"later\"\nor tomorrow")] {
             let mut reason = Reason::new(condition);
             reason.text = text.map(str::to_owned);
@@ -230,7 +230,7 @@ fn policy_refusal_is_decline_with_not_accepting() {
         panic!("{facts:?}")
     };
     assert!(reason.not_accepting);
-    assert_eq!(reason.condition, Condition::Decline);
+    assert_eq!(reason.condition, EndReason::Decline);
     assert_eq!(
         reason.text.as_deref(),
         Some("Bob is not accepting invitations")
@@ -239,7 +239,7 @@ fn policy_refusal_is_decline_with_not_accepting() {
 
 #[test]
 fn retract_goes_to_the_bare_jid_and_round_trips_cancel_and_timeout() {
-    for condition in [Condition::Cancel, Condition::Timeout] {
+    for condition in [EndReason::Cancel, EndReason::Timeout] {
         let reason = Reason::new(condition);
         let stanza = retract(&own(), SID, &reason);
         let shape = round_trip(stanza.clone());
@@ -271,11 +271,11 @@ fn reject_and_retract_without_reason_get_the_safe_default() {
     let InviteFact::Rejected { reason, .. } = only(facts(&reject)) else {
         panic!()
     };
-    assert_eq!(reason, Reason::new(Condition::Decline));
+    assert_eq!(reason, Reason::new(EndReason::Decline));
     let InviteFact::Retracted { reason, .. } = only(facts(&retract)) else {
         panic!()
     };
-    assert_eq!(reason, Reason::new(Condition::Cancel));
+    assert_eq!(reason, Reason::new(EndReason::Cancel));
 }
 
 #[test]
@@ -300,7 +300,7 @@ fn unknown_or_ambiguous_conditions_map_to_the_default_and_are_reported() {
         let InviteFact::Rejected { reason, .. } = only(facts(&xml)) else {
             panic!("{xml}")
         };
-        assert_eq!(reason.condition, Condition::Decline, "{xml}");
+        assert_eq!(reason.condition, EndReason::Decline, "{xml}");
         assert_eq!(reason.unrecognised.as_deref(), Some(reported), "{xml}");
     }
 }
@@ -340,7 +340,7 @@ fn accept_from_another_own_device_stops_the_ringing_here() {
 
 #[test]
 fn reject_to_the_own_bare_jid_from_another_device_is_declined_elsewhere() {
-    let stanza = reject(&own().into(), SID, &Reason::new(Condition::Decline));
+    let stanza = reject(&own().into(), SID, &Reason::new(EndReason::Decline));
     assert_eq!(
         one_fact(stanza, "alice@example.org/phone"),
         InviteFact::DeclinedElsewhere {
@@ -371,7 +371,7 @@ fn own_devices_proposals_ringing_and_server_stamped_answers_give_nothing() {
         ),
         (ringing(&bob_device(), SID), Some("alice@example.org/phone")),
         (
-            retract(&bob(), SID, &Reason::new(Condition::Cancel)),
+            retract(&bob(), SID, &Reason::new(EndReason::Cancel)),
             Some("alice@example.org/phone"),
         ),
         (accept_elsewhere(&own(), SID), None),

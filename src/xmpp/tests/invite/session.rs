@@ -6,7 +6,7 @@ use xmpp_parsers::ns;
 use super::{alice_device, arriving_iq, bob_device, invitation, GUID, SID};
 use crate::xmpp::invite::{
     ack, classify_jingle, refuse, session_accept, session_info, session_initiate,
-    session_terminate, unknown_session, Condition, InviteError, JingleFact, Reason, NS, NS_RELAY,
+    session_terminate, unknown_session, EndReason, InviteError, JingleFact, Reason, NS, NS_RELAY,
 };
 use crate::xmpp::tests::{fixture, iq, round_trip};
 
@@ -177,7 +177,7 @@ fn unknown_session_info_is_refused_as_not_implemented() {
 
 #[test]
 fn session_terminate_round_trips_every_reason() {
-    for condition in Condition::ALL {
+    for condition in EndReason::ALL {
         let reason = Reason::new(condition).with_text("Game over: X wins");
         let stanza = session_terminate("jt-1", &alice_device(), SID, &reason);
         let shape = round_trip(stanza.clone());
@@ -204,14 +204,14 @@ fn terminate_with_an_unknown_or_no_reason_reads_as_failed_application() {
     let JingleFact::Terminate { reason, .. } = fact else {
         panic!()
     };
-    assert_eq!(reason.condition, Condition::FailedApplication);
+    assert_eq!(reason.condition, EndReason::FailedApplication);
     assert_eq!(reason.unrecognised.as_deref(), Some("gone"));
     assert_eq!(reason.text.as_deref(), Some("Bob went offline"));
     let bare = jingle(BOB, &format!("action='session-terminate' sid='{SID}'"), "");
     let Some(Ok(JingleFact::Terminate { reason, .. })) = classify_jingle(&bare) else {
         panic!()
     };
-    assert_eq!(reason, Reason::new(Condition::FailedApplication));
+    assert_eq!(reason, Reason::new(EndReason::FailedApplication));
 }
 
 #[test]

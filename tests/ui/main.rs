@@ -1,0 +1,18 @@
+//! The real window (`NudgeApp`) in an egui_kittest harness, driven by accessible labels, with
+//! channels standing in for the core. One test binary, so `cargo test` links once.
+
+// Test code: a failed step panics with a message saying what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod avatar;
+mod contacts;
+mod conversation;
+mod emoticons;
+mod idle;
+mod invite;
+mod notification_clicks;
+mod notifications;
+mod settings;
+mod signin;
+mod toasts;
+mod windows;
