@@ -114,7 +114,7 @@ fn buttons(ui: &mut Ui, ok: &str) -> Option<bool> {
 
 fn rename(ui: &mut Ui, form: &mut RenameForm) -> Option<bool> {
     ui.heading("Rename a contact");
-    ui.label(RichText::new(form.jid.as_str()).color(theme::HINT));
+    ui.label(RichText::new(form.jid.as_str()).color(theme::colours(ui).muted));
     let field = labelled_field(
         ui,
         "New name",
@@ -126,7 +126,7 @@ fn rename(ui: &mut Ui, form: &mut RenameForm) -> Option<bool> {
 
 fn move_to_group(ui: &mut Ui, form: &mut MoveForm, groups: &[String]) -> Option<bool> {
     ui.heading("Move to group");
-    ui.label(RichText::new(form.jid.as_str()).color(theme::HINT));
+    ui.label(RichText::new(form.jid.as_str()).color(theme::colours(ui).muted));
     for group in groups {
         ui.radio_value(&mut form.group, group.clone(), group);
     }
@@ -169,7 +169,7 @@ fn add_contact(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender) {
             ui.label(format!("In the group: {}", form.groups.join(", ")));
         }
         if let Some(error) = &form.error {
-            ui.label(RichText::new(error.to_string()).color(theme::ERROR));
+            ui.label(RichText::new(error.to_string()).color(theme::colours(ui).error));
         }
         ui.horizontal(|ui| {
             if ui.button("Add").clicked() {

@@ -23,7 +23,7 @@ pub fn menu(ui: &mut Ui, apps: &[AppInfo]) -> Option<String> {
         ui.label(
             RichText::new(words::NO_APPS_HINT)
                 .small()
-                .color(theme::HINT),
+                .color(theme::colours(ui).muted),
         );
         return None;
     }
@@ -70,9 +70,9 @@ pub fn session_lines(
     for session in sessions_with(state, peer) {
         let text = words::session_status(session, who, view.sessions.notes(&session.id));
         let colour = if session.state.is_final() {
-            theme::HINT
+            theme::colours(ui).muted
         } else {
-            theme::SESSION_LIVE
+            theme::colours(ui).accent_text
         };
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(text).color(colour));

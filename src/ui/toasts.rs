@@ -131,7 +131,8 @@ pub fn stack(ctx: &Context, state: &AppState, toasts: &[Toast]) -> Option<ToastA
             .fade_in(false)
             .show(ctx, |ui| {
                 ui.set_max_width(theme::TOAST_WIDTH);
-                let text = RichText::new(&toast.text).color(theme::TOAST_TEXT);
+                let palette = theme::colours(ui);
+                let text = RichText::new(&toast.text).color(palette.on_toast);
                 let picture = toast.person.as_ref().and_then(|person| {
                     super::avatar::toast_image(ctx, state.avatars.get(person), person.as_str())
                 });
@@ -141,8 +142,8 @@ pub fn stack(ctx: &Context, state: &AppState, toasts: &[Toast]) -> Option<ToastA
                 };
                 ui.add(
                     button
-                        .fill(theme::TOAST_FILL)
-                        .stroke(Stroke::new(1.0, theme::TOAST_BORDER))
+                        .fill(palette.toast)
+                        .stroke(Stroke::new(theme::OUTLINE_WIDTH, palette.toast_border))
                         .corner_radius(theme::TOAST_RADIUS)
                         .min_size(vec2(theme::TOAST_WIDTH, theme::TOAST_MIN_HEIGHT))
                         .wrap(),

@@ -562,3 +562,28 @@ fn the_own_name_is_edited_in_place_and_contacts_show_theirs() {
     window.type_into("Search contacts", "tables");
     assert!(window.harness.query_by_label("Bobby Tables").is_some());
 }
+
+#[test]
+fn a_contact_row_is_one_button_that_the_keyboard_opens_too() {
+    let mut window = Window::new();
+    window.online_with(&roster());
+    window.presence("bob@example.org", Availability::Away, Some("making coffee"));
+    // The name is the row's own label: one node, a button, whatever else the row shows.
+    assert_eq!(window.harness.query_all_by_label("Bob").count(), 1);
+    assert!(window
+        .harness
+        .query_by_role_and_label(egui::accesskit::Role::Button, "Bob")
+        .is_some());
+    assert!(window.shows("making coffee"));
+    window.harness.get_by_label("Bob").focus();
+    window.harness.run();
+    window.press(egui::Key::Enter);
+    assert_eq!(
+        window.sent(),
+        vec![Command::LoadHistory {
+            peer: nudge_testkit::bare("bob@example.org"),
+            limit: 200
+        }],
+        "Enter on the focused row opens the conversation"
+    );
+}

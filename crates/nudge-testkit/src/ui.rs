@@ -139,14 +139,24 @@ impl Window {
         asked
     }
 
-    /// Clicks the widget with this accessible label and lets the window settle.
+    /// Scrolls the widget with this accessible label into view, as a user would before
+    /// reaching for it.
+    pub fn scroll_to(&mut self, label: &str) {
+        self.harness.get_by_label(label).scroll_to_me();
+        self.harness.run();
+    }
+
+    /// Clicks the widget with this accessible label (scrolled into view first) and lets the
+    /// window settle.
     pub fn click(&mut self, label: &str) {
+        self.scroll_to(label);
         self.harness.get_by_label(label).click();
         self.harness.run();
     }
 
     /// Focuses the field with this accessible label and types `text` into it.
     pub fn type_into(&mut self, label: &str, text: &str) {
+        self.scroll_to(label);
         self.harness.get_by_label(label).focus();
         self.harness.run();
         self.harness.get_by_label(label).type_text(text);

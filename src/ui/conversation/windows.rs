@@ -195,7 +195,7 @@ fn tab_strip(
                 ui.label(
                     RichText::new(format!("{unread} new"))
                         .strong()
-                        .color(theme::UNREAD),
+                        .color(theme::colours(ui).accent_text),
                 );
             }
             let close = ui
