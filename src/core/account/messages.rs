@@ -20,18 +20,7 @@ impl Account {
                 timestamp_ms,
                 receipt_id,
             } => {
-                let message = ChatMessage {
-                    id,
-                    peer,
-                    direction,
-                    body,
-                    // Never later than now, whoever stamped it.
-                    timestamp_ms: timestamp_ms.map_or(self.now_ms, |t| t.min(self.now_ms)),
-                    delivery: match direction {
-                        Direction::Incoming => Delivery::Received,
-                        Direction::Outgoing => Delivery::Sent,
-                    },
-                };
+                let message = chat_message(self.now_ms, id, peer, direction, body, timestamp_ms);
                 self.store(StoreOp::InsertMessage { message, server_id });
                 if let Some(receipt_id) = receipt_id.filter(|_| !self.is_stranger(&from)) {
                     self.send(message::build_receipt(&from, &receipt_id));
@@ -129,5 +118,28 @@ impl Account {
         if let Some(own) = self.own_bare() {
             self.emit(Event::NicknameChanged { jid: own, nick });
         }
+    }
+}
+
+/// A chat message as received live or from the archive at `now_ms`: never dated later than now,
+/// whoever stamped it; incoming ones are received, the user's own (from another device) sent.
+pub(super) fn chat_message(
+    now_ms: i64,
+    id: String,
+    peer: BareJid,
+    direction: Direction,
+    body: String,
+    timestamp_ms: Option<i64>,
+) -> ChatMessage {
+    ChatMessage {
+        id,
+        peer,
+        direction,
+        body,
+        timestamp_ms: timestamp_ms.map_or(now_ms, |t| t.min(now_ms)),
+        delivery: match direction {
+            Direction::Incoming => Delivery::Received,
+            Direction::Outgoing => Delivery::Sent,
+        },
     }
 }

@@ -14,7 +14,7 @@ use tokio_xmpp::parsers::message::Message;
 
 use super::{Account, ArchivePurpose, Purpose, Responder, StoreOp};
 use crate::event::Event;
-use crate::model::{ChatMessage, Delivery, Direction};
+use crate::model::ChatMessage;
 use crate::problem::Problem;
 use crate::xmpp::mam::{self, ArchiveError, Cursor};
 use crate::xmpp::message::{self, MessageFact};
@@ -156,17 +156,8 @@ impl Account {
             ..
         }) = fact
         {
-            let message = ChatMessage {
-                id,
-                peer,
-                direction,
-                body,
-                timestamp_ms: timestamp_ms.map_or(self.now_ms, |t| t.min(self.now_ms)),
-                delivery: match direction {
-                    Direction::Incoming => Delivery::Received,
-                    Direction::Outgoing => Delivery::Sent,
-                },
-            };
+            let message =
+                super::messages::chat_message(self.now_ms, id, peer, direction, body, timestamp_ms);
             sync.page.push((message, archived.archive_id));
         }
         true
