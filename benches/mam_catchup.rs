@@ -30,7 +30,6 @@ use nudge_testkit::client::Client;
 use nudge_testkit::{Prosody, ProsodyOptions};
 use tokio_xmpp::parsers::bind::{BindQuery, BindResponse};
 use tokio_xmpp::parsers::iq::Iq;
-use tokio_xmpp::parsers::jid::BareJid;
 use tokio_xmpp::parsers::presence::Presence;
 use tokio_xmpp::xmlstream::{
     FallibleStreamElement, ReadError, Timeouts, XmppStream, XmppStreamElement,
@@ -128,7 +127,7 @@ impl Bare {
 /// Alice's; returns once the phone has the last one, so all are archived.
 async fn fill(server: &Prosody, alice: &Client, bob: &Client) {
     let mut phone = Bare::connect(
-        &nudge_testkit::account(server, &bob.jid),
+        &nudge_testkit::account(server, bob.jid.as_str()),
         &bob.password,
         "phone",
     )
@@ -147,12 +146,12 @@ async fn fill(server: &Prosody, alice: &Client, bob: &Client) {
         }
     });
     let mut sender = Bare::connect(
-        &nudge_testkit::account(server, &alice.jid),
+        &nudge_testkit::account(server, alice.jid.as_str()),
         &alice.password,
         "filler",
     )
     .await;
-    let to = BareJid::new(&bob.jid).expect("bob's jid");
+    let to = bob.jid.clone();
     for n in 0..MESSAGES {
         let id = nudge::command::new_message_id();
         let message = nudge::xmpp::message::build_chat(&to, &id, &format!("archived {n}"));
@@ -386,7 +385,7 @@ async fn main() {
         filling.elapsed().as_secs_f64()
     );
 
-    let mut account = nudge_testkit::account(&server, &bob.jid);
+    let mut account = nudge_testkit::account(&server, bob.jid.as_str());
     account.resource = Some("desk".into());
     let mut nudge_rounds = Vec::new();
     let mut bare_rounds = Vec::new();

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use nudge::event::Event;
 use nudge::model::{Availability, ChatMessage, Delivery, Direction};
+use nudge_testkit::bare;
 use nudge_testkit::ui::{contact, Window};
 
 const FRAMES: usize = 200;
@@ -46,7 +47,7 @@ fn main() {
     window.online_with(&contacts);
     for n in (0..5000).step_by(3) {
         window.queue(Event::PresenceChanged {
-            jid: format!("user{n:04}@example.org"),
+            jid: bare(&format!("user{n:04}@example.org")),
             resource: "pc".into(),
             availability: Availability::Online,
             status: Some("Working on something".into()),
@@ -66,7 +67,7 @@ fn main() {
     let messages: Vec<ChatMessage> = (0..count)
         .map(|n| ChatMessage {
             id: format!("m{n}"),
-            peer: peer.into(),
+            peer: bare(peer),
             direction: if n % 2 == 0 {
                 Direction::Incoming
             } else {
@@ -82,7 +83,7 @@ fn main() {
         })
         .collect();
     window.queue(Event::HistoryLoaded {
-        peer: peer.into(),
+        peer: bare(peer),
         messages,
     });
     window.harness.run();

@@ -1,6 +1,6 @@
 //! The real desktop app under Xvfb, signed in to a Prosody started for the run, with a second
 //! account to chat with. Two uses, each through its script (they check the tools and build):
-//! - `scripts/screenshots [DIR]`: writes the screenshots in docs/screenshots/;
+//! - `scripts/screenshots [DIR]`: writes the light and dark screenshots in docs/screenshots/;
 //! - `scripts/bench-desktop`: measures cold start to first frame, frames drawn while idle, CPU
 //!   time and memory (results in docs/benchmarks.md).
 
@@ -9,6 +9,8 @@
 
 #[path = "desktop/memory.rs"]
 mod memory;
+#[path = "desktop/screenshots.rs"]
+mod screenshots;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -163,7 +165,7 @@ fn main() {
     let mode = std::env::args().nth(1).unwrap_or_default();
     match mode.as_str() {
         "bench" => bench(),
-        _ => screenshots(PathBuf::from(
+        _ => screenshots::run(PathBuf::from(
             std::env::args()
                 .nth(2)
                 .unwrap_or_else(|| "docs/screenshots".into()),
@@ -344,87 +346,4 @@ fn bench() {
         println!("holding: pid {pid}; press Enter to end");
         let _ = std::io::stdin().read_line(&mut String::new());
     }
-}
-
-fn screenshots(out: PathBuf) {
-    std::fs::create_dir_all(&out).expect("output dir");
-    let display = ":93";
-    let _xvfb = start_xvfb(display);
-
-    let server = Prosody::start();
-    let home = tempfile::tempdir().expect("temp dir");
-    let home = home.path();
-    std::fs::create_dir_all(home.join("run")).expect("runtime dir");
-    let mut windows = Vec::new();
-    let mut jids = Vec::new();
-    for (profile, user) in [("a", "alice"), ("b", "bob")] {
-        let jid = account_set(home, display, &server, profile, user);
-        let child = nudge(home, display, &["--profile", profile])
-            .env("NUDGE_PASSWORD", "pw")
-            .env("WGPU_BACKEND", "gl")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nudge starts");
-        windows.push(Killed(child));
-        jids.push(jid);
-    }
-    for profile in ["a", "b"] {
-        wait_until("sign-in", || {
-            ctl(home, profile, &["status"])["connection"]["state"] == "online"
-        });
-    }
-    // Befriend, set a status, chat.
-    ctl(home, "a", &["contact", "add", &jids[1], "--name", "Bob"]);
-    wait_until("bob sees the request", || {
-        ctl(home, "b", &["roster"])["subscription_requests"][0] == jids[0].as_str()
-    });
-    ctl(home, "b", &["contact", "approve", &jids[0]]);
-    wait_until("alice sees bob asking back", || {
-        ctl(home, "a", &["roster"])["subscription_requests"][0] == jids[1].as_str()
-    });
-    ctl(home, "a", &["contact", "approve", &jids[1]]);
-    ctl(home, "b", &["presence", "away", "Making coffee"]);
-    ctl(home, "a", &["avatar", "--builtin", "kitten"]);
-    ctl(home, "b", &["avatar", "--builtin", "beach"]);
-    for (profile, to, text) in [
-        ("a", &jids[1], "Hi Bob! Did you see the new Nudge build? :)"),
-        ("b", &jids[0], "Yes! The Invite menu is great (y)"),
-        ("a", &jids[1], "Want a game of Tic-Tac-Toe later? ;)"),
-        ("b", &jids[0], "Sure, after my coffee :D"),
-    ] {
-        ctl(home, profile, &["send", to, text]);
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    std::thread::sleep(Duration::from_secs(2));
-
-    // Two windows named "Nudge" exist; the first found is placed left, the other right.
-    let mut ids = Vec::new();
-    wait_until("both windows", || {
-        let output = Command::new("xdotool")
-            .args(["search", "--name", "Nudge"])
-            .env("DISPLAY", display)
-            .output();
-        ids = output
-            .map(|o| {
-                String::from_utf8_lossy(&o.stdout)
-                    .lines()
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        ids.len() >= 2
-    });
-    xdotool(display, &["windowmove", &ids[0], "0", "0"]);
-    xdotool(display, &["windowmove", &ids[1], "700", "0"]);
-    std::thread::sleep(Duration::from_millis(500));
-    shot(display, &ids[0], &out.join("contact-list.png"));
-    // Open the conversation in the first window by double-clicking the first contact row.
-    xdotool(display, &["mousemove", "45", "141"]);
-    xdotool(display, &["click", "1"]);
-    std::thread::sleep(Duration::from_secs(1));
-    let conversation = window_id(display, "Bob")
-        .or_else(|| window_id(display, "bob@localhost"))
-        .unwrap_or_else(|| ids[0].clone());
-    shot(display, &conversation, &out.join("conversation.png"));
 }

@@ -108,10 +108,10 @@ impl NudgeApp {
             // Sounds: never for the conversation the user is reading in a focused window.
             let reading = ui::toasts::visible_conversation(&self.view)
                 .filter(|_| focused)
-                .map(str::to_string);
-            if let Some(sound) =
-                self.sounds
-                    .command_for(&event, &self.state, now, reading.as_deref())
+                .cloned();
+            if let Some(sound) = self
+                .sounds
+                .command_for(&event, &self.state, now, reading.as_ref())
             {
                 self.send(sound);
             }
@@ -193,15 +193,24 @@ impl NudgeApp {
         for action in link.actions() {
             match tray::request(action, self.state.own_status.as_deref()) {
                 TrayRequest::Command(command) => self.send(command),
-                TrayRequest::ShowWindow => {
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
-                }
+                TrayRequest::ShowWindow => show_window(ctx),
                 TrayRequest::Quit => {
                     self.quitting = true;
                     ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 }
+            }
+        }
+    }
+
+    /// Comes to the front when asked (a second `nudge`, an `xmpp:` link) and follows the links
+    /// that can be followed now: once signed in.
+    fn follow_links(&mut self, ctx: &egui::Context) {
+        if self.view.links.take_raise() {
+            show_window(ctx);
+        }
+        for link in self.view.links.take_ready(self.view.session_active) {
+            if let Some(command) = ui::links::follow(&mut self.view, &self.state, link) {
+                self.send(command);
             }
         }
     }
@@ -218,6 +227,13 @@ impl NudgeApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Visible(false));
         }
     }
+}
+
+/// Shows the contact list (from the tray, or minimised) and gives it the focus.
+fn show_window(ctx: &egui::Context) {
+    ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
+    ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+    ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
 }
 
 impl eframe::App for NudgeApp {
@@ -240,6 +256,7 @@ impl eframe::App for NudgeApp {
         self.follow_settings_files();
         self.run_timers(ctx);
         self.follow_tray(ctx);
+        self.follow_links(ctx);
         self.on_close_request(ctx);
     }
 

@@ -1,4 +1,5 @@
-//! The command line: `nudge [--profile P] [--headless | --hidden]`, `account`, `ctl`, `apps`.
+//! The command line: `nudge [--profile P] [--headless | --hidden] [XMPP_LINK]`, `account`, `ctl`,
+//! `apps`.
 
 use std::path::PathBuf;
 
@@ -19,6 +20,10 @@ pub struct Cli {
     /// Start with the window hidden in the tray (as on login); without a tray it opens.
     #[arg(long, conflicts_with = "headless")]
     pub hidden: bool,
+    /// An `xmpp:` link to open (e.g. xmpp:bob@example.org?message). When Nudge already runs for
+    /// the profile, it is handed the link (or just comes to the front) and this one exits.
+    #[arg(value_name = "XMPP_LINK", conflicts_with = "headless")]
+    pub link: Option<String>,
     /// What to do instead of running Nudge.
     #[command(subcommand)]
     pub command: Option<CliCommand>,
@@ -93,5 +98,28 @@ impl From<TlsArg> for TlsMode {
             TlsArg::Direct => TlsMode::DirectTls,
             TlsArg::PlaintextLoopback => TlsMode::PlaintextLoopback,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("nudge").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn a_link_is_the_one_positional_argument_and_subcommands_still_parse() {
+        let cli = parse(&["xmpp:bob@example.org?message"]).expect("parses");
+        assert_eq!(cli.link.as_deref(), Some("xmpp:bob@example.org?message"));
+        assert!(cli.command.is_none());
+
+        let cli = parse(&["--profile", "work", "ctl", "status"]).expect("parses");
+        assert!(cli.link.is_none());
+        assert!(matches!(cli.command, Some(CliCommand::Ctl { .. })));
+
+        assert!(parse(&["--headless", "xmpp:bob@example.org"]).is_err());
+        assert!(parse(&["--hidden"]).expect("parses").link.is_none());
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{AccountConfig, Settings};
 use crate::invite::Origin;
-use crate::model::{Availability, ChatState, Sound};
+use crate::model::{Availability, BareJid, ChatState, Sound};
 
 /// A request from the UI or the local API to the core.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,22 +45,22 @@ pub enum Command {
     SendMessage {
         /// The message id (XEP-0359 origin-id) chosen by the sender, e.g. [`new_message_id`].
         id: String,
-        /// Bare JID of the contact.
-        to: String,
+        /// The contact.
+        to: BareJid,
         /// The text.
         body: String,
     },
     /// Tell a contact whether the user is typing (XEP-0085).
     SendChatState {
-        /// Bare JID of the contact.
-        to: String,
+        /// The contact.
+        to: BareJid,
         /// The state to send.
         state: ChatState,
     },
     /// Add a contact to the roster and ask to see their presence.
     AddContact {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
         /// Optional display name.
         name: Option<String>,
         /// Roster groups.
@@ -68,13 +68,13 @@ pub enum Command {
     },
     /// Remove a contact from the roster (which also cancels subscriptions).
     RemoveContact {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
     /// Rename a contact and/or move it between groups.
     UpdateContact {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
         /// New display name (`None` clears it).
         name: Option<String>,
         /// New groups.
@@ -82,18 +82,18 @@ pub enum Command {
     },
     /// Allow a contact who asked to see the user's presence (and ask back, for mutual trust).
     ApproveSubscription {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
     /// Refuse a contact's request to see the user's presence.
     DenySubscription {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
     /// Load the stored history of a conversation (newest `limit` messages).
     LoadHistory {
-        /// Bare JID of the contact.
-        peer: String,
+        /// The contact.
+        peer: BareJid,
         /// How many messages at most.
         limit: usize,
     },
@@ -101,8 +101,8 @@ pub enum Command {
     Invite {
         /// The new session's id, chosen by the caller (see [`new_message_id`]).
         session: String,
-        /// Bare JID of the contact.
-        to: String,
+        /// The contact.
+        to: BareJid,
         /// GUID of a registered application.
         app_guid: String,
         /// Context data for the application (at most `invite::MAX_CONTEXT_BYTES`).
@@ -148,18 +148,18 @@ pub enum Command {
     },
     /// Send a contact a nudge (XEP-0224 attention): their conversation window shakes.
     SendNudge {
-        /// Bare JID of the contact.
-        to: String,
+        /// The contact.
+        to: BareJid,
     },
     /// Block an address (XEP-0191): nothing from it reaches the user any more.
     BlockContact {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
     /// Unblock an address.
     UnblockContact {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
     /// Show a desktop notification (the window decides when, e.g. while it is not focused).
     ShowNotification {
@@ -209,8 +209,15 @@ pub enum Command {
     },
     /// The user has seen the conversation with `peer`: its unread messages are read.
     MarkRead {
-        /// Bare JID of the contact.
-        peer: String,
+        /// The contact.
+        peer: BareJid,
+    },
+    /// Bring the window to the front and, with a link, do what it asks (an `xmpp:` link opened
+    /// from the desktop or handed over by a second `nudge`). Nothing is sent: the window fills
+    /// in what the link says and the user decides.
+    Open {
+        /// The link to follow, if any.
+        link: Option<crate::xmpp::uri::XmppUri>,
     },
     /// Stop the core: sign out and end its tasks.
     Shutdown,

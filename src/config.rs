@@ -106,9 +106,9 @@ pub enum ConversationLayout {
 #[serde(rename_all = "snake_case")]
 pub enum Theme {
     /// Whatever the desktop uses.
-    #[default]
     FollowSystem,
-    /// Light.
+    /// Light: Nudge's own look, as Messenger's was.
+    #[default]
     Light,
     /// Dark.
     Dark,

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::Settings;
 use crate::invite::{InviteSession, SessionEvent};
 use crate::model::{
-    AppInfo, Availability, Avatar, ChatMessage, ChatState, ConnectionState, Contact, Delivery,
+    AppInfo, Availability, Avatar, BareJid, ChatMessage, ChatState, ConnectionState, Contact,
+    Delivery,
 };
 
 /// Something that happened in the core.
@@ -19,8 +20,8 @@ pub enum Event {
     },
     /// The account was created on the server (XEP-0077).
     AccountRegistered {
-        /// The new account's bare JID.
-        jid: String,
+        /// The new account.
+        jid: BareJid,
     },
     /// Creating the account failed.
     RegistrationFailed {
@@ -46,13 +47,13 @@ pub enum Event {
     },
     /// A contact was removed from the roster.
     ContactRemoved {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
     /// One of a contact's resources changed presence.
     PresenceChanged {
-        /// Bare JID of the contact.
-        jid: String,
+        /// The contact.
+        jid: BareJid,
         /// The resource (device).
         resource: String,
         /// Its availability (`Offline` when it left).
@@ -64,8 +65,8 @@ pub enum Event {
     },
     /// Someone asked to see the user's presence; the user should approve or deny.
     SubscriptionRequested {
-        /// Bare JID of who asked.
-        jid: String,
+        /// Who asked.
+        jid: BareJid,
     },
     /// A message arrived, or one the user sent from another device was copied here (carbons).
     MessageReceived {
@@ -79,8 +80,8 @@ pub enum Event {
     },
     /// An outgoing message moved on (sent, delivered, failed).
     DeliveryChanged {
-        /// Bare JID of the conversation.
-        peer: String,
+        /// The conversation.
+        peer: BareJid,
         /// The message's id.
         id: String,
         /// The new state.
@@ -88,25 +89,26 @@ pub enum Event {
     },
     /// A contact started or stopped typing.
     ChatStateChanged {
-        /// Bare JID of the contact.
-        jid: String,
+        /// The contact.
+        jid: BareJid,
         /// The new chat state.
         state: ChatState,
     },
     /// A contact sent a nudge (XEP-0224 attention).
     NudgeReceived {
-        /// Bare JID of the contact.
-        jid: String,
+        /// The contact.
+        jid: BareJid,
     },
     /// The addresses the user blocked (XEP-0191), whole, sorted.
     BlockListChanged {
-        /// Blocked bare JIDs.
-        jids: Vec<String>,
+        /// Blocked addresses: people (bare), whole servers (a domain) or single devices (full),
+        /// as the server lists them.
+        jids: Vec<jid::Jid>,
     },
     /// Stored history of a conversation, oldest first.
     HistoryLoaded {
-        /// Bare JID of the contact.
-        peer: String,
+        /// The contact.
+        peer: BareJid,
         /// The messages, oldest first.
         messages: Vec<ChatMessage>,
     },
@@ -130,8 +132,8 @@ pub enum Event {
     },
     /// A contact's device told which Session Invite applications it can launch.
     ContactAppsKnown {
-        /// Bare JID of the contact.
-        jid: String,
+        /// The contact.
+        jid: BareJid,
         /// The device.
         resource: String,
         /// GUIDs of the applications it has.
@@ -144,8 +146,8 @@ pub enum Event {
     },
     /// What the server wants to create the account `jid` (answers `FetchRegistrationForm`).
     RegistrationForm {
-        /// The bare JID the form is for.
-        jid: String,
+        /// The account the form is for.
+        jid: BareJid,
         /// The server's form.
         form: crate::xmpp::register::RegistrationForm,
     },
@@ -161,22 +163,29 @@ pub enum Event {
     },
     /// Someone's display picture is known or changed, the user's own included (`None`: none).
     AvatarChanged {
-        /// Bare JID whose picture it is.
-        jid: String,
+        /// Whose picture it is.
+        jid: BareJid,
         /// The picture, or `None` once it was removed.
         avatar: Option<Avatar>,
     },
     /// Someone's display name (XEP-0172) is known or changed, the user's own included.
     NicknameChanged {
-        /// Bare JID whose name it is.
-        jid: String,
+        /// Whose name it is.
+        jid: BareJid,
         /// The name, or `None` once it was cleared.
         nick: Option<String>,
     },
     /// The user read the conversation with `peer` (on this device): nothing in it is unread.
     ConversationRead {
-        /// Bare JID of the contact.
-        peer: String,
+        /// The contact.
+        peer: BareJid,
+    },
+    /// Something asked for the window (a second `nudge`, an `xmpp:` link): it comes to the
+    /// front and follows the link, if there is one.
+    OpenRequested {
+        /// The link to follow.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        link: Option<crate::xmpp::uri::XmppUri>,
     },
     /// Something went wrong that the user should know about (its `code` and details sit
     /// beside `event` in JSON; the local API adds the `message` in words).

@@ -24,7 +24,7 @@ fn run(cli: Cli, env_password: Option<String>) -> anyhow::Result<()> {
     let profile = Profile::named(&cli.profile)?;
     match cli.command {
         None if cli.headless => nudge::runner::run_headless(profile, env_password),
-        None => nudge::runner::run_window(profile, cli.hidden, env_password),
+        None => window(profile, cli, env_password),
         Some(CliCommand::Account { action }) => account(&profile, action),
         Some(CliCommand::Ctl { command }) => {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -34,6 +34,33 @@ fn run(cli: Cli, env_password: Option<String>) -> anyhow::Result<()> {
             Ok(())
         }
         Some(CliCommand::Apps { action }) => Ok(nudge::apps::cli::run(&profile, action)?),
+    }
+}
+
+/// Opens the window, or hands the request (and the link) to the Nudge already running for the
+/// profile and exits.
+fn window(profile: Profile, cli: Cli, env_password: Option<String>) -> anyhow::Result<()> {
+    use nudge::runner::HandOver;
+    let link = cli
+        .link
+        .as_deref()
+        .map(nudge::xmpp::uri::parse)
+        .transpose()?;
+    // Started hidden (at login) while Nudge runs already: nothing to show, nothing to do.
+    let running = match cli.hidden && link.is_none() {
+        true => nudge::runner::find_running(&profile)?,
+        false => nudge::runner::hand_over(&profile, cli.link.as_deref())?,
+    };
+    match running {
+        HandOver::Taken if cli.hidden && link.is_none() => Ok(()),
+        HandOver::Taken => {
+            println!(
+                "Nudge is already running for profile {:?}; it has come to the front.",
+                profile.name
+            );
+            Ok(())
+        }
+        HandOver::NoneRunning => nudge::runner::run_window(profile, cli.hidden, env_password, link),
     }
 }
 

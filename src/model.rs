@@ -4,6 +4,20 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use jid::{BareJid, FullJid};
+
+/// A bare JID written in a test, e.g. `bare("bob@example.org")`.
+#[cfg(test)]
+pub(crate) fn bare(text: &str) -> BareJid {
+    BareJid::new(text).expect("a bare JID in a test")
+}
+
+/// A full JID written in a test, e.g. `full("bob@example.org/phone")`.
+#[cfg(test)]
+pub(crate) fn full(text: &str) -> FullJid {
+    FullJid::new(text).expect("a full JID in a test")
+}
+
 /// How available someone is, as shown in the contact list.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
@@ -67,8 +81,8 @@ pub enum Subscription {
 /// A roster item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
-    /// Bare JID.
-    pub jid: String,
+    /// Who.
+    pub jid: BareJid,
     /// The name the user gave the contact, if any.
     pub name: Option<String>,
     /// Roster groups, sorted.
@@ -84,7 +98,7 @@ impl Contact {
     #[cfg(test)]
     pub(crate) fn mutual(jid: &str, name: &str) -> Self {
         Self {
-            jid: jid.into(),
+            jid: bare(jid),
             name: Some(name.into()),
             groups: vec![],
             subscription: Subscription::Both,
@@ -102,7 +116,7 @@ impl Contact {
         self.name
             .as_deref()
             .filter(|n| !n.is_empty())
-            .unwrap_or(&self.jid)
+            .unwrap_or(self.jid.as_str())
     }
 }
 
@@ -153,8 +167,8 @@ pub enum Delivery {
 pub struct ChatMessage {
     /// Stable id: the XEP-0359 origin-id (or stanza id) the sender chose.
     pub id: String,
-    /// Bare JID of the contact the conversation is with.
-    pub peer: String,
+    /// The contact the conversation is with.
+    pub peer: BareJid,
     /// Which way it went.
     pub direction: Direction,
     /// The text.
@@ -193,7 +207,7 @@ pub enum ConnectionState {
     /// Signed in.
     Online {
         /// The full JID the server bound.
-        jid: String,
+        jid: FullJid,
     },
     /// The link was lost; the next attempt is scheduled.
     Reconnecting {
@@ -278,8 +292,8 @@ pub struct AppInfo {
 pub enum NotificationTarget {
     /// The conversation with a contact.
     Conversation {
-        /// The contact's bare JID.
-        jid: String,
+        /// The contact.
+        jid: BareJid,
     },
     /// The dialog of a Session Invite invitation.
     Invitation {

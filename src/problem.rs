@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::invite::SessionError;
+use crate::model::BareJid;
 
 /// Something went wrong; nothing was lost unless the problem says so.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,10 +25,10 @@ pub enum Problem {
         /// What is wrong with it.
         detail: String,
     },
-    /// A message was empty, addressed wrongly or could not be queued: it was not sent.
+    /// A message could not be queued: it was not sent.
     MessageNotSent {
-        /// The conversation's bare JID as given.
-        to: String,
+        /// The conversation.
+        to: BareJid,
         /// Why.
         detail: String,
         /// The text, so the window can put it back in the composer.
@@ -63,14 +64,14 @@ pub enum Problem {
     /// The server refused a change to the contact list.
     ContactChangeRefused {
         /// The contact.
-        jid: String,
+        jid: BareJid,
         /// What the server said.
         reason: String,
     },
     /// The server refused to block or unblock an address.
     BlockChangeRefused {
         /// The address.
-        jid: String,
+        jid: BareJid,
         /// What the server said.
         reason: String,
     },
@@ -97,7 +98,7 @@ pub enum Problem {
     /// Nudges are rate-limited; this one was not sent.
     NudgeTooSoon {
         /// The contact.
-        jid: String,
+        jid: BareJid,
         /// The interval, in seconds.
         seconds: i64,
     },

@@ -122,13 +122,74 @@ pub fn run_headless(profile: Profile, env_password: Option<String>) -> anyhow::R
     })
 }
 
+/// Whether the Nudge already running for a profile took a second `nudge`'s request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOver {
+    /// It came to the front (and follows the link): this process has nothing left to do.
+    Taken,
+    /// Nudge does not run for the profile: this process opens the window.
+    NoneRunning,
+}
+
+/// How long a second `nudge` waits for the running one to take its request.
+pub const HAND_OVER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Asks the Nudge running for `profile` to come to the front and follow `link` (the API's
+/// `open` method, as the user's own ctl), so one instance serves each profile.
+pub fn hand_over(profile: &Profile, link: Option<&str>) -> anyhow::Result<HandOver> {
+    ask_running(profile, "open", serde_json::json!({ "uri": link }))
+}
+
+/// Whether Nudge already runs for `profile`, without disturbing it (for `--hidden` at login).
+pub fn find_running(profile: &Profile) -> anyhow::Result<HandOver> {
+    ask_running(profile, "status", serde_json::Value::Null)
+}
+
+/// Calls one API method of the Nudge running for `profile`, as the user's own ctl.
+fn ask_running(
+    profile: &Profile,
+    method: &str,
+    params: serde_json::Value,
+) -> anyhow::Result<HandOver> {
+    #[cfg(unix)]
+    {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let socket = profile.socket_path();
+        let call = crate::api::client::call(&socket, method, params);
+        // The timer needs the runtime: it is made inside it.
+        let answer =
+            runtime.block_on(async { tokio::time::timeout(HAND_OVER_TIMEOUT, call).await });
+        match answer {
+            Ok(Ok(_)) => Ok(HandOver::Taken),
+            Ok(Err(crate::api::ApiError::NotRunning { .. })) => Ok(HandOver::NoneRunning),
+            Ok(Err(error)) => Err(anyhow::anyhow!(
+                "Nudge is already running for profile {:?} but did not take the request: {error}",
+                profile.name
+            )),
+            Err(_) => Err(anyhow::anyhow!(
+                "Nudge is already running for profile {:?} but did not answer within {} seconds",
+                profile.name,
+                HAND_OVER_TIMEOUT.as_secs()
+            )),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (profile, method, params);
+        Ok(HandOver::NoneRunning)
+    }
+}
+
 /// Opens the window (hidden in the tray with `start_hidden`, when there is one); the core and
 /// the local API run on a background runtime. `env_password` is what
-/// [`take_environment_password`] found.
+/// [`take_environment_password`] found; `link` is followed once the window is up (after sign-in).
 pub fn run_window(
     profile: Profile,
     start_hidden: bool,
     env_password: Option<String>,
+    link: Option<crate::xmpp::uri::XmppUri>,
 ) -> anyhow::Result<()> {
     crate::platform::display::check(|name| std::env::var(name).ok())?;
     let runtime = runtime()?;
@@ -145,6 +206,9 @@ pub fn run_window(
         .unwrap_or(true);
     if automatic {
         sign_in_automatically(&core, saved.as_ref(), env_password);
+    }
+    if link.is_some() {
+        core.commands().send(Command::Open { link });
     }
     let files = start_settings_files(&profile, waker.clone());
     let tray = start_tray(waker);

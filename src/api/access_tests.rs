@@ -1,5 +1,6 @@
 use super::*;
 use crate::invite::{Origin, Role, SessionEvent, SessionState};
+use crate::model::bare;
 
 #[test]
 fn a_fresh_nonce_is_answered_only_by_its_own_response() {
@@ -103,7 +104,7 @@ fn ctl_invites_like_the_menu_and_apps_as_applications() {
 #[test]
 fn scoped_subscribers_see_only_their_session_events() {
     let presence = Event::ContactRemoved {
-        jid: "bob@example.org".into(),
+        jid: bare("bob@example.org"),
     };
     let updated = |id: &str, guid: &str| Event::SessionUpdated {
         session: session(id, guid),

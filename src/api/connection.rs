@@ -23,6 +23,7 @@ use super::session_desk::{AccessHandle, SessionDesk};
 use crate::command::{new_message_id, Command};
 use crate::core::EventReceiver;
 use crate::event::Event;
+use crate::model::BareJid;
 
 /// Lines waiting for a slow client; a subscriber this far behind is disconnected.
 const OUTBOX_LINES: usize = 1024;
@@ -179,6 +180,7 @@ impl Connection {
             Method::ContactDeny { jid } => self.command(Command::DenySubscription { jid }),
             Method::History { peer, limit } => return self.history(id, peer, limit),
             Method::Avatar(command) => self.command(command),
+            Method::Open { link } => self.command(Command::Open { link }),
             Method::Subscribe => return self.subscribe(id).await,
             Method::Session(method) => self.desk.call(method),
         };
@@ -200,7 +202,7 @@ impl Connection {
         }
     }
 
-    fn history(&mut self, id: RequestId, peer: String, limit: usize) -> Option<Response> {
+    fn history(&mut self, id: RequestId, peer: BareJid, limit: usize) -> Option<Response> {
         // Subscribe before asking, so the answer cannot slip past.
         let receiver = self.shared.events.subscribe(None);
         let command = Command::LoadHistory {
@@ -264,7 +266,7 @@ impl Connection {
 
 async fn history_for(
     mut receiver: EventReceiver,
-    peer: &str,
+    peer: &BareJid,
 ) -> Option<Vec<crate::model::ChatMessage>> {
     while let Some(event) = receiver.next().await {
         if let Event::HistoryLoaded {
@@ -272,7 +274,7 @@ async fn history_for(
             messages,
         } = event
         {
-            if loaded == peer {
+            if loaded == *peer {
                 return Some(messages);
             }
         }

@@ -60,6 +60,11 @@ pub enum CtlCommand {
         #[arg(long)]
         remove: bool,
     },
+    /// Bring the window to the front; with an `xmpp:` link, do what it asks (fills in, never sends).
+    Open {
+        /// The link, e.g. xmpp:bob@example.org?message;body=Hi
+        uri: Option<String>,
+    },
     /// List the registered Session Invite applications.
     Apps,
     /// Invite a contact to a registered application (prints the new session's id).
@@ -176,6 +181,7 @@ impl CtlCommand {
                 "avatar",
                 avatar_params(file.as_deref(), builtin.as_deref(), *remove),
             ),
+            Self::Open { uri } => ("open", json!({ "uri": uri })),
             Self::Apps => ("apps", Value::Null),
             Self::Invite { jid, guid, context } => (
                 "invite",
@@ -319,6 +325,12 @@ mod tests {
                 json!({"peer": "bob@x.org", "limit": 5}),
             ),
             (&["events"], "subscribe", Value::Null),
+            (&["open"], "open", json!({"uri": null})),
+            (
+                &["open", "xmpp:bob@x.org?message;body=Hi"],
+                "open",
+                json!({"uri": "xmpp:bob@x.org?message;body=Hi"}),
+            ),
             (
                 &["avatar", "/tmp/me.png"],
                 "avatar",

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::protocol::{ErrorBody, ErrorCode, Request};
 use super::session_methods::SessionMethod;
-use crate::model::{bare_jid, Availability, ConnectionState, ResourcePresence, Subscription};
+use crate::model::{Availability, BareJid, ConnectionState, ResourcePresence, Subscription};
 use crate::state::AppState;
 
 /// Every method name, in the order `docs/api.md` lists them.
@@ -25,6 +25,7 @@ pub const METHOD_NAMES: &[&str] = &[
     "contact_deny",
     "history",
     "avatar",
+    "open",
     "subscribe",
     "apps",
     "challenge",
@@ -56,8 +57,8 @@ pub enum Method {
     Roster,
     /// Send a chat message.
     Send {
-        /// Bare JID, normalised.
-        to: String,
+        /// Who.
+        to: BareJid,
         /// The text; never empty.
         body: String,
     },
@@ -70,8 +71,8 @@ pub enum Method {
     },
     /// Add a contact and ask to see their presence.
     ContactAdd {
-        /// Bare JID, normalised.
-        jid: String,
+        /// Who.
+        jid: BareJid,
         /// Display name.
         name: Option<String>,
         /// Roster groups.
@@ -79,28 +80,33 @@ pub enum Method {
     },
     /// Remove a contact.
     ContactRemove {
-        /// Bare JID, normalised.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
     /// Let a contact see the user's presence.
     ContactApprove {
-        /// Bare JID, normalised.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
     /// Refuse a contact's subscription request.
     ContactDeny {
-        /// Bare JID, normalised.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
     /// The newest stored messages of a conversation.
     History {
-        /// Bare JID, normalised.
-        peer: String,
+        /// Who.
+        peer: BareJid,
         /// How many messages at most.
         limit: usize,
     },
     /// Change the display picture (a file, a built-in picture, or none).
     Avatar(crate::command::Command),
+    /// Bring the window to the front and follow an `xmpp:` link, if one is given.
+    Open {
+        /// The link, read and checked.
+        link: Option<crate::xmpp::uri::XmppUri>,
+    },
     /// Push every event on this connection from now on.
     Subscribe,
     /// A Session Invite method ([`super::session_methods`]).
@@ -182,6 +188,21 @@ fn avatar_command(params: &Value) -> Result<crate::command::Command, ErrorBody> 
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct OpenParams {
+    #[serde(default)]
+    uri: Option<String>,
+}
+
+/// The link `open`'s params give, read: an unreadable one is refused here, with the reason.
+fn open_link(params: &Value) -> Result<Option<crate::xmpp::uri::XmppUri>, ErrorBody> {
+    let p: OpenParams = typed(params)?;
+    p.uri
+        .map(|uri| crate::xmpp::uri::parse(&uri).map_err(|e| invalid(format!("\"uri\": {e}"))))
+        .transpose()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct HistoryParams {
     peer: String,
     #[serde(default)]
@@ -253,6 +274,9 @@ impl Method {
                 }
             }
             "avatar" => Self::Avatar(avatar_command(params)?),
+            "open" => Self::Open {
+                link: open_link(params)?,
+            },
             other => match SessionMethod::parse(other, params)? {
                 Some(method) => Self::Session(method),
                 None => {
@@ -287,13 +311,14 @@ fn no_params(params: &Value) -> Result<(), ErrorBody> {
     typed::<NoParams>(params).map(|_| ())
 }
 
-fn jid_param(params: &Value) -> Result<String, ErrorBody> {
+fn jid_param(params: &Value) -> Result<BareJid, ErrorBody> {
     let p: JidParams = typed(params)?;
     user_jid(&p.jid, "jid")
 }
 
-/// Checks that `text` is a bare JID of a user (`user@domain`, no resource) and normalises it.
-pub fn user_jid(text: &str, field: &str) -> Result<String, ErrorBody> {
+/// Checks that `text` is a bare JID of a user (`user@domain`, no resource); the JID is
+/// normalised (lower-cased where XMPP ignores case), as every key in Nudge is.
+pub fn user_jid(text: &str, field: &str) -> Result<BareJid, ErrorBody> {
     let bad = |why: &str| {
         ErrorBody::new(
             ErrorCode::InvalidJid,
@@ -307,7 +332,7 @@ pub fn user_jid(text: &str, field: &str) -> Result<String, ErrorBody> {
     if jid.node().is_none() {
         return Err(bad("has no user part"));
     }
-    Ok(bare_jid(jid.as_str()))
+    Ok(jid)
 }
 
 /// The answer to `status`.
@@ -316,7 +341,7 @@ pub struct StatusView {
     /// The connection state.
     pub connection: ConnectionState,
     /// The user's bare JID while signed in, else `null`.
-    pub jid: Option<String>,
+    pub jid: Option<BareJid>,
     /// The user's own availability.
     pub availability: Availability,
     /// The user's own status message.
@@ -326,13 +351,9 @@ pub struct StatusView {
 impl StatusView {
     /// The status as the state knows it.
     pub fn of(state: &AppState) -> Self {
-        let jid = match &state.connection {
-            ConnectionState::Online { jid } => Some(bare_jid(jid)),
-            _ => None,
-        };
         Self {
             connection: state.connection.clone(),
-            jid,
+            jid: state.own_jid(),
             availability: state.own_availability,
             status: state.own_status.clone(),
         }
@@ -342,8 +363,8 @@ impl StatusView {
 /// One contact in the answer to `roster`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RosterEntry {
-    /// Bare JID.
-    pub jid: String,
+    /// Who.
+    pub jid: BareJid,
     /// The name the user gave the contact.
     pub name: Option<String>,
     /// Roster groups, sorted.
@@ -365,8 +386,8 @@ pub struct RosterEntry {
 pub struct RosterView {
     /// Contacts sorted as the contact list shows them: availability, then name, then JID.
     pub contacts: Vec<RosterEntry>,
-    /// Bare JIDs that asked to see the user's presence and await an answer.
-    pub subscription_requests: Vec<String>,
+    /// Who asked to see the user's presence and awaits an answer.
+    pub subscription_requests: Vec<BareJid>,
 }
 
 impl RosterView {

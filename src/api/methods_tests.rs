@@ -2,7 +2,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::event::Event;
-use crate::model::Contact;
+use crate::model::{bare, Contact};
 
 fn method(name: &str, params: Value) -> Result<Method, ErrorBody> {
     Method::from_request(&Request {
@@ -26,7 +26,7 @@ fn every_method_parses_with_valid_params() {
             "send",
             json!({"to": "Bob@Example.ORG", "body": "hi"}),
             Method::Send {
-                to: "bob@example.org".into(),
+                to: bare("bob@example.org"),
                 body: "hi".into(),
             },
         ),
@@ -50,7 +50,7 @@ fn every_method_parses_with_valid_params() {
             "contact_add",
             json!({"jid": "bob@x.org", "groups": ["Work", "Friends", "Work"]}),
             Method::ContactAdd {
-                jid: "bob@x.org".into(),
+                jid: bare("bob@x.org"),
                 name: None,
                 groups: vec!["Friends".into(), "Work".into()],
             },
@@ -59,28 +59,28 @@ fn every_method_parses_with_valid_params() {
             "contact_remove",
             json!({"jid": "bob@x.org"}),
             Method::ContactRemove {
-                jid: "bob@x.org".into(),
+                jid: bare("bob@x.org"),
             },
         ),
         (
             "contact_approve",
             json!({"jid": "bob@x.org"}),
             Method::ContactApprove {
-                jid: "bob@x.org".into(),
+                jid: bare("bob@x.org"),
             },
         ),
         (
             "contact_deny",
             json!({"jid": "bob@x.org"}),
             Method::ContactDeny {
-                jid: "bob@x.org".into(),
+                jid: bare("bob@x.org"),
             },
         ),
         (
             "history",
             json!({"peer": "bob@x.org"}),
             Method::History {
-                peer: "bob@x.org".into(),
+                peer: bare("bob@x.org"),
                 limit: DEFAULT_HISTORY_LIMIT,
             },
         ),
@@ -155,7 +155,7 @@ fn jids_must_be_bare_user_jids() {
 
 fn contact(jid: &str, name: Option<&str>) -> Contact {
     Contact {
-        jid: jid.into(),
+        jid: bare(jid),
         name: name.map(str::to_string),
         groups: vec![],
         subscription: Subscription::Both,
@@ -177,7 +177,7 @@ fn status_view_follows_the_state() {
     );
     state.apply(Event::ConnectionChanged {
         state: ConnectionState::Online {
-            jid: "Alice@x.org/desk".into(),
+            jid: crate::model::full("Alice@x.org/desk"),
         },
     });
     state.apply(Event::OwnPresenceChanged {
@@ -185,7 +185,7 @@ fn status_view_follows_the_state() {
         status: Some("lunch".into()),
     });
     let view = StatusView::of(&state);
-    assert_eq!(view.jid.as_deref(), Some("alice@x.org"));
+    assert_eq!(view.jid, Some(bare("alice@x.org")));
     assert_eq!(view.availability, Availability::Away);
     assert_eq!(view.status.as_deref(), Some("lunch"));
 }
@@ -200,14 +200,14 @@ fn roster_view_lists_presence_sorted() {
         ],
     });
     state.apply(Event::PresenceChanged {
-        jid: "zed@x.org".into(),
+        jid: bare("zed@x.org"),
         resource: "phone".into(),
         availability: Availability::Online,
         status: Some("here".into()),
         priority: 0,
     });
     state.apply(Event::SubscriptionRequested {
-        jid: "eve@x.org".into(),
+        jid: bare("eve@x.org"),
     });
     let view = RosterView::of(&state);
     let jids: Vec<&str> = view.contacts.iter().map(|c| c.jid.as_str()).collect();
@@ -215,7 +215,7 @@ fn roster_view_lists_presence_sorted() {
     assert_eq!(view.contacts[0].status.as_deref(), Some("here"));
     assert_eq!(view.contacts[0].resources.len(), 1);
     assert_eq!(view.contacts[1].availability, Availability::Offline);
-    assert_eq!(view.subscription_requests, ["eve@x.org"]);
+    assert_eq!(view.subscription_requests, [bare("eve@x.org")]);
 }
 
 #[test]
@@ -247,5 +247,35 @@ fn avatar_takes_exactly_one_absolute_path_builtin_or_removal() {
         json!({"colour": "red"}),
     ] {
         assert_eq!(error_code("avatar", bad.clone()), "invalid_params", "{bad}");
+    }
+}
+
+#[test]
+fn open_reads_its_link_and_refuses_what_is_not_one() {
+    use crate::xmpp::uri::XmppUri;
+    assert_eq!(method("open", Value::Null), Ok(Method::Open { link: None }));
+    assert_eq!(
+        method("open", json!({"uri": null})),
+        Ok(Method::Open { link: None })
+    );
+    assert_eq!(
+        method(
+            "open",
+            json!({"uri": "xmpp:Bob@X.org?message;body=Hi%20there"})
+        ),
+        Ok(Method::Open {
+            link: Some(XmppUri::Message {
+                jid: crate::model::bare("bob@x.org"),
+                body: Some("Hi there".into()),
+            })
+        })
+    );
+    for bad in [
+        json!({"uri": "https://example.org"}),
+        json!({"uri": "xmpp:not an address"}),
+        json!({"uri": "xmpp:bob@x.org?remove"}),
+        json!({"link": "xmpp:bob@x.org"}),
+    ] {
+        assert_eq!(error_code("open", bad.clone()), "invalid_params", "{bad}");
     }
 }

@@ -29,7 +29,7 @@ use crate::core::{CommandSender, EventBus, EventReceiver};
 use crate::event::Event;
 use crate::invite::cookies::LaunchCookies;
 use crate::invite::InviteSession;
-use crate::model::{bare_jid, now_ms, ConnectionState};
+use crate::model::now_ms;
 use crate::state::AppState;
 
 /// Tunables of the server; the defaults suit real use.
@@ -386,11 +386,8 @@ impl Shared {
     }
 
     /// The user's own bare JID while signed in.
-    pub(super) fn own_jid(&self) -> Option<String> {
-        self.with_state(|state| match &state.connection {
-            ConnectionState::Online { jid } => Some(bare_jid(jid)),
-            _ => None,
-        })
+    pub(super) fn own_jid(&self) -> Option<crate::model::BareJid> {
+        self.with_state(AppState::own_jid)
     }
 }
 

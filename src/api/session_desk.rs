@@ -17,7 +17,7 @@ use crate::apps::{Guid, Registration, Registry};
 use crate::command::{new_message_id, Command};
 use crate::event::Event;
 use crate::invite::{InviteSession, Role, SessionState};
-use crate::model::{bare_jid, now_ms, AppInfo};
+use crate::model::{now_ms, AppInfo, BareJid};
 
 /// A connection's access, shared with its event forwarder.
 #[derive(Clone)]
@@ -138,7 +138,7 @@ impl SessionDesk {
                 app_guid,
                 context,
                 local_address,
-            } => self.invite(scope, session, &to, app_guid, context, local_address),
+            } => self.invite(scope, session, to, app_guid, context, local_address),
             SessionMethod::GetLaunchingSession => {
                 let Scope::Launched { launching, .. } = scope else {
                     return Err(error(
@@ -319,12 +319,12 @@ impl SessionDesk {
         &mut self,
         scope: &Scope,
         session: Option<String>,
-        to: &str,
+        to: BareJid,
         app_guid: Option<String>,
         context: Option<String>,
         local_address: Option<String>,
     ) -> Result<Value, ErrorBody> {
-        if self.shared.own_jid().as_deref() == Some(bare_jid(to).as_str()) {
+        if self.shared.own_jid().as_ref() == Some(&to) {
             return Err(error(ErrorCode::InvitedSelf, "you cannot invite yourself"));
         }
         let (id, context, local_address) = match (session, app_guid) {
@@ -374,7 +374,7 @@ impl SessionDesk {
         };
         self.command(Command::Invite {
             session: sent.id.clone(),
-            to: sent.peer,
+            to,
             app_guid: sent.app_guid,
             context: sent.context,
             local_address: sent.local_address,

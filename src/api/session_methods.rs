@@ -54,8 +54,8 @@ pub enum SessionMethod {
     Invite {
         /// A session from `create_session`; `None` creates one from `app_guid`.
         session: Option<String>,
-        /// Bare JID of the contact, normalised.
-        to: String,
+        /// The contact.
+        to: crate::model::BareJid,
         /// The application's GUID when no session is given.
         app_guid: Option<String>,
         /// Context data (replaces the created session's).

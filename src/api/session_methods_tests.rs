@@ -4,6 +4,7 @@ use super::*;
 use crate::api::methods::{Method, METHOD_NAMES};
 use crate::api::protocol::Request;
 use crate::invite::MAX_CONTEXT_BYTES;
+use crate::model::bare;
 
 const GUID: &str = "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}";
 
@@ -70,7 +71,7 @@ fn every_session_method_parses_with_valid_params() {
             json!({"session": "s1", "to": "Bob@Example.org", "context": "c"}),
             SessionMethod::Invite {
                 session: Some("s1".into()),
-                to: "bob@example.org".into(),
+                to: bare("bob@example.org"),
                 app_guid: None,
                 context: Some("c".into()),
                 local_address: None,
@@ -81,7 +82,7 @@ fn every_session_method_parses_with_valid_params() {
             json!({"to": "bob@example.org", "app_guid": GUID, "local_address": "192.0.2.1:9"}),
             SessionMethod::Invite {
                 session: None,
-                to: "bob@example.org".into(),
+                to: bare("bob@example.org"),
                 app_guid: Some(GUID.into()),
                 context: None,
                 local_address: Some("192.0.2.1:9".into()),

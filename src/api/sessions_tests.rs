@@ -177,7 +177,7 @@ fn unsent_sessions_live_with_their_connection() {
             s.context = Some("hi".into());
         })
         .expect("unsent");
-    assert_eq!(sent.peer, "bob@example.org");
+    assert_eq!(sent.peer.as_str(), "bob@example.org");
     assert_eq!(sent.context.as_deref(), Some("hi"));
     assert_eq!(sent.local_address.as_deref(), Some("192.0.2.1:1"));
     assert!(held.invite("a", 1_000, |_| {}).is_none(), "only once");

@@ -264,14 +264,14 @@ mod tests {
             ("bob@x", None),
         ] {
             bus.emit(Event::AvatarChanged {
-                jid: jid.into(),
+                jid: crate::model::bare(jid),
                 avatar,
             });
         }
         let mut late = bus.subscribe(None);
         let mut seen = Vec::new();
         while let Some(Event::AvatarChanged { jid, avatar }) = late.try_next() {
-            seen.push((jid, avatar.map(|a| a.sha1)));
+            seen.push((jid.to_string(), avatar.map(|a| a.sha1)));
         }
         assert_eq!(
             seen,

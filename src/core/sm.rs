@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use tokio_xmpp::Stanza;
 
 /// A chat message the session is waiting to see acknowledged: (peer, message id).
-pub type Tracked = (String, String);
+pub type Tracked = (crate::model::BareJid, String);
 
 /// Stream management state of one (possibly resumable) stream.
 #[derive(Debug, Default)]
@@ -96,7 +96,7 @@ mod tests {
     }
 
     fn track(id: &str) -> Option<Tracked> {
-        Some(("bob@x".into(), id.into()))
+        Some((crate::model::bare("bob@x"), id.into()))
     }
 
     #[test]
@@ -105,10 +105,16 @@ mod tests {
         sm.sent(stanza(), track("1"));
         sm.sent(stanza(), None);
         sm.sent(stanza(), track("2"));
-        assert!(sm.is_in_flight(&("bob@x".into(), "2".into())));
-        assert_eq!(sm.acknowledge(2), Ok(vec![("bob@x".into(), "1".into())]));
+        assert!(sm.is_in_flight(&(crate::model::bare("bob@x"), "2".into())));
+        assert_eq!(
+            sm.acknowledge(2),
+            Ok(vec![(crate::model::bare("bob@x"), "1".into())])
+        );
         assert_eq!(sm.acknowledge(2), Ok(vec![]));
-        assert_eq!(sm.acknowledge(3), Ok(vec![("bob@x".into(), "2".into())]));
+        assert_eq!(
+            sm.acknowledge(3),
+            Ok(vec![(crate::model::bare("bob@x"), "2".into())])
+        );
         assert_eq!(sm.unacked_len(), 0);
     }
 

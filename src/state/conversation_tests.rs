@@ -1,10 +1,10 @@
 use super::*;
-use crate::model::{Delivery, Direction};
+use crate::model::{bare, Delivery, Direction};
 
 fn message(id: &str, at: i64, body: &str) -> ChatMessage {
     ChatMessage {
         id: id.into(),
-        peer: "bob@x".into(),
+        peer: bare("bob@x"),
         direction: Direction::Incoming,
         body: body.into(),
         timestamp_ms: at,

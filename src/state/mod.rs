@@ -10,7 +10,7 @@ use crate::config::Settings;
 use crate::event::Event;
 use crate::invite::{InviteSession, Role, SessionState};
 use crate::model::{
-    AppInfo, Availability, ChatMessage, ChatState, ConnectionState, Contact, Delivery,
+    AppInfo, Availability, BareJid, ChatMessage, ChatState, ConnectionState, Contact, Delivery,
     ResourcePresence,
 };
 use crate::xmpp::register::RegistrationForm;
@@ -50,7 +50,7 @@ impl ContactEntry {
             .as_deref()
             .filter(|n| !n.trim().is_empty())
             .or(self.nickname.as_deref())
-            .unwrap_or(&self.contact.jid)
+            .unwrap_or(self.contact.jid.as_str())
     }
 
     /// The presence shown for the contact: the highest-priority, most available resource.
@@ -106,19 +106,19 @@ pub struct AppState {
     /// The display name the user published (XEP-0172), if any.
     pub own_nickname: Option<String>,
     /// The roster by bare JID.
-    pub contacts: BTreeMap<String, ContactEntry>,
+    pub contacts: BTreeMap<BareJid, ContactEntry>,
     /// Conversations by bare JID of the contact.
-    pub conversations: BTreeMap<String, Conversation>,
-    /// Bare JIDs that asked to see the user's presence, in arrival order.
-    pub subscription_requests: Vec<String>,
+    pub conversations: BTreeMap<BareJid, Conversation>,
+    /// Who asked to see the user's presence, in arrival order.
+    pub subscription_requests: Vec<BareJid>,
     /// The latest problems to show the user, oldest first (at most [`MAX_PROBLEMS`]).
     pub problems: std::collections::VecDeque<crate::problem::Problem>,
     /// How many problems were ever reported (the window counts those it has shown).
     pub problems_reported: usize,
     /// The last registration outcome: `Ok(jid)` or `Err(message)`.
-    pub registration: Option<Result<String, String>>,
+    pub registration: Option<Result<BareJid, String>>,
     /// The server's account creation form, for the bare JID it was asked for.
-    pub registration_form: Option<(String, RegistrationForm)>,
+    pub registration_form: Option<(BareJid, RegistrationForm)>,
     /// Session Invite sessions by id.
     pub sessions: BTreeMap<String, InviteSession>,
     /// Registered applications, sorted by name.
@@ -126,18 +126,18 @@ pub struct AppState {
     /// The profile's settings.
     pub settings: Settings,
     /// Blocked addresses (XEP-0191), sorted.
-    pub blocked: Vec<String>,
+    pub blocked: Vec<jid::Jid>,
     /// Display pictures by bare JID, the user's own included (none: the default picture).
-    pub avatars: BTreeMap<String, crate::model::Avatar>,
+    pub avatars: BTreeMap<BareJid, crate::model::Avatar>,
     /// Changes whenever an event may have changed the contacts (see `contacts_revision`).
     contacts_revision: u64,
 }
 
 impl AppState {
     /// The user's bare JID while signed in.
-    pub fn own_jid(&self) -> Option<String> {
+    pub fn own_jid(&self) -> Option<BareJid> {
         match &self.connection {
-            ConnectionState::Online { jid } => Some(crate::model::bare_jid(jid)),
+            ConnectionState::Online { jid } => Some(jid.to_bare()),
             _ => None,
         }
     }
@@ -242,6 +242,8 @@ impl AppState {
             }
             // What a click opens is the window's business (`ui::notifications::clicks`).
             Event::NotificationClicked { .. } => {}
+            // Following a link is the window's business too (`ui::links`).
+            Event::OpenRequested { .. } => {}
             Event::AvatarChanged { jid, avatar } => match avatar {
                 Some(avatar) => {
                     self.avatars.insert(jid, avatar);
@@ -251,7 +253,7 @@ impl AppState {
                 }
             },
             Event::NicknameChanged { jid, nick } => {
-                if self.own_jid().as_deref() == Some(jid.as_str()) {
+                if self.own_jid().as_ref() == Some(&jid) {
                     self.own_nickname = nick;
                 } else if let Some(entry) = self.contacts.get_mut(&jid) {
                     entry.nickname = nick;
@@ -304,7 +306,7 @@ impl AppState {
         }
     }
 
-    fn on_presence(&mut self, jid: String, presence: ResourcePresence) {
+    fn on_presence(&mut self, jid: BareJid, presence: ResourcePresence) {
         let Some(entry) = self.contacts.get_mut(&jid) else {
             return;
         };
@@ -327,7 +329,7 @@ impl AppState {
         }
     }
 
-    fn on_delivery(&mut self, peer: &str, id: &str, delivery: Delivery) {
+    fn on_delivery(&mut self, peer: &BareJid, id: &str, delivery: Delivery) {
         let Some(conversation) = self.conversations.get_mut(peer) else {
             return;
         };
@@ -380,7 +382,7 @@ impl AppState {
     }
 
     /// Marks a conversation as read.
-    fn on_read(&mut self, peer: &str) {
+    fn on_read(&mut self, peer: &BareJid) {
         if let Some(conversation) = self.conversations.get_mut(peer) {
             conversation.unread = 0;
         }

@@ -1,9 +1,9 @@
 use super::*;
-use crate::model::{Direction, Subscription};
+use crate::model::{bare, Direction, Subscription};
 
 fn contact(jid: &str, name: Option<&str>) -> Contact {
     Contact {
-        jid: jid.into(),
+        jid: bare(jid),
         name: name.map(str::to_string),
         groups: vec![],
         subscription: Subscription::Both,
@@ -13,7 +13,7 @@ fn contact(jid: &str, name: Option<&str>) -> Contact {
 
 fn presence(jid: &str, resource: &str, availability: Availability, priority: i8) -> Event {
     Event::PresenceChanged {
-        jid: jid.into(),
+        jid: bare(jid),
         resource: resource.into(),
         availability,
         status: Some(format!("{resource} status")),
@@ -24,7 +24,7 @@ fn presence(jid: &str, resource: &str, availability: Availability, priority: i8)
 fn incoming(id: &str, peer: &str, at: i64) -> ChatMessage {
     ChatMessage {
         id: id.into(),
-        peer: peer.into(),
+        peer: bare(peer),
         direction: Direction::Incoming,
         body: format!("body {id}"),
         timestamp_ms: at,
@@ -43,17 +43,17 @@ fn presence_change_re_sorts_contacts() {
         .iter()
         .map(|e| e.contact.jid.clone())
         .collect();
-    assert_eq!(names, ["amy@x", "zed@x"]);
+    assert_eq!(names, [bare("amy@x"), bare("zed@x")]);
     state.apply(presence("zed@x", "pc", Availability::Online, 0));
     let names: Vec<_> = state
         .sorted_contacts()
         .iter()
         .map(|e| e.contact.jid.clone())
         .collect();
-    assert_eq!(names, ["zed@x", "amy@x"]);
+    assert_eq!(names, [bare("zed@x"), bare("amy@x")]);
     state.apply(presence("zed@x", "pc", Availability::Offline, 0));
     assert_eq!(
-        state.contacts["zed@x"].availability(),
+        state.contacts[&bare("zed@x")].availability(),
         Availability::Offline
     );
 }
@@ -66,8 +66,11 @@ fn best_resource_wins_by_priority() {
     });
     state.apply(presence("bob@x", "phone", Availability::Away, 0));
     state.apply(presence("bob@x", "desk", Availability::Busy, 5));
-    assert_eq!(state.contacts["bob@x"].availability(), Availability::Busy);
-    assert_eq!(state.contacts["bob@x"].status(), Some("desk status"));
+    assert_eq!(
+        state.contacts[&bare("bob@x")].availability(),
+        Availability::Busy
+    );
+    assert_eq!(state.contacts[&bare("bob@x")].status(), Some("desk status"));
 }
 
 #[test]
@@ -82,7 +85,7 @@ fn redelivered_messages_never_duplicate_and_count_unread_once() {
     state.apply(Event::MessageReceived {
         message: incoming("0", "bob@x", 5),
     });
-    let conversation = &state.conversations["bob@x"];
+    let conversation = &state.conversations[&bare("bob@x")];
     let ids: Vec<_> = conversation
         .messages
         .iter()
@@ -91,9 +94,9 @@ fn redelivered_messages_never_duplicate_and_count_unread_once() {
     assert_eq!(ids, ["0", "1"]);
     assert_eq!(conversation.unread, 2);
     state.apply(Event::ConversationRead {
-        peer: "bob@x".into(),
+        peer: bare("bob@x"),
     });
-    assert_eq!(state.conversations["bob@x"].unread, 0);
+    assert_eq!(state.conversations[&bare("bob@x")].unread, 0);
 }
 
 #[test]
@@ -105,7 +108,7 @@ fn delivery_never_steps_back_from_delivered() {
     state.apply(Event::MessageQueued { message });
     let set = |state: &mut AppState, delivery| {
         state.apply(Event::DeliveryChanged {
-            peer: "bob@x".into(),
+            peer: bare("bob@x"),
             id: "m".into(),
             delivery,
         })
@@ -113,7 +116,7 @@ fn delivery_never_steps_back_from_delivered() {
     set(&mut state, Delivery::Delivered);
     set(&mut state, Delivery::Sent);
     assert_eq!(
-        state.conversations["bob@x"].messages[0].delivery,
+        state.conversations[&bare("bob@x")].messages[0].delivery,
         Delivery::Delivered
     );
 }
@@ -129,7 +132,7 @@ fn going_offline_forgets_presence() {
         state: ConnectionState::Offline,
     });
     assert_eq!(
-        state.contacts["bob@x"].availability(),
+        state.contacts[&bare("bob@x")].availability(),
         Availability::Offline
     );
 }
@@ -137,13 +140,9 @@ fn going_offline_forgets_presence() {
 #[test]
 fn approving_clears_the_request() {
     let mut state = AppState::default();
-    state.apply(Event::SubscriptionRequested {
-        jid: "eve@x".into(),
-    });
-    state.apply(Event::SubscriptionRequested {
-        jid: "eve@x".into(),
-    });
-    assert_eq!(state.subscription_requests, ["eve@x"]);
+    state.apply(Event::SubscriptionRequested { jid: bare("eve@x") });
+    state.apply(Event::SubscriptionRequested { jid: bare("eve@x") });
+    assert_eq!(state.subscription_requests, [bare("eve@x")]);
     let mut eve = contact("eve@x", None);
     eve.subscription = Subscription::From;
     state.apply(Event::ContactUpdated { contact: eve });
@@ -164,12 +163,12 @@ fn pictures_are_kept_per_person_replaced_and_removed() {
         ("bob@x", None),
     ] {
         state.apply(Event::AvatarChanged {
-            jid: jid.into(),
+            jid: bare(jid),
             avatar,
         });
     }
     assert_eq!(state.avatars.len(), 1);
-    assert_eq!(state.avatars["alice@x"].sha1, "a2");
+    assert_eq!(state.avatars[&bare("alice@x")].sha1, "a2");
     // Pictures are not presence: going offline keeps them.
     state.apply(Event::ConnectionChanged {
         state: ConnectionState::Offline,
@@ -184,7 +183,7 @@ fn what_strangers_can_make_grow_is_capped() {
     let mut state = AppState::default();
     for n in 0..1000 {
         state.apply(Event::SubscriptionRequested {
-            jid: format!("spam{n}@example.net"),
+            jid: bare(&format!("spam{n}@example.net")),
         });
         state.apply(Event::Problem {
             problem: Problem::UnreadableMessage {
@@ -218,8 +217,8 @@ fn what_strangers_can_make_grow_is_capped() {
     }
     assert_eq!(state.subscription_requests.len(), MAX_SUBSCRIPTION_REQUESTS);
     assert_eq!(
-        state.subscription_requests.last().map(String::as_str),
-        Some("spam999@example.net"),
+        state.subscription_requests.last(),
+        Some(&bare("spam999@example.net")),
         "the latest are kept"
     );
     assert_eq!(state.problems.len(), MAX_PROBLEMS);

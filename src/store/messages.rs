@@ -6,7 +6,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{Store, StoreError};
-use crate::model::{ChatMessage, Delivery, Direction};
+use crate::model::{BareJid, ChatMessage, Delivery, Direction};
 
 /// The columns [`message_from_row`] reads, in order.
 pub(super) const MESSAGE_COLUMNS: &str =
@@ -34,7 +34,7 @@ impl Store {
             tx.execute(
                 "UPDATE OR IGNORE messages SET stanza_id = ?3
                  WHERE peer = ?1 AND id = ?2 AND stanza_id IS NULL",
-                params![message.peer, message.id, stanza_id],
+                params![message.peer.as_str(), message.id, stanza_id],
             )?;
         }
         tx.commit()?;
@@ -57,7 +57,7 @@ impl Store {
                 tx.execute(
                     "UPDATE OR IGNORE messages SET stanza_id = ?3
                      WHERE peer = ?1 AND id = ?2 AND stanza_id IS NULL",
-                    params![message.peer, message.id, stanza_id],
+                    params![message.peer.as_str(), message.id, stanza_id],
                 )?;
             }
         }
@@ -66,11 +66,11 @@ impl Store {
     }
 
     /// One message, if stored.
-    pub fn message(&self, peer: &str, id: &str) -> Result<Option<ChatMessage>, StoreError> {
+    pub fn message(&self, peer: &BareJid, id: &str) -> Result<Option<ChatMessage>, StoreError> {
         let sql =
             format!("SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.peer = ?1 AND m.id = ?2");
         self.conn
-            .query_row(&sql, params![peer, id], message_from_row)
+            .query_row(&sql, params![peer.as_str(), id], message_from_row)
             .optional()?
             .transpose()
     }
@@ -93,7 +93,7 @@ impl Store {
     /// back: once Delivered it stays Delivered (a late server ack must not undo a receipt).
     pub fn set_delivery(
         &mut self,
-        peer: &str,
+        peer: &BareJid,
         id: &str,
         delivery: &Delivery,
     ) -> Result<bool, StoreError> {
@@ -103,14 +103,14 @@ impl Store {
     /// The newest `limit` messages with `peer`, oldest first.
     pub fn recent_messages(
         &self,
-        peer: &str,
+        peer: &BareJid,
         limit: usize,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.peer = ?1
              ORDER BY m.timestamp_ms DESC, m.seq DESC LIMIT ?2"
         );
-        let mut page = query_messages(&self.conn, &sql, params![peer, to_limit(limit)])?;
+        let mut page = query_messages(&self.conn, &sql, params![peer.as_str(), to_limit(limit)])?;
         page.reverse();
         Ok(page)
     }
@@ -120,7 +120,7 @@ impl Store {
     /// the page ends at messages strictly older than `before_timestamp_ms`.
     pub fn messages_before(
         &self,
-        peer: &str,
+        peer: &BareJid,
         before_timestamp_ms: i64,
         before_id: &str,
         limit: usize,
@@ -134,14 +134,19 @@ impl Store {
         let mut page = query_messages(
             &self.conn,
             &sql,
-            params![peer, before_timestamp_ms, before_id, to_limit(limit)],
+            params![
+                peer.as_str(),
+                before_timestamp_ms,
+                before_id,
+                to_limit(limit)
+            ],
         )?;
         page.reverse();
         Ok(page)
     }
 
     /// Every conversation with its last message, newest conversation first.
-    pub fn conversations(&self) -> Result<Vec<(String, ChatMessage)>, StoreError> {
+    pub fn conversations(&self) -> Result<Vec<(BareJid, ChatMessage)>, StoreError> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM (SELECT DISTINCT peer FROM messages) p
              JOIN messages m ON m.seq = (SELECT x.seq FROM messages x WHERE x.peer = p.peer
@@ -167,7 +172,7 @@ pub(super) fn insert(
              (peer, id, stanza_id, direction, body, timestamp_ms, delivery, failure_reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            message.peer,
+            message.peer.as_str(),
             message.id,
             stanza_id,
             direction_to_sql(message.direction),
@@ -195,7 +200,7 @@ fn allowed_before(new: &Delivery) -> [&'static str; 4] {
 
 pub(super) fn set_delivery(
     conn: &Connection,
-    peer: &str,
+    peer: &BareJid,
     id: &str,
     delivery: &Delivery,
 ) -> Result<bool, StoreError> {
@@ -205,7 +210,7 @@ pub(super) fn set_delivery(
         "UPDATE messages SET delivery = ?3, failure_reason = ?4
          WHERE peer = ?1 AND id = ?2 AND delivery IN (?5, ?6, ?7, ?8)
            AND NOT (delivery = ?3 AND failure_reason IS ?4)",
-        params![peer, id, state, reason, a, b, c, d],
+        params![peer.as_str(), id, state, reason, a, b, c, d],
     )?;
     Ok(changed == 1)
 }
@@ -226,9 +231,14 @@ pub(super) fn query_messages<P: rusqlite::Params>(
 
 /// Reads [`MESSAGE_COLUMNS`]; the outer error is SQLite's, the inner one an unknown value.
 pub(super) fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Result<ChatMessage, StoreError>> {
+    let peer: String = row.get(0)?;
     let direction: String = row.get(2)?;
     let delivery: String = row.get(5)?;
     let reason: Option<String> = row.get(6)?;
+    let peer = match jid_from_sql(&peer) {
+        Ok(peer) => peer,
+        Err(error) => return Ok(Err(error)),
+    };
     let (Some(direction), Some(delivery)) = (
         direction_from_sql(&direction),
         delivery_from_sql(&delivery, reason),
@@ -239,12 +249,21 @@ pub(super) fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Result<ChatMes
     };
     Ok(Ok(ChatMessage {
         id: row.get(1)?,
-        peer: row.get(0)?,
+        peer,
         direction,
         body: row.get(3)?,
         timestamp_ms: row.get(4)?,
         delivery,
     }))
+}
+
+/// A bare JID column: written from a `BareJid`, so anything else was not written by Nudge.
+pub(super) fn jid_from_sql(text: &str) -> Result<BareJid, StoreError> {
+    BareJid::new(text).map_err(|error| {
+        StoreError::Corrupt(format!(
+            "a stored address {text:?} is not a bare JID ({error})"
+        ))
+    })
 }
 
 fn to_limit(limit: usize) -> i64 {

@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::messages::{self, MESSAGE_COLUMNS};
 use super::{Store, StoreError};
-use crate::model::{ChatMessage, Delivery, Direction};
+use crate::model::{BareJid, ChatMessage, Delivery, Direction};
 
 /// A queued message and how often sending it was tried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO outbox (peer, id) VALUES (?1, ?2)",
-            params![pending.peer, pending.id],
+            params![pending.peer.as_str(), pending.id],
         )?;
         tx.commit()?;
         Ok(true)
@@ -72,13 +72,13 @@ impl Store {
 
     /// Counts one more attempt to send a queued message; returns the new count, or None when
     /// the message is not queued.
-    pub fn note_attempt(&mut self, peer: &str, id: &str) -> Result<Option<u32>, StoreError> {
+    pub fn note_attempt(&mut self, peer: &BareJid, id: &str) -> Result<Option<u32>, StoreError> {
         Ok(self
             .conn
             .query_row(
                 "UPDATE outbox SET attempts = attempts + 1 WHERE peer = ?1 AND id = ?2
                  RETURNING attempts",
-                params![peer, id],
+                params![peer.as_str(), id],
                 |row| row.get(0),
             )
             .optional()?)
@@ -86,24 +86,34 @@ impl Store {
 
     /// The server has the message: takes it out of the outbox and marks it Sent, atomically.
     /// Returns whether it was queued.
-    pub fn mark_sent(&mut self, peer: &str, id: &str) -> Result<bool, StoreError> {
+    pub fn mark_sent(&mut self, peer: &BareJid, id: &str) -> Result<bool, StoreError> {
         self.dequeue(peer, id, &Delivery::Sent)
     }
 
     /// Sending is given up: takes the message out of the outbox and marks it Failed with
     /// `reason`, atomically. Returns whether it was queued.
-    pub fn mark_failed(&mut self, peer: &str, id: &str, reason: &str) -> Result<bool, StoreError> {
+    pub fn mark_failed(
+        &mut self,
+        peer: &BareJid,
+        id: &str,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
         let failed = Delivery::Failed {
             reason: reason.to_string(),
         };
         self.dequeue(peer, id, &failed)
     }
 
-    fn dequeue(&mut self, peer: &str, id: &str, delivery: &Delivery) -> Result<bool, StoreError> {
+    fn dequeue(
+        &mut self,
+        peer: &BareJid,
+        id: &str,
+        delivery: &Delivery,
+    ) -> Result<bool, StoreError> {
         let tx = self.conn.transaction()?;
         let removed = tx.execute(
             "DELETE FROM outbox WHERE peer = ?1 AND id = ?2",
-            params![peer, id],
+            params![peer.as_str(), id],
         )?;
         // Also when not queued: a late ack still moves the message on (never backwards).
         messages::set_delivery(&tx, peer, id, delivery)?;

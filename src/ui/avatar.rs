@@ -6,15 +6,18 @@
 //! `textures`): only pictures actually drawn (visible rows) are ever decoded, and a picture
 //! nobody is shown with any more is freed.
 
-mod textures;
+pub(super) mod textures;
 
 use egui::load::SizedTexture;
-use egui::{vec2, Button, Id, Image, Key, Label, Modal, Response, RichText, Ui};
+use egui::{
+    pos2, vec2, Button, Color32, CornerRadius, Id, Image, Key, Label, Modal, Painter, Rect,
+    Response, RichText, Sense, Stroke, Ui, UiBuilder,
+};
 
 use super::{labelled_field, send, theme};
 use crate::command::Command;
 use crate::core::CommandSender;
-use crate::model::{Avatar, BuiltinPicture, BUILTIN_PICTURES, DEFAULT_PICTURE};
+use crate::model::{Availability, Avatar, BuiltinPicture, BUILTIN_PICTURES, DEFAULT_PICTURE};
 
 /// The accessible label of the user's own picture in the header (a button).
 pub const OWN_LABEL: &str = "Display picture";
@@ -33,8 +36,11 @@ pub const CLOSE_LABEL: &str = "Close";
 pub const OWN_SIDE: f32 = 48.0;
 /// The side of a contact's picture in the list (fits a contact row).
 pub const ROW_SIDE: f32 = 32.0;
-/// The side of the contact's picture in a conversation.
+/// The side of both pictures in a conversation.
 pub const CONVERSATION_SIDE: f32 = 64.0;
+/// The accessible label of the user's own picture where it is not a button (a conversation,
+/// the sign-in screen).
+pub const OWN_PICTURE_LABEL: &str = "Your display picture";
 /// The side of the pictures to choose from in the dialog.
 const CHOICE_SIDE: f32 = 56.0;
 /// Built-in pictures per row in the dialog.
@@ -65,7 +71,7 @@ fn sized(texture: &egui::TextureHandle, side: f32, label: String) -> Image<'stat
 /// Draws a picture (or the default one) `side` points square, named `label`.
 fn picture(ui: &mut Ui, avatar: Option<&Avatar>, side: f32, label: String) -> Response {
     match texture_of(ui.ctx(), avatar) {
-        Some(texture) => ui.add(sized(&texture, side, label)),
+        Some(texture) => ui.add(sized(&texture, side, label).corner_radius(inner_radius(side))),
         // Only if even the built-in picture were unreadable: keep the place and the name.
         None => ui
             .allocate_response(vec2(side, side), egui::Sense::hover())
@@ -88,10 +94,58 @@ pub fn is_loaded(ctx: &egui::Context, sha1: &str) -> bool {
     textures::is_loaded(ctx, sha1)
 }
 
-/// Draws someone's picture `side` points square (`name`: their bare JID).
-pub fn show(ui: &mut Ui, avatar: Option<&Avatar>, side: f32, name: &str) {
+/// Draws someone's picture `side` points square in a frame the colour of their presence, as
+/// Messenger did (`name`: their bare JID). The frame says the presence when hovered.
+pub fn framed(ui: &mut Ui, avatar: Option<&Avatar>, side: f32, name: &str, presence: Availability) {
     textures::note_shown(ui.ctx(), name, avatar.map_or(DEFAULT_KEY, |a| &a.sha1));
-    picture(ui, avatar, side, label_of(name));
+    in_frame(ui, side, presence, |ui| {
+        picture(ui, avatar, side, label_of(name));
+    });
+}
+
+/// Lays out a frame around a picture `side` points square and draws `inside` in it; returns
+/// the frame's response (it says the presence when hovered) and what `inside` returned.
+fn in_frame<R>(
+    ui: &mut Ui,
+    side: f32,
+    presence: Availability,
+    inside: impl FnOnce(&mut Ui) -> R,
+) -> (Response, R) {
+    let width = theme::frame_width(side);
+    let outer = vec2(side, side) + vec2(width, width) * 2.0;
+    let (rect, response) = ui.allocate_exact_size(outer, Sense::hover());
+    if ui.is_rect_visible(rect) {
+        let colour = theme::colours(ui).presence_of(presence);
+        paint_frame(ui.painter(), rect, width, colour);
+    }
+    let inner = ui.scope_builder(UiBuilder::new().max_rect(rect.shrink(width)), inside);
+    (response.on_hover_text(presence.label()), inner.inner)
+}
+
+/// The corner radius of a frame `outer` points square.
+fn frame_radius(outer: f32) -> f32 {
+    theme::FRAME_RADIUS_AT_48 * outer / 48.0
+}
+
+/// A frame in `colour`, lighter on its upper half like glass, with a fine line inside it that
+/// sets the picture apart from the frame.
+fn paint_frame(painter: &Painter, rect: Rect, width: f32, colour: Color32) {
+    let radius = frame_radius(rect.width());
+    painter.rect_filled(rect, radius, colour);
+    let upper = Rect::from_min_max(rect.min, pos2(rect.max.x, rect.center().y));
+    let rounded_top = CornerRadius {
+        nw: radius as u8,
+        ne: radius as u8,
+        sw: 0,
+        se: 0,
+    };
+    painter.rect_filled(upper, rounded_top, theme::FRAME_GLOSS);
+    painter.rect_stroke(
+        rect.shrink(width - 0.5),
+        (radius - width).max(0.0),
+        Stroke::new(theme::OUTLINE_WIDTH, theme::FRAME_INNER_LINE),
+        egui::StrokeKind::Middle,
+    );
 }
 
 /// The side of a contact's picture in a toast.
@@ -109,24 +163,80 @@ pub fn toast_image(
     Some(sized(&texture, TOAST_SIDE, label_of(person)))
 }
 
-/// The contact's picture at the side of a conversation, as Messenger showed it.
-pub fn conversation_panel(ui: &mut Ui, avatar: Option<&Avatar>, peer: &str) {
-    egui::Panel::right("conversation-picture")
-        .resizable(false)
-        .show(ui, |ui| show(ui, avatar, CONVERSATION_SIDE, peer));
+/// Both pictures at the side of a conversation, as Messenger showed them: the contact's at the
+/// top, the user's own at the bottom beside the composer, each framed in its presence colour.
+pub struct ConversationPictures<'a> {
+    /// The contact's picture and bare JID.
+    pub peer: (Option<&'a Avatar>, &'a str),
+    /// The contact's presence.
+    pub peer_presence: Availability,
+    /// The user's own picture.
+    pub own: Option<&'a Avatar>,
+    /// The user's own presence.
+    pub own_presence: Availability,
 }
 
-/// The user's own picture as a button; returns whether it was clicked (open the dialog).
-pub fn own_button(ui: &mut Ui, avatar: Option<&Avatar>) -> bool {
+/// Draws [`ConversationPictures`] in a panel at the right of a conversation.
+pub fn conversation_panel(ui: &mut Ui, pictures: &ConversationPictures<'_>) {
+    let (peer_picture, peer) = pictures.peer;
+    let band = egui::Frame::new()
+        .fill(theme::colours(ui).band)
+        .inner_margin(theme::BAND_MARGIN);
+    egui::Panel::right("conversation-pictures")
+        .resizable(false)
+        .frame(band)
+        .show(ui, |ui| {
+            framed(
+                ui,
+                peer_picture,
+                CONVERSATION_SIDE,
+                peer,
+                pictures.peer_presence,
+            );
+            ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
+                own_picture(ui, pictures.own, CONVERSATION_SIDE, pictures.own_presence);
+            });
+        });
+}
+
+/// The user's own picture, framed, not a button (a conversation, the sign-in screen); returns
+/// the frame's response.
+pub fn own_picture(
+    ui: &mut Ui,
+    avatar: Option<&Avatar>,
+    side: f32,
+    presence: Availability,
+) -> Response {
     // Keyed apart from contacts' bare JIDs, which never contain spaces.
+    textures::note_shown(ui.ctx(), OWN_LABEL, avatar.map_or(DEFAULT_KEY, |a| &a.sha1));
+    let (frame, _) = in_frame(ui, side, presence, |ui| {
+        picture(ui, avatar, side, OWN_PICTURE_LABEL.to_owned());
+    });
+    frame
+}
+
+/// The user's own picture as a button, framed in their presence colour; returns whether it
+/// was clicked (open the dialog).
+pub fn own_button(ui: &mut Ui, avatar: Option<&Avatar>, presence: Availability) -> bool {
     textures::note_shown(ui.ctx(), OWN_LABEL, avatar.map_or(DEFAULT_KEY, |a| &a.sha1));
     let Some(texture) = texture_of(ui.ctx(), avatar) else {
         return ui.button(OWN_LABEL).clicked();
     };
-    ui.add(Button::image(sized(&texture, OWN_SIDE, OWN_LABEL.to_owned())).frame(false))
-        .accessible_name(OWN_LABEL)
-        .on_hover_text("Click to change your display picture")
-        .clicked()
+    let (_, clicked) = in_frame(ui, OWN_SIDE, presence, |ui| {
+        let image =
+            sized(&texture, OWN_SIDE, OWN_LABEL.to_owned()).corner_radius(inner_radius(OWN_SIDE));
+        ui.add(Button::image(image).frame(false))
+            .accessible_name(OWN_LABEL)
+            .on_hover_text("Click to change your display picture")
+            .clicked()
+    });
+    clicked
+}
+
+/// The corner radius of a framed picture `side` points square (the frame's, less its width).
+fn inner_radius(side: f32) -> u8 {
+    let width = theme::frame_width(side);
+    (frame_radius(side + 2.0 * width) - width).max(0.0) as u8
 }
 
 /// What the dialog remembers between frames (in egui's memory: it is the dialog's own).
@@ -217,7 +327,7 @@ fn contents(ui: &mut Ui, own: Option<&Avatar>, dialog: &mut DialogState) -> Opti
     ui.label(
         RichText::new("Or drop a picture file (PNG, JPEG, GIF or WebP) on this window.")
             .small()
-            .color(theme::HINT),
+            .color(theme::colours(ui).muted),
     );
     ui.separator();
     ui.horizontal(|ui| {

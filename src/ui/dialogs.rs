@@ -7,6 +7,7 @@ use super::contacts::{group_names, ContactDialog, MoveForm, RenameForm};
 use super::{invitation, labelled_field, send, settings, theme};
 use crate::command::Command;
 use crate::core::CommandSender;
+use crate::model::BareJid;
 use crate::state::AppState;
 use crate::ui::view::ViewState;
 
@@ -16,7 +17,7 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
     settings::show(ui, state, view, commands);
     if view.sessions.dialog_session(state).is_some() {
         invitation::show(ui, state, view, commands);
-    } else if let Some(jid) = view.pending_request(state) {
+    } else if let Some(jid) = view.pending_request(state).cloned() {
         subscription_request(ui, jid, view, commands);
     } else if view.contacts.dialog.is_some() {
         contact_dialog(ui, state, view, commands);
@@ -25,7 +26,7 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
     }
 }
 
-fn subscription_request(ui: &mut Ui, jid: &str, view: &mut ViewState, commands: &CommandSender) {
+fn subscription_request(ui: &mut Ui, jid: BareJid, view: &mut ViewState, commands: &CommandSender) {
     let mut answer = Vec::new();
     Modal::new(Id::unique("subscription-request")).show(ui.ctx(), |ui| {
         ui.heading(format!("{jid} wants to add you"));
@@ -33,27 +34,21 @@ fn subscription_request(ui: &mut Ui, jid: &str, view: &mut ViewState, commands: 
         ui.add_space(theme::SMALL_GAP);
         ui.horizontal(|ui| {
             if ui.button("Allow").clicked() {
-                answer = vec![Command::ApproveSubscription {
-                    jid: jid.to_string(),
-                }];
+                answer = vec![Command::ApproveSubscription { jid: jid.clone() }];
             }
             let block = ui
                 .button("Block")
                 .on_hover_text("Refuse, and receive nothing more from this address");
             if block.clicked() {
                 answer = vec![
-                    Command::DenySubscription {
-                        jid: jid.to_string(),
-                    },
-                    Command::BlockContact {
-                        jid: jid.to_string(),
-                    },
+                    Command::DenySubscription { jid: jid.clone() },
+                    Command::BlockContact { jid: jid.clone() },
                 ];
             }
         });
     });
     if !answer.is_empty() {
-        view.answered_requests.insert(jid.to_string());
+        view.answered_requests.insert(jid);
         for command in answer {
             send(commands, command);
         }
@@ -81,7 +76,9 @@ fn contact_dialog(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands:
         outcome = match dialog {
             ContactDialog::Rename(form) => rename(ui, form),
             ContactDialog::Move(form) => move_to_group(ui, form, &group_names(state)),
-            ContactDialog::Remove { .. } => remove(ui, contact.display_name(), &contact.jid),
+            ContactDialog::Remove { .. } => {
+                remove(ui, contact.display_name(), contact.jid.as_str())
+            }
         };
     });
     let command = match (outcome, &*dialog) {
@@ -117,7 +114,7 @@ fn buttons(ui: &mut Ui, ok: &str) -> Option<bool> {
 
 fn rename(ui: &mut Ui, form: &mut RenameForm) -> Option<bool> {
     ui.heading("Rename a contact");
-    ui.label(RichText::new(&form.jid).color(theme::HINT));
+    ui.label(RichText::new(form.jid.as_str()).color(theme::colours(ui).muted));
     let field = labelled_field(
         ui,
         "New name",
@@ -129,7 +126,7 @@ fn rename(ui: &mut Ui, form: &mut RenameForm) -> Option<bool> {
 
 fn move_to_group(ui: &mut Ui, form: &mut MoveForm, groups: &[String]) -> Option<bool> {
     ui.heading("Move to group");
-    ui.label(RichText::new(&form.jid).color(theme::HINT));
+    ui.label(RichText::new(form.jid.as_str()).color(theme::colours(ui).muted));
     for group in groups {
         ui.radio_value(&mut form.group, group.clone(), group);
     }
@@ -168,8 +165,11 @@ fn add_contact(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender) {
             TextEdit::singleline(&mut form.jid).hint_text("bob@example.org"),
         );
         labelled_field(ui, "Name (optional)", TextEdit::singleline(&mut form.name));
+        if !form.groups.is_empty() {
+            ui.label(format!("In the group: {}", form.groups.join(", ")));
+        }
         if let Some(error) = &form.error {
-            ui.label(RichText::new(error.to_string()).color(theme::ERROR));
+            ui.label(RichText::new(error.to_string()).color(theme::colours(ui).error));
         }
         ui.horizontal(|ui| {
             if ui.button("Add").clicked() {

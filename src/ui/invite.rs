@@ -7,7 +7,7 @@ use super::{send, theme, words};
 use crate::command::{new_message_id, Command};
 use crate::core::CommandSender;
 use crate::invite::{InviteSession, Origin, Role, SessionState};
-use crate::model::AppInfo;
+use crate::model::{AppInfo, BareJid};
 use crate::state::AppState;
 use crate::ui::view::{peer_name, sessions_with, ViewState};
 
@@ -23,7 +23,7 @@ pub fn menu(ui: &mut Ui, apps: &[AppInfo]) -> Option<String> {
         ui.label(
             RichText::new(words::NO_APPS_HINT)
                 .small()
-                .color(theme::HINT),
+                .color(theme::colours(ui).muted),
         );
         return None;
     }
@@ -39,10 +39,10 @@ pub fn menu(ui: &mut Ui, apps: &[AppInfo]) -> Option<String> {
 }
 
 /// The command that invites `to` to the application `app_guid` from the menu (a new session).
-pub fn invite_command(to: &str, app_guid: String) -> Command {
+pub fn invite_command(to: &BareJid, app_guid: String) -> Command {
     Command::Invite {
         session: new_message_id(),
-        to: to.to_string(),
+        to: to.clone(),
         app_guid,
         context: None,
         local_address: None,
@@ -63,16 +63,16 @@ pub fn session_lines(
     state: &AppState,
     view: &mut ViewState,
     commands: &CommandSender,
-    peer: &str,
+    peer: &BareJid,
 ) {
     let who = peer_name(state, peer);
     let mut action = None;
     for session in sessions_with(state, peer) {
         let text = words::session_status(session, who, view.sessions.notes(&session.id));
         let colour = if session.state.is_final() {
-            theme::HINT
+            theme::colours(ui).muted
         } else {
-            theme::SESSION_LIVE
+            theme::colours(ui).accent_text
         };
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(text).color(colour));

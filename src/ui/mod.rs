@@ -3,6 +3,7 @@
 //! UI functions never do IO: they read state, edit view state and queue commands.
 
 pub mod avatar;
+pub mod brand;
 mod contacts;
 pub mod conversation;
 mod dialogs;
@@ -10,10 +11,11 @@ pub mod emoticons;
 pub mod frame_log;
 mod invitation;
 pub mod invite;
+pub mod links;
 pub mod notifications;
 pub mod rows;
 pub mod settings;
-mod signin;
+pub mod signin;
 pub mod signup;
 pub mod sounds;
 pub mod theme;
@@ -131,7 +133,7 @@ fn connection_banner(ui: &mut Ui, connection: &ConnectionState) {
         ConnectionState::Connecting | ConnectionState::Reconnecting { .. }
     ) {
         if let Some(text) = words::connection(connection, now_ms()) {
-            ui.label(RichText::new(text).color(theme::WARNING));
+            ui.label(RichText::new(text).color(theme::colours(ui).warning));
         }
     }
 }

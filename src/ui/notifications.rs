@@ -15,10 +15,10 @@ use std::collections::BTreeMap;
 use crate::command::Command;
 use crate::event::Event;
 use crate::invite::{Role, SessionState};
-use crate::model::NotificationTarget;
+use crate::model::{BareJid, NotificationTarget};
 use crate::state::AppState;
 use crate::ui::toasts::{comes_online, is_news};
-use crate::ui::view::{peer_name, ViewState};
+use crate::ui::view::{peer_name, session_peer_name, ViewState};
 use crate::ui::words;
 
 pub mod clicks;
@@ -45,7 +45,7 @@ enum Kind {
 #[derive(Clone, Debug, PartialEq)]
 struct Candidate {
     kind: Kind,
-    peer: String,
+    peer: BareJid,
     who: String,
     title: String,
     body: String,
@@ -71,7 +71,7 @@ pub fn any_window_focused(ctx: &egui::Context) -> bool {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Notifier {
     /// When each contact was last the subject of a notification (egui time).
-    last_by_contact: BTreeMap<String, f64>,
+    last_by_contact: BTreeMap<BareJid, f64>,
     /// When the notifications of the current burst went out.
     recent: Vec<f64>,
     /// Held back, oldest first.
@@ -169,7 +169,12 @@ fn candidate(event: &Event, before: &AppState, view: &ViewState, now: f64) -> Op
         Event::MessageReceived { message } if wanted.messages && is_news(before, message) => {
             let who = peer_name(before, &message.peer);
             let preview = words::message_preview(&message.body);
-            (Kind::Message, &message.peer, who.to_string(), preview)
+            (
+                Kind::Message,
+                message.peer.clone(),
+                who.to_string(),
+                preview,
+            )
         }
         Event::PresenceChanged {
             jid,
@@ -183,12 +188,12 @@ fn candidate(event: &Event, before: &AppState, view: &ViewState, now: f64) -> Op
             let title = words::online_toast(peer_name(before, jid));
             let body = status
                 .as_deref()
-                .map_or_else(|| jid.clone(), |s| words::plain(s, false));
-            (Kind::Online, jid, title, body)
+                .map_or_else(|| jid.to_string(), |s| words::plain(s, false));
+            (Kind::Online, jid.clone(), title, body)
         }
         Event::NudgeReceived { jid } if wanted.nudges => {
             let title = words::nudge_notification(peer_name(before, jid));
-            (Kind::Nudge, jid, title, jid.clone())
+            (Kind::Nudge, jid.clone(), title, jid.to_string())
         }
         Event::SessionUpdated { session }
             if wanted.invitations
@@ -200,17 +205,20 @@ fn candidate(event: &Event, before: &AppState, view: &ViewState, now: f64) -> Op
                     .get(&session.id)
                     .is_none_or(|s| s.state != SessionState::Invitation) =>
         {
-            let body = words::invitation_toast(peer_name(before, &session.peer), &session.app_name);
+            // Invitations come from the core, which only makes them for valid addresses.
+            let from = BareJid::new(&session.peer).ok()?;
+            let body =
+                words::invitation_toast(session_peer_name(before, session), &session.app_name);
             (
                 Kind::Invitation,
-                &session.peer,
+                from,
                 words::INVITATION_TITLE.to_string(),
                 body,
             )
         }
         _ => return None,
     };
-    if before.blocked.contains(peer) {
+    if before.blocked.contains(&peer) {
         return None;
     }
     let target = match event {
@@ -221,8 +229,8 @@ fn candidate(event: &Event, before: &AppState, view: &ViewState, now: f64) -> Op
     };
     Some(Candidate {
         kind,
-        peer: peer.clone(),
-        who: peer_name(before, peer).to_string(),
+        who: peer_name(before, &peer).to_string(),
+        peer,
         title,
         body,
         target,

@@ -14,7 +14,7 @@ mod desktop_tests;
 pub mod files;
 pub mod startup;
 
-use egui::{ComboBox, Context, Id, RichText, ScrollArea, Slider, ThemePreference, Ui, Window};
+use egui::{ComboBox, Context, Id, ScrollArea, Slider, ThemePreference, Ui, Window};
 
 use super::contacts::{own_label, OWN_CHOICES};
 use super::{send, theme};
@@ -138,6 +138,7 @@ pub fn show(ui: &Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
         .open(&mut open)
         .collapsible(false)
         .default_width(theme::SETTINGS_WIDTH)
+        .default_height(theme::SETTINGS_HEIGHT)
         .show(ui.ctx(), |ui| {
             ui.horizontal(|ui| {
                 let page = &mut settings.page;
@@ -147,6 +148,7 @@ pub fn show(ui: &Ui, state: &AppState, view: &mut ViewState, commands: &CommandS
             ui.separator();
             ScrollArea::vertical()
                 .id_salt("settings-scroll")
+                .auto_shrink([true, false])
                 .show(ui, |ui| match settings.page {
                     SettingsPage::General => {
                         changed = controls(ui, settings.draft(&state.settings));
@@ -263,7 +265,7 @@ fn looks(ui: &mut Ui, settings: &mut Settings) -> bool {
     changed |= ui
         .radio_value(chosen, Theme::FollowSystem, "Follow system")
         .changed();
-    let label = ui.label(RichText::new("Text size").strong());
+    let label = ui.label(theme::semibold("Text size"));
     let (low, high) = theme::TEXT_SCALE_RANGE;
     let slider = ui
         .add(
@@ -281,13 +283,8 @@ fn looks(ui: &mut Ui, settings: &mut Settings) -> bool {
 
 /// "Sign me in automatically" and "Sign in as"; returns whether one changed.
 pub fn sign_in_preferences(ui: &mut Ui, settings: &mut Settings) -> bool {
-    let mut changed = ui
-        .checkbox(
-            &mut settings.sign_in_automatically,
-            "Sign me in automatically",
-        )
-        .on_hover_text("When Nudge starts, if your password is remembered")
-        .changed();
+    // "Sign in as" first, as Messenger's sign-in screen had it, then the switch.
+    let mut changed = false;
     ComboBox::from_label("Sign in as")
         .selected_text(own_label(settings.sign_in_as))
         .show_ui(ui, |ui| {
@@ -301,12 +298,19 @@ pub fn sign_in_preferences(ui: &mut Ui, settings: &mut Settings) -> bool {
                     .changed();
             }
         });
+    changed |= ui
+        .checkbox(
+            &mut settings.sign_in_automatically,
+            "Sign me in automatically",
+        )
+        .on_hover_text("When Nudge starts, if your password is remembered")
+        .changed();
     changed
 }
 
 fn section(ui: &mut Ui, title: &str) {
     ui.add_space(theme::SECTION_GAP);
-    ui.label(RichText::new(title).strong());
+    ui.label(theme::semibold(title).color(theme::colours(ui).accent_text));
 }
 
 #[cfg(test)]

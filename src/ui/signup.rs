@@ -49,8 +49,12 @@ impl SignUpForm {
 
 /// The "Create a new account" button: validates the address and asks for the server's form.
 pub fn create_button(ui: &mut Ui, view: &mut ViewState, commands: &CommandSender) {
+    let wide = egui::vec2(ui.available_width(), theme::CONTROL_HEIGHT);
     let clicked = ui
-        .button(CREATE_LABEL)
+        .add(
+            egui::Button::new((egui::Atom::grow(), CREATE_LABEL, egui::Atom::grow()))
+                .min_size(wide),
+        )
         .on_hover_text("Asks the server of the address above what it needs for a new account")
         .clicked();
     if !clicked {
@@ -74,10 +78,12 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
         return;
     }
     let form = match &state.registration_form {
-        Some((jid, form)) if *jid == asked => form,
+        Some((jid, form)) if jid.as_str() == asked => form,
         _ => {
             if state.registration.is_none() {
-                ui.label(RichText::new(words::asking_for_form(&asked)).color(theme::HINT));
+                ui.label(
+                    RichText::new(words::asking_for_form(&asked)).color(theme::colours(ui).muted),
+                );
             }
             return;
         }
@@ -91,7 +97,7 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
         ui.label(words::plain(instructions, true));
     }
     for note in &form.notes {
-        ui.label(RichText::new(words::plain(note, true)).color(theme::HINT));
+        ui.label(RichText::new(words::plain(note, true)).color(theme::colours(ui).muted));
     }
     if form.captcha {
         ui.label(
@@ -99,7 +105,7 @@ pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comm
                 "This server asks to solve a picture puzzle, which Nudge cannot show. \
                  Create the account on the server's website instead.",
             )
-            .color(theme::WARNING),
+            .color(theme::colours(ui).warning),
         );
     }
     if let Some(page) = &form.web_page {
@@ -183,7 +189,7 @@ fn field_editor(ui: &mut Ui, field: &RegistrationField, values: &mut BTreeMap<St
         ui.label(
             RichText::new(words::plain(description, true))
                 .small()
-                .color(theme::HINT),
+                .color(theme::colours(ui).muted),
         );
     }
 }

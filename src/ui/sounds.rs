@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::command::Command;
 use crate::event::Event;
-use crate::model::{Availability, Delivery, Direction, Sound};
+use crate::model::{Availability, BareJid, Delivery, Direction, Sound};
 use crate::state::AppState;
 
 /// The shortest time between two sounds of one kind, in seconds: a burst of messages, the
@@ -48,7 +48,7 @@ pub fn sounds_for(event: &Event, before: &AppState) -> Option<Sound> {
 }
 
 /// Whether the message is already in its conversation (re-delivered, or caught up again).
-fn already_known(state: &AppState, peer: &str, id: &str) -> bool {
+fn already_known(state: &AppState, peer: &BareJid, id: &str) -> bool {
     state
         .conversations
         .get(peer)
@@ -56,7 +56,7 @@ fn already_known(state: &AppState, peer: &str, id: &str) -> bool {
 }
 
 /// Whether a contact in the roster had no device online.
-fn was_offline(state: &AppState, jid: &str) -> bool {
+fn was_offline(state: &AppState, jid: &BareJid) -> bool {
     state
         .contacts
         .get(jid)
@@ -91,11 +91,11 @@ impl SoundGate {
         event: &Event,
         before: &AppState,
         now: f64,
-        reading: Option<&str>,
+        reading: Option<&BareJid>,
     ) -> Option<Command> {
         let sound = sounds_for(event, before)?;
         if let (Sound::NewMessage, Event::MessageReceived { message }) = (sound, event) {
-            if reading == Some(message.peer.as_str()) {
+            if reading == Some(&message.peer) {
                 return None;
             }
         }

@@ -10,8 +10,9 @@ use egui::{emath, pos2, vec2, Align2, Area, Button, Context, Id, Order, RichText
 use super::{send, theme};
 use crate::core::CommandSender;
 use crate::event::Event;
+use crate::model::BareJid;
 use crate::state::AppState;
-use crate::ui::view::{peer_name, ViewState};
+use crate::ui::view::{session_peer_name, ViewState};
 use crate::ui::words;
 
 mod alerts;
@@ -32,7 +33,7 @@ pub enum ToastAction {
         /// The alert clicked.
         alert: u64,
         /// The contact.
-        peer: String,
+        peer: BareJid,
     },
 }
 
@@ -45,8 +46,8 @@ pub struct Toast {
     pub text: String,
     /// What clicking it does.
     pub action: ToastAction,
-    /// Whose picture it shows (bare JID), if it is about a contact.
-    pub person: Option<String>,
+    /// Whose picture it shows, if it is about a contact.
+    pub person: Option<BareJid>,
 }
 
 /// The toasts to show now, bottom first: ringing invitations (oldest first), then notes, then
@@ -60,9 +61,10 @@ pub fn current(state: &AppState, view: &ViewState) -> Vec<Toast> {
         .filter(|s| Some(s.id.as_str()) != open)
         .map(|s| Toast {
             key: format!("invitation:{}", s.id),
-            text: words::invitation_toast(peer_name(state, &s.peer), &s.app_name),
+            text: words::invitation_toast(session_peer_name(state, s), &s.app_name),
             action: ToastAction::OpenInvitation(s.id.clone()),
-            person: Some(s.peer.clone()),
+            // The core makes sessions only with valid addresses.
+            person: BareJid::new(&s.peer).ok(),
         });
     let notes = view.notices.shown().iter().map(|n| Toast {
         key: format!("notice:{}", n.id),
@@ -84,19 +86,19 @@ pub fn current(state: &AppState, view: &ViewState) -> Vec<Toast> {
 
 /// The conversation the user is reading (its window has the focus), whose messages need no
 /// toast.
-pub fn visible_conversation(view: &ViewState) -> Option<&str> {
-    view.windows.focused.as_deref()
+pub fn visible_conversation(view: &ViewState) -> Option<&BareJid> {
+    view.windows.focused.as_ref()
 }
 
 /// Learns from an event before `before` (the state) applies it, at `now` (egui time).
 pub fn observe(view: &mut ViewState, before: &AppState, event: &Event, now: f64) {
-    let visible = visible_conversation(view).map(str::to_string);
-    view.alerts.observe(before, visible.as_deref(), event, now);
+    let visible = visible_conversation(view).cloned();
+    view.alerts.observe(before, visible.as_ref(), event, now);
 }
 
 /// Draws the toasts of the moment and does what a click on one asks.
 pub fn show(ui: &Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
-    if let Some(peer) = visible_conversation(view).map(str::to_string) {
+    if let Some(peer) = visible_conversation(view).cloned() {
         view.alerts.seen(&peer);
     }
     match stack(ui.ctx(), state, &current(state, view)) {
@@ -129,9 +131,10 @@ pub fn stack(ctx: &Context, state: &AppState, toasts: &[Toast]) -> Option<ToastA
             .fade_in(false)
             .show(ctx, |ui| {
                 ui.set_max_width(theme::TOAST_WIDTH);
-                let text = RichText::new(&toast.text).color(theme::TOAST_TEXT);
-                let picture = toast.person.as_deref().and_then(|person| {
-                    super::avatar::toast_image(ctx, state.avatars.get(person), person)
+                let palette = theme::colours(ui);
+                let text = RichText::new(&toast.text).color(palette.on_toast);
+                let picture = toast.person.as_ref().and_then(|person| {
+                    super::avatar::toast_image(ctx, state.avatars.get(person), person.as_str())
                 });
                 let button = match picture {
                     Some(picture) => Button::image_and_text(picture, text),
@@ -139,8 +142,8 @@ pub fn stack(ctx: &Context, state: &AppState, toasts: &[Toast]) -> Option<ToastA
                 };
                 ui.add(
                     button
-                        .fill(theme::TOAST_FILL)
-                        .stroke(Stroke::new(1.0, theme::TOAST_BORDER))
+                        .fill(palette.toast)
+                        .stroke(Stroke::new(theme::OUTLINE_WIDTH, palette.toast_border))
                         .corner_radius(theme::TOAST_RADIUS)
                         .min_size(vec2(theme::TOAST_WIDTH, theme::TOAST_MIN_HEIGHT))
                         .wrap(),

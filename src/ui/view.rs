@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::command::Command;
 use crate::config::{AccountConfig, TlsMode};
 use crate::event::Event;
-use crate::model::{ChatState, ConnectionState};
+use crate::model::{BareJid, ChatState, ConnectionState};
 use crate::state::AppState;
 use crate::ui::contacts::ContactsView;
 use crate::ui::rows::RowHeights;
@@ -19,7 +19,9 @@ mod notices;
 mod sessions;
 
 pub use notices::{Notice, Notices, NOTICE_SECONDS};
-pub use sessions::{peer_name, sessions_with, SessionNotes, SessionView, SESSIONS_SHOWN};
+pub use sessions::{
+    peer_name, session_peer_name, sessions_with, SessionNotes, SessionView, SESSIONS_SHOWN,
+};
 
 /// How many stored messages to load when a conversation opens.
 pub const HISTORY_LIMIT: usize = 200;
@@ -35,6 +37,9 @@ pub enum FormError {
     /// The address has no `@` or nothing on one side of it.
     #[error("An address looks like alice@example.org: a name, an @, and a server.")]
     BadJid,
+    /// The address has the right shape but is not a valid XMPP address.
+    #[error("That is not an address Nudge can use: {0}.")]
+    InvalidJid(crate::xmpp::AddressError),
     /// The port is not a number in range.
     #[error("The port must be a number from 1 to 65535.")]
     BadPort,
@@ -183,6 +188,8 @@ pub struct AddContactForm {
     pub jid: String,
     /// An optional name to show instead of the address.
     pub name: String,
+    /// Roster groups to put the contact in (an `xmpp:` link may name one).
+    pub groups: Vec<String>,
     /// Why the last attempt was refused.
     pub error: Option<FormError>,
 }
@@ -190,14 +197,16 @@ pub struct AddContactForm {
 impl AddContactForm {
     /// The `AddContact` command, or the form error (also remembered for display).
     pub fn command(&mut self) -> Option<Command> {
-        match validate_jid(&self.jid) {
+        let jid = validate_jid(&self.jid)
+            .and_then(|jid| crate::xmpp::parse_bare(&jid).map_err(FormError::InvalidJid));
+        match jid {
             Ok(jid) => {
                 self.error = None;
                 let name = Some(self.name.trim().to_string()).filter(|n| !n.is_empty());
                 Some(Command::AddContact {
                     jid,
                     name,
-                    groups: Vec::new(),
+                    groups: self.groups.clone(),
                 })
             }
             Err(error) => {
@@ -283,13 +292,13 @@ pub struct ViewState {
     /// The session was online and has not ended (a reconnect keeps the contact list shown).
     pub session_active: bool,
     /// The contact selected in the list.
-    pub selected: Option<String>,
+    pub selected: Option<BareJid>,
     /// The conversations open in windows or tabs.
     pub windows: ConversationWindows,
     /// Unsent text per contact.
-    pub drafts: BTreeMap<String, String>,
+    pub drafts: BTreeMap<BareJid, String>,
     /// Chat state bookkeeping per contact.
-    pub typing: BTreeMap<String, Typing>,
+    pub typing: BTreeMap<BareJid, Typing>,
     /// The contact list's search text.
     pub search: String,
     /// The "Add contact" dialog, while open.
@@ -297,11 +306,11 @@ pub struct ViewState {
     /// The text of the header line being edited in place (display name or status message).
     pub own_draft: String,
     /// Subscription requests the user answered here (hidden until the core confirms).
-    pub answered_requests: BTreeSet<String>,
+    pub answered_requests: BTreeSet<BareJid>,
     /// How many of `AppState::problems` the user dismissed (problems only ever get appended).
     pub dismissed_problems: usize,
     /// Measured message row heights per conversation.
-    pub row_heights: BTreeMap<String, RowHeights>,
+    pub row_heights: BTreeMap<BareJid, RowHeights>,
     /// Session Invite: the open invitation dialog, answered invitations, notes from events.
     pub sessions: SessionView,
     /// Short notes shown as toasts for a few seconds.
@@ -314,6 +323,8 @@ pub struct ViewState {
     pub alerts: crate::ui::toasts::Alerts,
     /// The contact list's rows, kept between frames until the contacts change.
     pub contact_rows: crate::ui::contacts::RowCache,
+    /// `xmpp:` links and requests to come to the front, waiting to be followed.
+    pub links: crate::ui::links::Links,
 }
 
 impl ViewState {
@@ -352,10 +363,13 @@ impl ViewState {
             problem: crate::problem::Problem::MessageNotSent { to, text, .. },
         } = event
         {
-            let draft = self.drafts.entry(crate::model::bare_jid(to)).or_default();
+            let draft = self.drafts.entry(to.clone()).or_default();
             if draft.trim().is_empty() {
                 *draft = text.clone();
             }
+        }
+        if let Event::OpenRequested { link } = event {
+            self.links.requested(link.clone());
         }
         if let Some(text) = self.sessions.observe(before, event) {
             self.notices.push(text);
@@ -381,17 +395,17 @@ impl ViewState {
 
     /// Opens a conversation (or focuses its window) and returns the command that loads its
     /// history.
-    pub fn open(&mut self, peer: &str) -> Command {
-        self.selected = Some(peer.to_string());
+    pub fn open(&mut self, peer: &BareJid) -> Command {
+        self.selected = Some(peer.clone());
         self.windows.open(peer);
         Command::LoadHistory {
-            peer: peer.to_string(),
+            peer: peer.clone(),
             limit: HISTORY_LIMIT,
         }
     }
 
     /// Takes the draft for `peer` as a message to send, if it has any text.
-    pub fn take_message(&mut self, peer: &str) -> Option<String> {
+    pub fn take_message(&mut self, peer: &BareJid) -> Option<String> {
         let draft = self.drafts.get_mut(peer)?;
         let body = draft.trim_end_matches(['\n', '\r']).to_string();
         if body.trim().is_empty() {
@@ -410,7 +424,7 @@ impl ViewState {
     }
 
     /// Chat states that became due at `now`, as `(contact, state)`.
-    pub fn due_chat_states(&mut self, now: f64) -> Vec<(String, ChatState)> {
+    pub fn due_chat_states(&mut self, now: f64) -> Vec<(BareJid, ChatState)> {
         self.typing
             .iter_mut()
             .filter_map(|(peer, typing)| typing.tick(now).map(|s| (peer.clone(), s)))
@@ -418,12 +432,11 @@ impl ViewState {
     }
 
     /// Whether a subscription request still waits for an answer here.
-    pub fn pending_request<'a>(&self, state: &'a AppState) -> Option<&'a str> {
+    pub fn pending_request<'a>(&self, state: &'a AppState) -> Option<&'a BareJid> {
         state
             .subscription_requests
             .iter()
             .find(|jid| !self.answered_requests.contains(*jid))
-            .map(String::as_str)
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use egui::{pos2, vec2, Pos2, Vec2};
 
 use crate::event::Event;
-use crate::model::{now_ms, ChatMessage, Delivery, Direction};
+use crate::model::{now_ms, BareJid, ChatMessage, Delivery, Direction};
 use crate::state::AppState;
 use crate::ui::conversation::lines::{Line, Lines};
 use crate::xmpp::attention::SendLimit;
@@ -109,8 +109,8 @@ pub fn shake_step(elapsed: f64) -> ShakeStep {
 /// One open conversation and what its window still has to do.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenConversation {
-    /// The contact's bare JID.
-    pub peer: String,
+    /// The contact.
+    pub peer: BareJid,
     /// Which staggered position its window opened at.
     pub slot: usize,
     /// Requests for its window, oldest first.
@@ -133,11 +133,11 @@ pub struct OpenConversation {
 pub struct ConversationWindows {
     open: Vec<OpenConversation>,
     /// The conversation shown in the tabbed window.
-    pub active_tab: Option<String>,
+    pub active_tab: Option<BareJid>,
     /// Nudges sent and received per contact, oldest first.
-    nudges: BTreeMap<String, Vec<NudgeLine>>,
+    nudges: BTreeMap<BareJid, Vec<NudgeLine>>,
     /// When each contact last shook a window or rang (egui time, seconds).
-    last_alert: BTreeMap<String, f64>,
+    last_alert: BTreeMap<BareJid, f64>,
     /// When the user last nudged each contact (egui time, milliseconds).
     nudges_sent: SendLimit,
     /// Sounds to play, for the desktop integration to take.
@@ -145,15 +145,15 @@ pub struct ConversationWindows {
     /// In windows drawn inside the main window (tests, no native windows): the one in front.
     pub embedded_focus: Option<String>,
     /// The lines of each open conversation, kept between frames.
-    pub lines: BTreeMap<String, Lines>,
+    pub lines: BTreeMap<BareJid, Lines>,
     /// The conversation whose window has the focus (the one the user is reading), if any.
-    pub focused: Option<String>,
+    pub focused: Option<BareJid>,
     /// Contacts who nudged the user since the last frame, oldest first (shown, shaken and rung
     /// on the next frame, which knows the time).
-    pending_nudges: Vec<String>,
+    pending_nudges: Vec<BareJid>,
     /// The unread count each conversation was last asked to be marked read at, so the
     /// request goes once until the core answers.
-    read_asked: BTreeMap<String, usize>,
+    read_asked: BTreeMap<BareJid, usize>,
 }
 
 impl ConversationWindows {
@@ -163,24 +163,24 @@ impl ConversationWindows {
     }
 
     /// The open conversation with `peer`.
-    pub fn get(&self, peer: &str) -> Option<&OpenConversation> {
-        self.open.iter().find(|c| c.peer == peer)
+    pub fn get(&self, peer: &BareJid) -> Option<&OpenConversation> {
+        self.open.iter().find(|c| c.peer == *peer)
     }
 
     /// The open conversation with `peer`, to change.
-    pub fn get_mut(&mut self, peer: &str) -> Option<&mut OpenConversation> {
-        self.open.iter_mut().find(|c| c.peer == peer)
+    pub fn get_mut(&mut self, peer: &BareJid) -> Option<&mut OpenConversation> {
+        self.open.iter_mut().find(|c| c.peer == *peer)
     }
 
     /// Whether a conversation with `peer` is open.
-    pub fn is_open(&self, peer: &str) -> bool {
+    pub fn is_open(&self, peer: &BareJid) -> bool {
         self.get(peer).is_some()
     }
 
     /// The user opened a conversation: a new window, or the focus for the one already open.
     /// Returns whether a window was added.
-    pub fn open(&mut self, peer: &str) -> bool {
-        self.active_tab = Some(peer.to_string());
+    pub fn open(&mut self, peer: &BareJid) -> bool {
+        self.active_tab = Some(peer.clone());
         if let Some(open) = self.get_mut(peer) {
             open.focus_composer = true;
             open.requests.push(WindowRequest::Focus);
@@ -196,20 +196,20 @@ impl ConversationWindows {
 
     /// Something arrived from `peer`: open a window without taking the focus, unless one is
     /// open. Returns whether a window was added.
-    pub fn open_in_background(&mut self, peer: &str) -> bool {
+    pub fn open_in_background(&mut self, peer: &BareJid) -> bool {
         if self.is_open(peer) {
             return false;
         }
         let mut conversation = self.new_conversation(peer);
         conversation.opened_in_background = true;
         self.open.push(conversation);
-        self.active_tab.get_or_insert_with(|| peer.to_string());
+        self.active_tab.get_or_insert_with(|| peer.clone());
         true
     }
 
-    fn new_conversation(&self, peer: &str) -> OpenConversation {
+    fn new_conversation(&self, peer: &BareJid) -> OpenConversation {
         OpenConversation {
-            peer: peer.to_string(),
+            peer: peer.clone(),
             slot: self.free_slot(),
             requests: Vec::new(),
             attention_asked: false,
@@ -230,7 +230,7 @@ impl ConversationWindows {
 
     /// The conversations opened by a message whose history was not asked for yet; they are
     /// marked as asked.
-    pub fn history_wanted(&mut self) -> Vec<String> {
+    pub fn history_wanted(&mut self) -> Vec<BareJid> {
         self.open
             .iter_mut()
             .filter_map(|c| {
@@ -240,14 +240,14 @@ impl ConversationWindows {
     }
 
     /// Closes the conversation with `peer` (its window or tab). Returns whether it was open.
-    pub fn close(&mut self, peer: &str) -> bool {
+    pub fn close(&mut self, peer: &BareJid) -> bool {
         let before = self.open.len();
-        self.open.retain(|c| c.peer != peer);
+        self.open.retain(|c| c.peer != *peer);
         self.lines.remove(peer);
-        if self.focused.as_deref() == Some(peer) {
+        if self.focused.as_ref() == Some(peer) {
             self.focused = None;
         }
-        if self.active_tab.as_deref() == Some(peer) {
+        if self.active_tab.as_ref() == Some(peer) {
             self.active_tab = self.open.last().map(|c| c.peer.clone());
         }
         if self.open.is_empty() || self.embedded_focus == Some(window_key(peer)) {
@@ -288,10 +288,10 @@ impl ConversationWindows {
     /// Notes whether the user is looking at the conversation with `peer` and how many of its
     /// messages are unread; returns whether it should be marked read. Asks for attention once
     /// per burst of messages while the user looks elsewhere.
-    pub fn observe_focus(&mut self, peer: &str, focused: bool, unread: usize) -> bool {
+    pub fn observe_focus(&mut self, peer: &BareJid, focused: bool, unread: usize) -> bool {
         if focused {
-            self.focused = Some(peer.to_string());
-        } else if self.focused.as_deref() == Some(peer) {
+            self.focused = Some(peer.clone());
+        } else if self.focused.as_ref() == Some(peer) {
             self.focused = None;
         }
         let Some(open) = self.get_mut(peer) else {
@@ -311,43 +311,47 @@ impl ConversationWindows {
     }
 
     /// Takes the nudges received since the last frame.
-    pub fn take_pending_nudges(&mut self) -> Vec<String> {
+    pub fn take_pending_nudges(&mut self) -> Vec<BareJid> {
         std::mem::take(&mut self.pending_nudges)
     }
 
     /// Whether to ask the core to mark `peer`'s conversation read, with `unread` messages in
     /// it and the user `looking` at it or not: once per count, until the core says it is read.
-    pub fn ask_read(&mut self, peer: &str, unread: usize, looking: bool) -> bool {
+    pub fn ask_read(&mut self, peer: &BareJid, unread: usize, looking: bool) -> bool {
         if unread == 0 {
             self.read_asked.remove(peer);
             return false;
         }
-        looking && self.read_asked.insert(peer.to_string(), unread) != Some(unread)
+        looking && self.read_asked.insert(peer.clone(), unread) != Some(unread)
     }
 
     /// Takes the requests waiting for the window of `peer`.
-    pub fn take_requests(&mut self, peer: &str) -> Vec<WindowRequest> {
+    pub fn take_requests(&mut self, peer: &BareJid) -> Vec<WindowRequest> {
         self.get_mut(peer)
             .map(|c| std::mem::take(&mut c.requests))
             .unwrap_or_default()
     }
 
     /// The nudges sent and received with `peer`, oldest first.
-    pub fn nudges(&self, peer: &str) -> &[NudgeLine] {
+    pub fn nudges(&self, peer: &BareJid) -> &[NudgeLine] {
         self.nudges.get(peer).map_or(&[], Vec::as_slice)
     }
 
     /// The lines of the conversation with `peer` holding `messages`, and its nudges.
-    pub fn lines_of(&mut self, peer: &str, messages: &[ChatMessage]) -> (&[Line], &[NudgeLine]) {
+    pub fn lines_of(
+        &mut self,
+        peer: &BareJid,
+        messages: &[ChatMessage],
+    ) -> (&[Line], &[NudgeLine]) {
         let nudges = self.nudges.get(peer).map_or(&[][..], Vec::as_slice);
-        let lines = self.lines.entry(peer.to_string()).or_default();
+        let lines = self.lines.entry(peer.clone()).or_default();
         (lines.update(messages, nudges), nudges)
     }
 
     /// The user nudges `peer` at `now` (egui time, seconds): `true` and a line in the
     /// conversation, or `false` when the last nudge to `peer` is too recent to send another.
-    pub fn nudge_sent(&mut self, peer: &str, now: f64) -> bool {
-        if !self.nudges_sent.try_send(peer, seconds_to_ms(now)) {
+    pub fn nudge_sent(&mut self, peer: &BareJid, now: f64) -> bool {
+        if !self.nudges_sent.try_send(peer.as_str(), seconds_to_ms(now)) {
             return false;
         }
         self.push_nudge(peer, true);
@@ -355,8 +359,8 @@ impl ConversationWindows {
     }
 
     /// How long until `peer` may be nudged again at `now` (zero: now).
-    pub fn nudge_wait(&self, peer: &str, now: f64) -> std::time::Duration {
-        let wait = self.nudges_sent.wait_ms(peer, seconds_to_ms(now));
+    pub fn nudge_wait(&self, peer: &BareJid, now: f64) -> std::time::Duration {
+        let wait = self.nudges_sent.wait_ms(peer.as_str(), seconds_to_ms(now));
         std::time::Duration::from_millis(wait.unsigned_abs())
     }
 
@@ -366,7 +370,7 @@ impl ConversationWindows {
     /// when `open_on_message`. Returns whether a shake was scheduled.
     pub fn nudge_received(
         &mut self,
-        peer: &str,
+        peer: &BareJid,
         now: f64,
         shake: bool,
         open_on_message: bool,
@@ -382,7 +386,7 @@ impl ConversationWindows {
         if quiet {
             return false;
         }
-        self.last_alert.insert(peer.to_string(), now);
+        self.last_alert.insert(peer.clone(), now);
         self.sounds.push(UiSound::Nudge);
         let Some(open) = self.get_mut(peer).filter(|_| shake) else {
             return false;
@@ -391,9 +395,9 @@ impl ConversationWindows {
         true
     }
 
-    fn push_nudge(&mut self, peer: &str, from_me: bool) {
+    fn push_nudge(&mut self, peer: &BareJid, from_me: bool) {
         self.nudges
-            .entry(peer.to_string())
+            .entry(peer.clone())
             .or_default()
             .push(NudgeLine {
                 at_ms: now_ms(),
@@ -430,7 +434,7 @@ pub fn tabs_title(unread: usize) -> String {
 }
 
 /// The key naming the window of the conversation with `peer` across frames.
-pub fn window_key(peer: &str) -> String {
+pub fn window_key(peer: &BareJid) -> String {
     format!("conversation:{peer}")
 }
 

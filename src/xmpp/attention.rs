@@ -47,7 +47,7 @@ pub fn nudge(to: &BareJid) -> Message {
 }
 
 /// The bare JID of who nudged, if `message` is a nudge (never a carbon or an error).
-pub fn nudged_by(message: &Message) -> Option<String> {
+pub fn nudged_by(message: &Message) -> Option<BareJid> {
     if message.type_ == MessageType::Error
         || !message
             .payloads
@@ -56,7 +56,7 @@ pub fn nudged_by(message: &Message) -> Option<String> {
     {
         return None;
     }
-    message.from.as_ref().map(|f| f.to_bare().to_string())
+    message.from.as_ref().map(Jid::to_bare)
 }
 
 #[cfg(test)]
@@ -88,7 +88,10 @@ mod tests {
         let mut sent = nudge(&BareJid::new("bob@x").expect("jid"));
         assert_eq!(nudged_by(&sent), None, "no sender yet");
         sent.from = Some(Jid::new("alice@x/pc").expect("jid"));
-        assert_eq!(nudged_by(&sent).as_deref(), Some("alice@x"));
+        assert_eq!(
+            nudged_by(&sent),
+            Some(BareJid::new("alice@x").expect("jid"))
+        );
         sent.type_ = MessageType::Error;
         assert_eq!(nudged_by(&sent), None);
         assert_eq!(nudged_by(&Message::new(None)), None);

@@ -32,7 +32,7 @@ pub fn unblock(id: &str, jid: &BareJid) -> Iq {
 }
 
 /// The blocked addresses in a block list answer, sorted.
-pub fn parse_result(iq: &Iq) -> Option<Vec<String>> {
+pub fn parse_result(iq: &Iq) -> Option<Vec<Jid>> {
     let Iq::Result {
         payload: Some(payload),
         ..
@@ -48,9 +48,9 @@ pub fn parse_result(iq: &Iq) -> Option<Vec<String>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlockPush {
     /// These were blocked.
-    Blocked(Vec<String>),
+    Blocked(Vec<Jid>),
     /// These were unblocked; an empty list means everything was.
-    Unblocked(Vec<String>),
+    Unblocked(Vec<Jid>),
 }
 
 /// Reads a block list push; `None` if `iq` is not one or does not come from the user's account.
@@ -72,8 +72,7 @@ pub fn classify_push(iq: &Iq, own: &BareJid) -> Option<BlockPush> {
     None
 }
 
-fn sorted(items: Vec<Jid>) -> Vec<String> {
-    let mut list: Vec<String> = items.iter().map(|j| j.to_string()).collect();
+fn sorted(mut list: Vec<Jid>) -> Vec<Jid> {
     list.sort();
     list.dedup();
     list
@@ -83,6 +82,10 @@ fn sorted(items: Vec<Jid>) -> Vec<String> {
 mod tests {
     use super::*;
     use minidom::Element;
+
+    fn jid(text: &str) -> Jid {
+        Jid::new(text).expect("jid")
+    }
 
     fn iq(xml: &str) -> Iq {
         Iq::try_from(xml.parse::<Element>().expect("xml")).expect("iq")
@@ -94,7 +97,7 @@ mod tests {
         let push = iq("<iq xmlns='jabber:client' type='set' id='p'><block xmlns='urn:xmpp:blocking'><item jid='spam@y'/><item jid='eve@z'/></block></iq>");
         assert_eq!(
             classify_push(&push, &own),
-            Some(BlockPush::Blocked(vec!["eve@z".into(), "spam@y".into()]))
+            Some(BlockPush::Blocked(vec![jid("eve@z"), jid("spam@y")]))
         );
         let spoof = iq("<iq xmlns='jabber:client' type='set' id='p' from='mallory@y'><unblock xmlns='urn:xmpp:blocking'/></iq>");
         assert_eq!(classify_push(&spoof, &own), None);
@@ -108,10 +111,7 @@ mod tests {
     #[test]
     fn the_list_is_parsed_sorted() {
         let answer = iq("<iq xmlns='jabber:client' type='result' id='b'><blocklist xmlns='urn:xmpp:blocking'><item jid='z@y'/><item jid='a@y'/></blocklist></iq>");
-        assert_eq!(
-            parse_result(&answer),
-            Some(vec!["a@y".into(), "z@y".into()])
-        );
+        assert_eq!(parse_result(&answer), Some(vec![jid("a@y"), jid("z@y")]));
         let block = String::from(&Element::from(block(
             "b",
             &BareJid::new("spam@y").expect("jid"),

@@ -30,8 +30,8 @@ const HINTS: &str = "urn:xmpp:hints";
 pub enum MessageFact {
     /// A chat message, from the contact or (through carbons) from another of the user's devices.
     Chat {
-        /// Bare JID of the contact the conversation is with.
-        peer: String,
+        /// The contact the conversation is with.
+        peer: BareJid,
         /// Who sent the stanza (a full JID for the contact's device, or the user's own).
         from: Jid,
         /// Stable id: origin-id, else stanza id, else server stanza-id, else a content hash.
@@ -49,22 +49,22 @@ pub enum MessageFact {
     },
     /// The contact's client confirmed it received one of the user's messages.
     Receipt {
-        /// Bare JID of the contact.
-        peer: String,
+        /// The contact.
+        peer: BareJid,
         /// The id of the user's message.
         id: String,
     },
     /// The contact started or stopped typing.
     ChatState {
-        /// Bare JID of the contact.
-        peer: String,
+        /// The contact.
+        peer: BareJid,
         /// The new state.
         state: ChatState,
     },
     /// One of the user's messages bounced.
     Failed {
-        /// Bare JID of the conversation.
-        peer: String,
+        /// The conversation.
+        peer: BareJid,
         /// The id of the user's message.
         id: String,
         /// Why, in plain words.

@@ -77,9 +77,10 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// The bare JID of `jid` as the string the rest of Nudge uses as a key.
-pub(crate) fn peer_key(jid: &Jid) -> String {
-    crate::model::bare_jid(jid.as_str())
+/// The bare JID of `jid`: the key the rest of Nudge knows a person by (the jid crate has already
+/// normalised it, e.g. lower-cased).
+pub(crate) fn peer_key(jid: &Jid) -> BareJid {
+    jid.to_bare()
 }
 
 /// Whether a stanza comes from the user's own account: no `from` (the server speaking for the

@@ -16,8 +16,8 @@ const MAX_STATUS: usize = 1000;
 pub enum PresenceFact {
     /// One of a contact's devices (or the user's own other devices) changed availability.
     Availability {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
         /// The device's resource; empty when the presence came from a bare JID.
         resource: String,
         /// How available it is (`Offline` when it left or errored).
@@ -29,18 +29,18 @@ pub enum PresenceFact {
     },
     /// Someone asks to see the user's presence.
     SubscribeRequest {
-        /// Bare JID of who asks.
-        jid: String,
+        /// Who asks.
+        jid: BareJid,
     },
     /// The contact accepted the user's request to see their presence.
     Subscribed {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
     /// The contact refused or revoked the user's view of their presence.
     Unsubscribed {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
 }
 
@@ -117,7 +117,7 @@ pub fn classify(presence: Presence, own: &BareJid) -> Option<PresenceFact> {
 }
 
 /// Availability of one device.
-fn availability_fact(presence: &Presence, from: &Jid, jid: String) -> PresenceFact {
+fn availability_fact(presence: &Presence, from: &Jid, jid: BareJid) -> PresenceFact {
     let availability = match (&presence.type_, &presence.show) {
         (Type::Unavailable | Type::Error, _) => Availability::Offline,
         (_, None | Some(Show::Chat)) => Availability::Online,

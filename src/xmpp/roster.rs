@@ -6,7 +6,7 @@ use xmpp_parsers::iq::Iq;
 use xmpp_parsers::ns;
 use xmpp_parsers::roster::{Ask, Group, Item, Roster, Subscription as WireSubscription};
 
-use super::{clip, error, from_own_account, peer_key, ProtocolError};
+use super::{clip, error, from_own_account, ProtocolError};
 use crate::model::{Contact, Subscription};
 
 /// One change to the contact list.
@@ -15,7 +15,7 @@ pub enum RosterChange {
     /// The contact was added or changed.
     Updated(Contact),
     /// The contact was removed (bare JID).
-    Removed(String),
+    Removed(BareJid),
 }
 
 /// A roster push from the server, already checked to come from the user's own account.
@@ -75,7 +75,7 @@ pub fn parse_items(roster: &Roster) -> Vec<Contact> {
 
 /// What one roster item says: a contact as it now is, or its removal.
 pub fn change(item: &Item) -> RosterChange {
-    let jid = peer_key(&item.jid.clone().into());
+    let jid = item.jid.clone();
     let subscription = match item.subscription {
         WireSubscription::Remove => return RosterChange::Removed(jid),
         WireSubscription::None => Subscription::None,

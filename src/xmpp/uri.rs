@@ -16,16 +16,16 @@ pub const MAX_URI_LEN: usize = 4096;
 pub enum XmppUri {
     /// Open a conversation, with text ready in the composer (`?message;body=...`, or no action).
     Message {
-        /// Who to talk to (bare JID).
-        jid: String,
+        /// Who to talk to.
+        jid: BareJid,
         /// Text to put in the composer, not sent until the user sends it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         body: Option<String>,
     },
     /// Offer to add a contact (`?roster` or `?subscribe`).
     Roster {
-        /// Who (bare JID).
-        jid: String,
+        /// Who.
+        jid: BareJid,
         /// The name to give them.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
@@ -35,19 +35,19 @@ pub enum XmppUri {
     },
     /// Join a group conversation (`?join`).
     Join {
-        /// The room (bare JID).
-        room: String,
+        /// The room.
+        room: BareJid,
         /// Its password, if the link gives one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         password: Option<String>,
     },
     /// Invite someone to a group conversation (`?invite;jid=...`).
     Invite {
-        /// The room (bare JID).
-        room: String,
+        /// The room.
+        room: BareJid,
         /// Who to invite, if the link names them.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        jid: Option<String>,
+        jid: Option<BareJid>,
     },
 }
 
@@ -73,7 +73,7 @@ pub enum UriError {
 
 impl XmppUri {
     /// The address the link is about (a contact or a room).
-    pub fn jid(&self) -> &str {
+    pub fn jid(&self) -> &BareJid {
         match self {
             Self::Message { jid, .. } | Self::Roster { jid, .. } => jid,
             Self::Join { room, .. } | Self::Invite { room, .. } => room,
@@ -157,10 +157,9 @@ fn decode(text: &str) -> Result<String, UriError> {
 }
 
 /// The bare JID of an address in a link (a resource, if any, is dropped).
-fn bare(text: &str) -> Result<String, UriError> {
+fn bare(text: &str) -> Result<BareJid, UriError> {
     let jid = Jid::new(text).map_err(|_| UriError::BadAddress(text.chars().take(60).collect()))?;
-    let bare: BareJid = jid.to_bare();
-    Ok(bare.to_string())
+    Ok(jid.to_bare())
 }
 
 #[cfg(test)]
@@ -173,21 +172,21 @@ mod tests {
             (
                 "xmpp:bob@example.org",
                 XmppUri::Message {
-                    jid: "bob@example.org".into(),
+                    jid: crate::model::bare("bob@example.org"),
                     body: None,
                 },
             ),
             (
                 "XMPP:Bob@Example.org/phone?message;body=Hi%20there%21%20%F0%9F%98%80",
                 XmppUri::Message {
-                    jid: "bob@example.org".into(),
+                    jid: crate::model::bare("bob@example.org"),
                     body: Some("Hi there! 😀".into()),
                 },
             ),
             (
                 "xmpp:bob@example.org?roster;name=Bob%20B;group=Friends",
                 XmppUri::Roster {
-                    jid: "bob@example.org".into(),
+                    jid: crate::model::bare("bob@example.org"),
                     name: Some("Bob B".into()),
                     group: Some("Friends".into()),
                 },
@@ -195,7 +194,7 @@ mod tests {
             (
                 "xmpp:bob@example.org?subscribe",
                 XmppUri::Roster {
-                    jid: "bob@example.org".into(),
+                    jid: crate::model::bare("bob@example.org"),
                     name: None,
                     group: None,
                 },
@@ -203,28 +202,28 @@ mod tests {
             (
                 "xmpp:lounge@conference.example.org?join;password=s%3Bcret",
                 XmppUri::Join {
-                    room: "lounge@conference.example.org".into(),
+                    room: crate::model::bare("lounge@conference.example.org"),
                     password: Some("s;cret".into()),
                 },
             ),
             (
                 "xmpp:lounge@conference.example.org?invite;jid=carol@example.net",
                 XmppUri::Invite {
-                    room: "lounge@conference.example.org".into(),
-                    jid: Some("carol@example.net".into()),
+                    room: crate::model::bare("lounge@conference.example.org"),
+                    jid: Some(crate::model::bare("carol@example.net")),
                 },
             ),
             (
                 "xmpp://alice@example.org/bob@example.org?message",
                 XmppUri::Message {
-                    jid: "bob@example.org".into(),
+                    jid: crate::model::bare("bob@example.org"),
                     body: None,
                 },
             ),
             (
                 "  xmpp:bob@example.org?message;body=;x=y#fragment ",
                 XmppUri::Message {
-                    jid: "bob@example.org".into(),
+                    jid: crate::model::bare("bob@example.org"),
                     body: None,
                 },
             ),

@@ -7,6 +7,7 @@
 
 #![cfg(unix)]
 
+use nudge_testkit::bare;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -50,7 +51,7 @@ fn doc_path() -> PathBuf {
 fn message(id: &str, direction: Direction, body: &str, at: i64, delivery: Delivery) -> ChatMessage {
     ChatMessage {
         id: id.into(),
-        peer: "bob@example.org".into(),
+        peer: bare("bob@example.org"),
         direction,
         body: body.into(),
         timestamp_ms: at,
@@ -60,7 +61,7 @@ fn message(id: &str, direction: Direction, body: &str, at: i64, delivery: Delive
 
 fn contact(jid: &str, name: Option<&str>, subscription: Subscription) -> Contact {
     Contact {
-        jid: jid.into(),
+        jid: bare(jid),
         name: name.map(str::to_string),
         groups: vec!["Friends".into()],
         subscription,
@@ -92,11 +93,11 @@ fn event_examples() -> Vec<Event> {
     vec![
         Event::ConnectionChanged {
             state: ConnectionState::Online {
-                jid: "alice@example.org/nudge-4f2a".into(),
+                jid: nudge_testkit::full("alice@example.org/nudge-4f2a"),
             },
         },
         Event::AccountRegistered {
-            jid: "alice@example.org".into(),
+            jid: bare("alice@example.org"),
         },
         Event::RegistrationFailed {
             message: "the server does not allow creating accounts".into(),
@@ -115,17 +116,17 @@ fn event_examples() -> Vec<Event> {
             },
         },
         Event::ContactRemoved {
-            jid: "carol@example.org".into(),
+            jid: bare("carol@example.org"),
         },
         Event::PresenceChanged {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
             resource: "laptop".into(),
             availability: Availability::Busy,
             status: Some("In a meeting".into()),
             priority: 5,
         },
         Event::SubscriptionRequested {
-            jid: "dave@example.org".into(),
+            jid: bare("dave@example.org"),
         },
         Event::MessageReceived {
             message: history()[0].clone(),
@@ -140,24 +141,24 @@ fn event_examples() -> Vec<Event> {
             ),
         },
         Event::DeliveryChanged {
-            peer: "bob@example.org".into(),
+            peer: bare("bob@example.org"),
             id: "a3".into(),
             delivery: Delivery::Failed {
                 reason: "bob@example.org does not exist".into(),
             },
         },
         Event::ChatStateChanged {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
             state: ChatState::Composing,
         },
         Event::NudgeReceived {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
         },
         Event::BlockListChanged {
-            jids: vec!["spam@example.net".into()],
+            jids: vec![bare("spam@example.net").into()],
         },
         Event::HistoryLoaded {
-            peer: "bob@example.org".into(),
+            peer: bare("bob@example.org"),
             messages: history(),
         },
         Event::SessionUpdated {
@@ -173,7 +174,7 @@ fn event_examples() -> Vec<Event> {
             settings: nudge::config::Settings::default(),
         },
         Event::ContactAppsKnown {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
             resource: "laptop".into(),
             apps: vec!["{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}".into()],
         },
@@ -186,7 +187,7 @@ fn event_examples() -> Vec<Event> {
             }],
         },
         Event::RegistrationForm {
-            jid: "alice@example.org".into(),
+            jid: bare("alice@example.org"),
             form: RegistrationForm {
                 instructions: Some("Choose a username and password.".into()),
                 fields: vec![
@@ -211,22 +212,28 @@ fn event_examples() -> Vec<Event> {
         Event::HistorySynced { new_messages: 12 },
         Event::NotificationClicked {
             target: nudge::model::NotificationTarget::Conversation {
-                jid: "bob@example.org".into(),
+                jid: bare("bob@example.org"),
             },
         },
         Event::AvatarChanged {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
             avatar: Some(nudge::model::Avatar {
                 sha1: "c5446ab91a22797444bd59d7fcb2bed73e13853f".into(),
                 png: RED_PNG.to_vec().into(),
             }),
         },
         Event::NicknameChanged {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
             nick: Some("Bobby".into()),
         },
         Event::ConversationRead {
-            peer: "bob@example.org".into(),
+            peer: bare("bob@example.org"),
+        },
+        Event::OpenRequested {
+            link: Some(nudge::xmpp::uri::XmppUri::Message {
+                jid: nudge_testkit::bare("bob@example.org"),
+                body: Some("Hi Bob".into()),
+            }),
         },
         Event::Problem {
             problem: nudge::problem::Problem::MessageNotSaved {
@@ -287,10 +294,11 @@ fn variant_index(event: &Event) -> usize {
         Event::AvatarChanged { .. } => 24,
         Event::NicknameChanged { .. } => 25,
         Event::ConversationRead { .. } => 26,
-        Event::Problem { .. } => 27,
+        Event::OpenRequested { .. } => 27,
+        Event::Problem { .. } => 28,
     }
 }
-const EVENT_KINDS: usize = 28;
+const EVENT_KINDS: usize = 29;
 
 /// A 4×4 red PNG: the display picture of the examples.
 const RED_PNG: &[u8] = &[
@@ -323,7 +331,7 @@ fn event_blocks(blocks: &mut Blocks) {
         ConnectionState::Offline,
         ConnectionState::Connecting,
         ConnectionState::Online {
-            jid: "alice@example.org/nudge-4f2a".into(),
+            jid: nudge_testkit::full("alice@example.org/nudge-4f2a"),
         },
         ConnectionState::Reconnecting {
             next_attempt_ms: 1_767_225_630_000,
@@ -418,7 +426,7 @@ async fn server(answer_history: bool, core_running: bool, timeout: Duration) -> 
                             id: session,
                             role: Role::Inviter,
                             origin,
-                            peer: to,
+                            peer: to.to_string(),
                             context,
                             local_address,
                             remote_address: None,
@@ -456,7 +464,7 @@ async fn method_blocks(blocks: &mut Blocks) {
     let s = server(true, true, Duration::from_secs(5)).await;
     s.bus.emit(Event::ConnectionChanged {
         state: ConnectionState::Online {
-            jid: "alice@example.org/nudge-4f2a".into(),
+            jid: nudge_testkit::full("alice@example.org/nudge-4f2a"),
         },
     });
     s.bus.emit(Event::OwnPresenceChanged {
@@ -470,14 +478,14 @@ async fn method_blocks(blocks: &mut Blocks) {
         ],
     });
     s.bus.emit(Event::PresenceChanged {
-        jid: "bob@example.org".into(),
+        jid: bare("bob@example.org"),
         resource: "laptop".into(),
         availability: Availability::Online,
         status: Some("Coding".into()),
         priority: 5,
     });
     s.bus.emit(Event::SubscriptionRequested {
-        jid: "dave@example.org".into(),
+        jid: bare("dave@example.org"),
     });
     // Unlocked with the ctl token off the record, as `nudge ctl` does.
     let mut client = ApiClient::connect_as_user(&s.path).await.expect("connect");
@@ -525,6 +533,14 @@ async fn method_blocks(blocks: &mut Blocks) {
                 r#"{"id":"a-4","method":"avatar","params":{"path":"me.jpg"}}"#,
             ],
         ),
+        (
+            "open",
+            &[
+                r#"{"id":"o-1","method":"open","params":{"uri":"xmpp:bob@example.org?message;body=Hi%20Bob"}}"#,
+                r#"{"id":"o-2","method":"open"}"#,
+                r#"{"id":"o-3","method":"open","params":{"uri":"https://example.org/"}}"#,
+            ],
+        ),
     ];
     for (name, requests) in examples {
         let mut shown = exchange(&mut client, requests).await;
@@ -536,7 +552,7 @@ async fn method_blocks(blocks: &mut Blocks) {
     // Subscribe, then show the first pushed event.
     let mut shown = exchange(&mut client, &[r#"{"id":9,"method":"subscribe"}"#]).await;
     s.bus.emit(Event::ChatStateChanged {
-        jid: "bob@example.org".into(),
+        jid: bare("bob@example.org"),
         state: ChatState::Composing,
     });
     let pushed = client.next_raw_line().await.expect("read").expect("event");
@@ -577,7 +593,7 @@ async fn session_blocks(blocks: &mut Blocks) {
     let s = server(true, true, Duration::from_secs(5)).await;
     s.bus.emit(Event::ConnectionChanged {
         state: ConnectionState::Online {
-            jid: "alice@example.org/nudge-4f2a".into(),
+            jid: nudge_testkit::full("alice@example.org/nudge-4f2a"),
         },
     });
     let mut shown = Shown::default();

@@ -5,6 +5,7 @@
 
 #![cfg(unix)]
 
+use nudge_testkit::bare;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -77,7 +78,7 @@ fn remote_code(result: Result<Value, ApiError>) -> String {
 
 fn contact(jid: &str) -> Contact {
     Contact {
-        jid: jid.into(),
+        jid: bare(jid),
         name: None,
         groups: vec!["Friends".into()],
         subscription: Subscription::Both,
@@ -100,7 +101,7 @@ async fn status_reflects_events_emitted_on_the_bus() {
 
     h.bus.emit(Event::ConnectionChanged {
         state: ConnectionState::Online {
-            jid: "alice@example.org/desk".into(),
+            jid: nudge_testkit::full("alice@example.org/desk"),
         },
     });
     h.bus.emit(Event::OwnPresenceChanged {
@@ -126,7 +127,7 @@ async fn roster_lists_contacts_with_presence() {
         contacts: vec![contact("bob@example.org"), contact("carol@example.org")],
     });
     h.bus.emit(Event::PresenceChanged {
-        jid: "carol@example.org".into(),
+        jid: bare("carol@example.org"),
         resource: "phone".into(),
         availability: Availability::Busy,
         status: Some("driving".into()),
@@ -155,7 +156,7 @@ async fn send_queues_a_send_message_command_with_the_returned_id() {
         h.next_command(),
         Command::SendMessage {
             id,
-            to: "bob@example.org".into(),
+            to: bare("bob@example.org"),
             body: "hello".into(),
         }
     );
@@ -177,7 +178,7 @@ async fn each_method_sends_its_command() {
             "contact_add",
             json!({"jid": "dan@example.org", "name": "Dan", "groups": ["Work"]}),
             Command::AddContact {
-                jid: "dan@example.org".into(),
+                jid: bare("dan@example.org"),
                 name: Some("Dan".into()),
                 groups: vec!["Work".into()],
             },
@@ -186,21 +187,21 @@ async fn each_method_sends_its_command() {
             "contact_remove",
             json!({"jid": "dan@example.org"}),
             Command::RemoveContact {
-                jid: "dan@example.org".into(),
+                jid: bare("dan@example.org"),
             },
         ),
         (
             "contact_approve",
             json!({"jid": "eve@example.org"}),
             Command::ApproveSubscription {
-                jid: "eve@example.org".into(),
+                jid: bare("eve@example.org"),
             },
         ),
         (
             "contact_deny",
             json!({"jid": "eve@example.org"}),
             Command::DenySubscription {
-                jid: "eve@example.org".into(),
+                jid: bare("eve@example.org"),
             },
         ),
     ];
@@ -242,7 +243,7 @@ async fn subscribe_streams_every_event_in_order() {
         Event::MessageReceived {
             message: ChatMessage {
                 id: "m1".into(),
-                peer: "bob@example.org".into(),
+                peer: bare("bob@example.org"),
                 direction: Direction::Incoming,
                 body: "hi".into(),
                 timestamp_ms: 1_700_000_000_000,
@@ -250,7 +251,7 @@ async fn subscribe_streams_every_event_in_order() {
             },
         },
         Event::ContactRemoved {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
         },
     ];
     for event in &events {
@@ -271,7 +272,7 @@ async fn a_subscriber_can_still_call_methods() {
     let mut h = start().await;
     let mut stream = client::events(&h.path).await.expect("subscribed");
     h.bus.emit(Event::SubscriptionRequested {
-        jid: "eve@example.org".into(),
+        jid: bare("eve@example.org"),
     });
     // The event arrives while `call` waits; it is kept for `next_event`.
     let result = stream
@@ -352,13 +353,13 @@ async fn history_answers_with_the_loaded_messages_for_that_peer() {
     assert_eq!(
         command,
         Command::LoadHistory {
-            peer: "bob@example.org".into(),
+            peer: bare("bob@example.org"),
             limit: 2,
         }
     );
     let message = |id: &str, at: i64| ChatMessage {
         id: id.into(),
-        peer: "bob@example.org".into(),
+        peer: bare("bob@example.org"),
         direction: Direction::Outgoing,
         body: format!("text {id}"),
         timestamp_ms: at,
@@ -366,11 +367,11 @@ async fn history_answers_with_the_loaded_messages_for_that_peer() {
     };
     // Another conversation's history is not the answer; a longer answer is cut to the newest.
     h.bus.emit(Event::HistoryLoaded {
-        peer: "carol@example.org".into(),
+        peer: bare("carol@example.org"),
         messages: vec![],
     });
     h.bus.emit(Event::HistoryLoaded {
-        peer: "bob@example.org".into(),
+        peer: bare("bob@example.org"),
         messages: vec![message("a", 1), message("b", 2), message("c", 3)],
     });
     let result = with_timeout(request)
@@ -620,7 +621,7 @@ async fn ctl_events_prints_one_object_per_line_until_the_socket_closes() {
             "nothing printed"
         );
         h.bus.emit(Event::ContactRemoved {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
         });
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -636,7 +637,7 @@ async fn ctl_events_prints_one_object_per_line_until_the_socket_closes() {
         assert_eq!(
             event,
             Event::ContactRemoved {
-                jid: "bob@example.org".into()
+                jid: bare("bob@example.org")
             }
         );
     }

@@ -6,6 +6,7 @@
 
 #![cfg(unix)]
 
+use nudge_testkit::bare;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -689,7 +690,7 @@ async fn a_launched_subscriber_sees_only_its_session_events() {
     let mut launched = h.launched_client(&ringing("mine")).await;
     launched.subscribe().await.expect("subscribe");
     h.bus.emit(Event::ContactRemoved {
-        jid: "carol@example.org".into(),
+        jid: bare("carol@example.org"),
     });
     h.report(&ringing("theirs"));
     h.bus.emit(Event::SessionEvent {
@@ -768,7 +769,7 @@ async fn events_need_an_unlock_and_then_follow_its_scope() {
         .expect("unlock");
     client.subscribe().await.expect("subscribe once unlocked");
     h.bus.emit(Event::ContactRemoved {
-        jid: "dave@example.org".into(),
+        jid: bare("dave@example.org"),
     });
     h.bus.emit(Event::SessionEvent {
         session: "mine".into(),
@@ -822,7 +823,7 @@ async fn create_then_invite_sends_the_invite_command_as_an_application() {
         h.next_command(),
         Command::Invite {
             session: id.clone(),
-            to: "bob@example.org".into(),
+            to: bare("bob@example.org"),
             app_guid: GAME.into(),
             context: Some("you play O".into()),
             local_address: Some("192.0.2.1:4001".into()),
@@ -909,7 +910,7 @@ async fn inviting_yourself_is_refused() {
     let mut h = start().await;
     h.bus.emit(Event::ConnectionChanged {
         state: ConnectionState::Online {
-            jid: "alice@example.org/nudge-1".into(),
+            jid: nudge_testkit::full("alice@example.org/nudge-1"),
         },
     });
     let mut ctl = h.ctl_client().await;
@@ -1052,7 +1053,7 @@ async fn ctl_drives_sessions_end_to_end() {
         h.next_command(),
         Command::Invite {
             session: id.clone(),
-            to: "bob@example.org".into(),
+            to: bare("bob@example.org"),
             app_guid: GAME.into(),
             context: Some("x; $(rm -rf ~) \"quoted\"".into()),
             local_address: None,

@@ -7,6 +7,7 @@
 
 #![cfg(all(unix, not(target_os = "macos")))]
 
+use nudge_testkit::bare;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -232,7 +233,7 @@ async fn until_none_watched() {
 
 fn bob() -> NotificationTarget {
     NotificationTarget::Conversation {
-        jid: "bob@example.org".into(),
+        jid: bare("bob@example.org"),
     }
 }
 
@@ -295,7 +296,7 @@ async fn a_dismissed_notification_reports_nothing_and_is_no_longer_watched() {
         "Carol",
         "psst",
         Some(NotificationTarget::Conversation {
-            jid: "carol@example.org".into(),
+            jid: bare("carol@example.org"),
         }),
     );
     assert_eq!(desktop.next().await.summary, "Carol");
@@ -354,7 +355,7 @@ async fn only_so_many_are_watched_and_a_lost_bus_ends_every_watch() {
             &format!("Contact {n}"),
             "hi",
             Some(NotificationTarget::Conversation {
-                jid: format!("contact{n}@example.org"),
+                jid: bare(&format!("contact{n}@example.org")),
             }),
         );
     }

@@ -10,9 +10,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
-use tokio::sync::mpsc;
-
 use nudge_testkit::dbus::{PrivateBus, TURN};
 
 /// How long the window and the tray icon may take to appear.
@@ -26,37 +23,6 @@ impl Drop for Killed {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// A stand-in StatusNotifierWatcher that says a tray host is there and tells each item that
-/// registers.
-async fn watcher(bus: &PrivateBus) -> mpsc::UnboundedReceiver<String> {
-    let connection = bus.connect().await;
-    connection
-        .request_name("org.kde.StatusNotifierWatcher")
-        .await
-        .expect("the stand-in owns the watcher name");
-    let (registered, items) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let mut calls = zbus::MessageStream::from(&connection);
-        while let Some(Ok(message)) = calls.next().await {
-            let header = message.header();
-            if header.message_type() != zbus::message::Type::MethodCall {
-                continue;
-            }
-            let replied = match header.member().map(|m| m.as_str()) {
-                Some("RegisterStatusNotifierItem") => {
-                    let service: String = message.body().deserialize().expect("a service");
-                    let _ = registered.send(service);
-                    connection.reply(&header, &()).await
-                }
-                Some("Get") => connection.reply(&header, &zbus::Variant::from(true)).await,
-                _ => connection.reply(&header, &()).await,
-            };
-            replied.expect("the stand-in answers");
-        }
-    });
-    items
 }
 
 /// An X server of its own: Xvfb picks a free display and prints its number.
@@ -129,7 +95,7 @@ fn start_nudge(home: &Path, display: &str, bus: &PrivateBus, args: &[&str]) -> K
 /// window's map state line and `WM_CLASS`.
 async fn window_of_nudge(args: &[&str]) -> (String, String) {
     let bus = PrivateBus::start();
-    let mut items = watcher(&bus).await;
+    let mut items = crate::tray::watcher(&bus).await;
     let (_xvfb, display) = xvfb();
     let home = tempfile::tempdir().expect("temp dir");
     let _nudge = start_nudge(home.path(), &display, &bus, args);

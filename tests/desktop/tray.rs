@@ -26,8 +26,8 @@ const MENU: &str = "com.canonical.dbusmenu";
 const PROPERTIES: &str = "org.freedesktop.DBus.Properties";
 
 /// A stand-in StatusNotifierWatcher: tells the bus name of each item that registers, and says
-/// a tray host is there.
-async fn watcher(bus: &PrivateBus) -> mpsc::UnboundedReceiver<String> {
+/// a tray host is there. The hidden-start tests use it too.
+pub(crate) async fn watcher(bus: &PrivateBus) -> mpsc::UnboundedReceiver<String> {
     let connection = bus.connect().await;
     connection
         .request_name(WATCHER)

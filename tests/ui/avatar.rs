@@ -1,6 +1,7 @@
 //! Display pictures in the window: the header's own picture and its dialog, contacts' pictures
 //! in the list and in conversations.
 
+use nudge_testkit::bare;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -34,7 +35,7 @@ fn drawn(window: &Window, avatar: &Avatar) -> bool {
 
 fn changed(window: &mut Window, jid: &str, avatar: Option<Avatar>) {
     window.emit(Event::AvatarChanged {
-        jid: jid.into(),
+        jid: bare(jid),
         avatar,
     });
 }

@@ -5,6 +5,7 @@ use nudge::command::Command;
 use nudge::event::Event;
 use nudge::model::{Availability, ConnectionState, Contact};
 use nudge::problem::Problem;
+use nudge_testkit::bare;
 use nudge_testkit::ui::{contact, incoming, Window};
 
 fn roster() -> Vec<nudge::model::Contact> {
@@ -123,7 +124,7 @@ fn adding_a_contact_sends_add_contact() {
     assert_eq!(
         window.sent(),
         vec![Command::AddContact {
-            jid: "dave@example.org".into(),
+            jid: bare("dave@example.org"),
             name: Some("Dave".into()),
             groups: vec![]
         }]
@@ -147,7 +148,7 @@ fn the_context_menu_removes_a_contact() {
     assert_eq!(
         window.sent(),
         vec![Command::RemoveContact {
-            jid: "bob@example.org".into()
+            jid: bare("bob@example.org")
         }]
     );
 }
@@ -157,14 +158,14 @@ fn a_subscription_request_can_be_allowed() {
     let mut window = Window::new();
     window.online_with(&roster());
     window.emit(Event::SubscriptionRequested {
-        jid: "eve@example.org".into(),
+        jid: bare("eve@example.org"),
     });
     assert!(window.shows("eve@example.org wants to add you"));
     window.click("Allow");
     assert_eq!(
         window.sent(),
         vec![Command::ApproveSubscription {
-            jid: "eve@example.org".into()
+            jid: bare("eve@example.org")
         }]
     );
     assert!(!window.shows("wants to add you"), "the dialog closes");
@@ -302,7 +303,7 @@ fn rename_keeps_the_groups() {
     assert_eq!(
         window.sent(),
         vec![Command::UpdateContact {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
             name: Some("Bob Jr".into()),
             groups: vec!["Friends".into()],
         }]
@@ -324,7 +325,7 @@ fn move_to_group_offers_the_existing_groups_and_a_new_one() {
     assert_eq!(
         window.sent(),
         vec![Command::UpdateContact {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
             name: Some("Bob".into()),
             groups: vec!["Work".into()],
         }]
@@ -337,7 +338,7 @@ fn move_to_group_offers_the_existing_groups_and_a_new_one() {
     assert_eq!(
         window.sent(),
         vec![Command::UpdateContact {
-            jid: "erin@example.org".into(),
+            jid: bare("erin@example.org"),
             name: Some("Erin".into()),
             groups: vec!["Family".into()],
         }]
@@ -353,12 +354,12 @@ fn contacts_are_blocked_and_unblocked_from_the_menu_and_marked() {
     assert_eq!(
         window.sent(),
         vec![Command::BlockContact {
-            jid: "bob@example.org".into()
+            jid: bare("bob@example.org")
         }]
     );
     assert!(window.harness.query_by_label("blocked").is_none());
     window.emit(Event::BlockListChanged {
-        jids: vec!["bob@example.org".into()],
+        jids: vec![bare("bob@example.org").into()],
     });
     let mark = window.harness.get_by_label("blocked").rect();
     let bob = window.harness.get_by_label("Bob").rect();
@@ -372,7 +373,7 @@ fn contacts_are_blocked_and_unblocked_from_the_menu_and_marked() {
     assert_eq!(
         window.sent(),
         vec![Command::UnblockContact {
-            jid: "bob@example.org".into()
+            jid: bare("bob@example.org")
         }]
     );
 }
@@ -382,17 +383,17 @@ fn a_subscription_request_can_be_blocked() {
     let mut window = Window::new();
     window.online_with(&roster());
     window.emit(Event::SubscriptionRequested {
-        jid: "spam@example.org".into(),
+        jid: bare("spam@example.org"),
     });
     window.click("Block");
     assert_eq!(
         window.sent(),
         vec![
             Command::DenySubscription {
-                jid: "spam@example.org".into()
+                jid: bare("spam@example.org")
             },
             Command::BlockContact {
-                jid: "spam@example.org".into()
+                jid: bare("spam@example.org")
             }
         ]
     );
@@ -453,7 +454,7 @@ fn five_thousand_contacts_lay_out_only_the_visible_rows() {
     // Half of each team is online.
     for i in (0..5_000).filter(|i| (i / 10) % 2 == 0) {
         window.queue(Event::PresenceChanged {
-            jid: format!("p{i}@example.org"),
+            jid: bare(&format!("p{i}@example.org")),
             resource: "r".into(),
             availability: Availability::Online,
             status: None,
@@ -544,20 +545,45 @@ fn the_own_name_is_edited_in_place_and_contacts_show_theirs() {
         }]
     );
     window.emit(Event::NicknameChanged {
-        jid: "alice@example.org".into(),
+        jid: bare("alice@example.org"),
         nick: Some("Ally".into()),
     });
     assert!(window.harness.query_by_label("Ally").is_some());
     assert!(window.harness.query_by_label("Display name").is_none());
 
     // A contact the user gave no name is shown by the name they gave themselves.
-    assert!(window.harness.query_by_label(&bob).is_some());
+    assert!(window.harness.query_by_label(bob.as_str()).is_some());
     window.emit(Event::NicknameChanged {
         jid: bob.clone(),
         nick: Some("Bobby Tables".into()),
     });
     assert!(window.harness.query_by_label("Bobby Tables").is_some());
-    assert!(window.harness.query_by_label(&bob).is_none());
+    assert!(window.harness.query_by_label(bob.as_str()).is_none());
     window.type_into("Search contacts", "tables");
     assert!(window.harness.query_by_label("Bobby Tables").is_some());
+}
+
+#[test]
+fn a_contact_row_is_one_button_that_the_keyboard_opens_too() {
+    let mut window = Window::new();
+    window.online_with(&roster());
+    window.presence("bob@example.org", Availability::Away, Some("making coffee"));
+    // The name is the row's own label: one node, a button, whatever else the row shows.
+    assert_eq!(window.harness.query_all_by_label("Bob").count(), 1);
+    assert!(window
+        .harness
+        .query_by_role_and_label(egui::accesskit::Role::Button, "Bob")
+        .is_some());
+    assert!(window.shows("making coffee"));
+    window.harness.get_by_label("Bob").focus();
+    window.harness.run();
+    window.press(egui::Key::Enter);
+    assert_eq!(
+        window.sent(),
+        vec![Command::LoadHistory {
+            peer: nudge_testkit::bare("bob@example.org"),
+            limit: 200
+        }],
+        "Enter on the focused row opens the conversation"
+    );
 }

@@ -4,6 +4,7 @@ use egui_kittest::kittest::Queryable;
 use nudge::command::Command;
 use nudge::event::Event;
 use nudge::model::{ChatState, Delivery};
+use nudge_testkit::bare;
 use nudge_testkit::ui::{contact, incoming, outgoing, Window};
 
 const BOB: &str = "bob@example.org";
@@ -22,7 +23,7 @@ fn opening_a_conversation_loads_its_history() {
     assert_eq!(
         window.sent(),
         vec![Command::LoadHistory {
-            peer: BOB.into(),
+            peer: bare(BOB),
             limit: 200
         }]
     );
@@ -31,7 +32,7 @@ fn opening_a_conversation_loads_its_history() {
         "the composer is ready for typing"
     );
     window.emit(Event::HistoryLoaded {
-        peer: BOB.into(),
+        peer: bare(BOB),
         messages: vec![incoming("h1", BOB, "from last week")],
     });
     assert!(window.harness.query_by_label("from last week").is_some());
@@ -56,7 +57,7 @@ fn the_context_menu_opens_a_conversation() {
     assert_eq!(
         window.sent(),
         vec![Command::LoadHistory {
-            peer: BOB.into(),
+            peer: bare(BOB),
             limit: 200
         }]
     );
@@ -94,7 +95,7 @@ fn enter_sends_the_message_and_shift_enter_makes_a_new_line() {
     assert_eq!(
         sent[1..],
         [Command::SendChatState {
-            to: BOB.into(),
+            to: bare(BOB),
             state: ChatState::Active
         }]
     );
@@ -114,7 +115,7 @@ fn typing_sends_composing_once_then_paused_after_five_seconds() {
     assert_eq!(
         window.sent(),
         vec![Command::SendChatState {
-            to: BOB.into(),
+            to: bare(BOB),
             state: ChatState::Composing
         }]
     );
@@ -128,7 +129,7 @@ fn typing_sends_composing_once_then_paused_after_five_seconds() {
     assert_eq!(
         window.sent(),
         vec![Command::SendChatState {
-            to: BOB.into(),
+            to: bare(BOB),
             state: ChatState::Paused
         }]
     );
@@ -140,7 +141,7 @@ fn typing_sends_composing_once_then_paused_after_five_seconds() {
 fn received_messages_and_typing_are_shown() {
     let mut window = talking_to_bob();
     window.emit(Event::ChatStateChanged {
-        jid: BOB.into(),
+        jid: bare(BOB),
         state: ChatState::Composing,
     });
     assert!(window.shows("Bob is typing…"));
@@ -152,14 +153,17 @@ fn received_messages_and_typing_are_shown() {
     // The conversation is on screen: the window asks the core to mark it read, once.
     let asked = |sent: Vec<Command>| {
         sent.iter()
-            .filter(|c| matches!(c, Command::MarkRead { peer } if peer == BOB))
+            .filter(|c| matches!(c, Command::MarkRead { peer } if peer.as_str() == BOB))
             .count()
     };
     assert_eq!(asked(window.sent()), 1);
     window.harness.run_steps(3);
     assert_eq!(asked(window.sent()), 0, "asked once until the core answers");
-    window.emit(Event::ConversationRead { peer: BOB.into() });
-    assert_eq!(window.harness.state().state().conversations[BOB].unread, 0);
+    window.emit(Event::ConversationRead { peer: bare(BOB) });
+    assert_eq!(
+        window.harness.state().state().conversations[&bare(BOB)].unread,
+        0
+    );
 }
 
 #[test]
@@ -202,7 +206,7 @@ fn a_long_history_lays_out_only_visible_rows() {
         .map(|i| incoming(&format!("m{i}"), BOB, &format!("line {i}")))
         .collect();
     window.emit(Event::HistoryLoaded {
-        peer: BOB.into(),
+        peer: bare(BOB),
         messages,
     });
     window.harness.run();
@@ -254,7 +258,7 @@ fn closing_a_conversation_tells_the_contact_it_was_left() {
     assert_eq!(
         window.sent(),
         vec![Command::SendChatState {
-            to: BOB.into(),
+            to: bare(BOB),
             state: ChatState::Gone
         }]
     );

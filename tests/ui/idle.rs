@@ -1,5 +1,6 @@
 //! An idle window asks for no repaints: only the core's waker and real timers wake it.
 
+use nudge_testkit::bare;
 use std::time::Duration;
 
 use egui_kittest::kittest::Queryable;
@@ -45,7 +46,7 @@ fn every_screen_is_quiet_when_nothing_happens() {
 
     window.click("Bob");
     window.emit(Event::ChatStateChanged {
-        jid: "bob@example.org".into(),
+        jid: bare("bob@example.org"),
         state: ChatState::Composing,
     });
     // The composer has the keyboard focus here; its cursor must not blink the window awake.

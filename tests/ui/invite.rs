@@ -68,7 +68,7 @@ fn the_invite(
                 origin,
             } => Some((
                 session.clone(),
-                to.clone(),
+                to.to_string(),
                 app_guid.clone(),
                 context.clone(),
                 local_address.clone(),
@@ -101,7 +101,7 @@ fn the_contact_menu_lists_the_programs_by_name_and_invites() {
     let sent = window.sent();
     let (session, to, app_guid, context, local_address, origin) = the_invite(&sent);
     assert_eq!(session.len(), 36, "a new UUID: {session}");
-    assert_eq!(to, BOB);
+    assert_eq!(to.as_str(), BOB);
     assert_eq!(app_guid, WHITEBOARD);
     assert_eq!((context, local_address), (None, None));
     assert_eq!(origin, Origin::Menu);

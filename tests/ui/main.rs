@@ -10,6 +10,7 @@ mod conversation;
 mod emoticons;
 mod idle;
 mod invite;
+mod links;
 mod notification_clicks;
 mod notifications;
 mod settings;

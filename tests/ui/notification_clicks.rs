@@ -8,6 +8,7 @@ use nudge::command::Command;
 use nudge::event::Event;
 use nudge::invite::{Role, SessionState};
 use nudge::model::NotificationTarget;
+use nudge_testkit::bare;
 use nudge_testkit::ui::{contact, session, Window};
 
 const BOB: &str = "bob@example.org";
@@ -22,7 +23,7 @@ fn online() -> Window {
 }
 
 fn bob() -> NotificationTarget {
-    NotificationTarget::Conversation { jid: BOB.into() }
+    NotificationTarget::Conversation { jid: bare(BOB) }
 }
 
 /// Reports the click and runs the one frame that follows it; returns the root window's
@@ -37,7 +38,7 @@ fn click(window: &mut Window, target: NotificationTarget) -> Vec<ViewportCommand
 
 fn history_of(peer: &str) -> Command {
     Command::LoadHistory {
-        peer: peer.into(),
+        peer: bare(peer),
         limit: nudge::ui::view::HISTORY_LIMIT,
     }
 }

@@ -1,6 +1,7 @@
 //! How Nudge speaks when its window is not in front: desktop notifications (as commands to the
 //! core) and the tray icon's menu and close-to-tray, through the real `NudgeApp`.
 
+use nudge_testkit::bare;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,7 +47,7 @@ fn a_focused_window_sends_no_notification() {
     let mut window = Window::new();
     online(&mut window);
     message(&mut window, "m1", "hi");
-    window.emit(Event::NudgeReceived { jid: BOB.into() });
+    window.emit(Event::NudgeReceived { jid: bare(BOB) });
     assert_eq!(notifications(&window.sent()), vec![]);
 }
 
@@ -74,7 +75,7 @@ fn an_unfocused_window_notifies_each_kind() {
     let mut window = Window::new();
     online(&mut window);
     window.set_focused(false);
-    window.emit(Event::NudgeReceived { jid: BOB.into() });
+    window.emit(Event::NudgeReceived { jid: bare(BOB) });
     assert_eq!(
         notifications(&window.sent()),
         vec![pair("Bob sent you a nudge", BOB)]
@@ -125,7 +126,7 @@ fn the_notification_settings_are_obeyed() {
     window.set_focused(false);
     message(&mut window, "m1", "hi");
     assert_eq!(notifications(&window.sent()), vec![]);
-    window.emit(Event::NudgeReceived { jid: BOB.into() });
+    window.emit(Event::NudgeReceived { jid: bare(BOB) });
     assert_eq!(
         notifications(&window.sent()).len(),
         1,

@@ -1,5 +1,6 @@
 //! The sign-in screen, driven by accessible labels like a user would.
 
+use nudge_testkit::bare;
 use std::collections::BTreeMap;
 
 use egui_kittest::kittest::Queryable;
@@ -109,11 +110,11 @@ fn creating_an_account_fills_in_the_servers_form() {
     let [Command::FetchRegistrationForm { account }] = sent.as_slice() else {
         panic!("expected the form to be asked for, got {sent:?}");
     };
-    assert_eq!(account.jid, "newbie@localhost");
+    assert_eq!(account.jid.as_str(), "newbie@localhost");
     assert!(window.shows("Asking localhost what it needs for a new account…"));
 
     window.emit(Event::RegistrationForm {
-        jid: "newbie@localhost".into(),
+        jid: bare("newbie@localhost"),
         form: server_form(),
     });
     assert!(window.shows("Choose a name and password."));
@@ -134,7 +135,7 @@ fn creating_an_account_fills_in_the_servers_form() {
     else {
         panic!("expected one RegisterAccount, got {sent:?}");
     };
-    assert_eq!(account.jid, "newbie@localhost");
+    assert_eq!(account.jid.as_str(), "newbie@localhost");
     assert_eq!(password.expose(), "pw");
     assert_eq!(
         fields,
@@ -156,7 +157,7 @@ fn a_form_for_another_address_is_put_away() {
     window.type_into("Address", "newbie@localhost");
     window.click("Create a new account");
     window.emit(Event::RegistrationForm {
-        jid: "newbie@localhost".into(),
+        jid: bare("newbie@localhost"),
         form: server_form(),
     });
     assert!(window.harness.query_by_label("Email").is_some());
@@ -291,7 +292,7 @@ fn the_registration_outcome_is_shown() {
     });
     assert!(window.shows("Could not create the account: someone already has that name"));
     window.emit(Event::AccountRegistered {
-        jid: "newbie@localhost".into(),
+        jid: bare("newbie@localhost"),
     });
     assert!(window.shows("The account newbie@localhost was created."));
     assert!(!window.shows("Could not create the account"));
@@ -362,4 +363,107 @@ fn sign_in_as_is_saved_and_set_once_online() {
     });
     window.online_with(&[]);
     assert_eq!(window.sent(), vec![]);
+}
+
+/// The horizontal middle of the widget labelled `label`.
+fn middle_of(window: &Window, label: &str) -> f32 {
+    window.harness.get_by_label(label).rect().center().x
+}
+
+#[test]
+fn the_sign_in_screen_greets_with_the_logo_and_a_framed_picture() {
+    let window = Window::new();
+    for label in [
+        nudge::ui::brand::LOGO_LABEL,
+        nudge::ui::brand::WORDMARK,
+        nudge::ui::avatar::OWN_PICTURE_LABEL,
+        nudge::ui::signin::GREETING,
+    ] {
+        assert!(window.harness.query_by_label(label).is_some(), "{label}");
+    }
+    assert!(
+        window
+            .harness
+            .query_by_label("Signing in as Online")
+            .is_some(),
+        "the frame has the colour of the presence chosen under Sign in as"
+    );
+}
+
+#[test]
+fn the_picture_frame_follows_sign_in_as() {
+    let mut window = Window::new();
+    window.emit(Event::SettingsChanged {
+        settings: Settings {
+            sign_in_as: Availability::Busy,
+            ..Settings::default()
+        },
+    });
+    assert!(window
+        .harness
+        .query_by_label("Signing in as Busy")
+        .is_some());
+    assert!(window
+        .harness
+        .query_by_label("Signing in as Online")
+        .is_none());
+}
+
+#[test]
+fn the_form_is_one_centred_column_in_any_window() {
+    for width in [360.0, 1000.0] {
+        let mut window = Window::sized(egui::vec2(width, 800.0), 0.1);
+        window.harness.run();
+        let middle = width / 2.0;
+        for label in [
+            "Address",
+            "Password",
+            "Sign in",
+            nudge::ui::avatar::OWN_PICTURE_LABEL,
+            nudge::ui::signin::GREETING,
+        ] {
+            let at = middle_of(&window, label);
+            assert!(
+                (at - middle).abs() <= 1.0,
+                "{label} is centred in a {width}-point window: {at}"
+            );
+        }
+        let field = window.harness.get_by_label("Address").rect();
+        let button = window.harness.get_by_label("Sign in").rect();
+        assert_eq!(
+            field.width(),
+            button.width(),
+            "the Sign in button spans the column"
+        );
+        assert!(field.width() <= nudge::ui::theme::SIGN_IN_WIDTH);
+        let logo = window
+            .harness
+            .get_by_label(nudge::ui::brand::LOGO_LABEL)
+            .rect();
+        let picture = window
+            .harness
+            .get_by_label(nudge::ui::avatar::OWN_PICTURE_LABEL)
+            .rect();
+        assert!(
+            logo.bottom() < picture.top() && picture.bottom() < field.top(),
+            "logo, then picture, then the form"
+        );
+    }
+}
+
+#[test]
+fn the_window_is_light_until_the_settings_say_dark() {
+    let mut window = Window::new();
+    let visuals = window.harness.ctx.global_style().visuals.clone();
+    assert!(!visuals.dark_mode, "light by default");
+    assert_eq!(visuals.panel_fill, nudge::ui::theme::LIGHT.window);
+    window.emit(Event::SettingsChanged {
+        settings: Settings {
+            theme: nudge::config::Theme::Dark,
+            ..Settings::default()
+        },
+    });
+    let visuals = window.harness.ctx.global_style().visuals.clone();
+    assert!(visuals.dark_mode);
+    assert_eq!(visuals.panel_fill, nudge::ui::theme::DARK.window);
 }

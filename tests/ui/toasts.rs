@@ -1,6 +1,7 @@
 //! Toasts for new messages and contacts coming online: when they appear, what a click does,
 //! when they go, and the settings that turn them off.
 
+use nudge_testkit::bare;
 use std::time::Duration;
 
 use egui_kittest::kittest::Queryable;
@@ -49,7 +50,7 @@ fn a_message_toasts_and_clicking_it_opens_the_conversation() {
         "Bob's conversation is open"
     );
     assert!(window.sent().contains(&Command::LoadHistory {
-        peer: BOB.into(),
+        peer: bare(BOB),
         limit: nudge::ui::view::HISTORY_LIMIT,
     }));
     assert!(window.harness.query_by_label(toast).is_none(), "answered");
@@ -69,7 +70,7 @@ fn the_conversation_on_screen_gets_no_toast_but_the_others_do() {
         "Carol's conversation is open"
     );
     assert!(window.sent().contains(&Command::LoadHistory {
-        peer: CAROL.into(),
+        peer: bare(CAROL),
         limit: nudge::ui::view::HISTORY_LIMIT,
     }));
 }
@@ -113,7 +114,7 @@ fn contacts_online_at_sign_in_make_no_toast_but_later_arrivals_do() {
     window.click("Carol has just signed in");
     assert!(window.has_window("Carol — carol@example.org"));
     assert!(window.sent().contains(&Command::LoadHistory {
-        peer: CAROL.into(),
+        peer: bare(CAROL),
         limit: nudge::ui::view::HISTORY_LIMIT,
     }));
 }

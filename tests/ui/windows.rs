@@ -4,6 +4,7 @@
 //! egui_kittest has no native windows, so each conversation is drawn as a window inside the
 //! main one (the same code path as the web); these tests drive that and read the bookkeeping.
 
+use nudge_testkit::bare;
 use std::time::Duration;
 
 use chrono::{Local, TimeZone};
@@ -33,13 +34,16 @@ fn online_stepping(step_dt: f32) -> Window {
 }
 
 /// Clicks a contact in the list (the first node with that label: the list is drawn first).
+///
+/// Through its accessible action, as a screen reader would: the row spans the list, and in this
+/// harness conversation windows are drawn inside the main window, over the middle of the rows.
 fn open(window: &mut Window, name: &str) {
     window
         .harness
         .get_all_by_label(name)
         .next()
         .expect(name)
-        .click();
+        .click_accesskit();
     window.harness.run();
 }
 
@@ -56,7 +60,7 @@ fn window_count(window: &Window) -> usize {
 fn open_peers(window: &Window) -> Vec<String> {
     let view = window.harness.state().view();
     let open = view.windows.open_conversations();
-    open.iter().map(|c| c.peer.clone()).collect()
+    open.iter().map(|c| c.peer.to_string()).collect()
 }
 
 fn in_front(window: &Window) -> Option<String> {
@@ -82,7 +86,7 @@ fn opening_a_conversation_creates_its_window_and_reopening_focuses_it() {
         .is_some());
     open(&mut window, "Carol");
     assert_eq!(open_peers(&window), [BOB, CAROL]);
-    assert_eq!(in_front(&window), Some(window_key(CAROL)));
+    assert_eq!(in_front(&window), Some(window_key(&bare(CAROL))));
     assert!(composer_focused_in(&window, CAROL_TITLE));
     let carol = window
         .harness
@@ -100,7 +104,7 @@ fn opening_a_conversation_creates_its_window_and_reopening_focuses_it() {
         "no second window for Bob"
     );
     assert_eq!(window_count(&window), 2);
-    assert_eq!(in_front(&window), Some(window_key(BOB)));
+    assert_eq!(in_front(&window), Some(window_key(&bare(BOB))));
     assert!(composer_focused_in(&window, BOB_TITLE));
 }
 
@@ -113,7 +117,11 @@ fn a_message_opens_a_window_without_taking_the_focus_and_counts_in_its_title() {
         message: incoming("m1", BOB, "psst"),
     });
     assert_eq!(open_peers(&window), [CAROL, BOB]);
-    assert_eq!(in_front(&window), Some(window_key(CAROL)), "Carol keeps it");
+    assert_eq!(
+        in_front(&window),
+        Some(window_key(&bare(CAROL))),
+        "Carol keeps it"
+    );
     assert!(composer_focused_in(&window, CAROL_TITLE));
     let title = format!("(1) {BOB_TITLE}");
     assert!(window
@@ -123,7 +131,7 @@ fn a_message_opens_a_window_without_taking_the_focus_and_counts_in_its_title() {
     assert_eq!(
         window.sent(),
         vec![Command::LoadHistory {
-            peer: BOB.into(),
+            peer: bare(BOB),
             limit: 200
         }]
     );
@@ -135,12 +143,15 @@ fn a_message_opens_a_window_without_taking_the_focus_and_counts_in_its_title() {
     let bob = window.harness.get_by_role_and_label(Role::Window, &title);
     bob.get_by_label("hello?").click();
     window.harness.run();
-    assert_eq!(window.answer_reads(), [BOB]);
+    assert_eq!(window.answer_reads(), [bare(BOB)]);
     assert!(window
         .harness
         .query_by_role_and_label(Role::Window, BOB_TITLE)
         .is_some());
-    assert_eq!(window.harness.state().state().conversations[BOB].unread, 0);
+    assert_eq!(
+        window.harness.state().state().conversations[&bare(BOB)].unread,
+        0
+    );
 }
 
 #[test]
@@ -182,12 +193,15 @@ fn the_tabs_setting_puts_every_conversation_in_one_window() {
     assert!(tabs.query_by_label("1 new").is_some(), "on Bob's tab");
     tabs.get_by_label("Bob").click();
     window.harness.run();
-    assert_eq!(window.answer_reads(), [BOB]);
+    assert_eq!(window.answer_reads(), [bare(BOB)]);
     let tabs = window
         .harness
         .get_by_role_and_label(Role::Window, "Conversations");
     assert!(tabs.query_by_label("over here").is_some());
-    assert_eq!(window.harness.state().state().conversations[BOB].unread, 0);
+    assert_eq!(
+        window.harness.state().state().conversations[&bare(BOB)].unread,
+        0
+    );
 
     window.click("Close Carol");
     assert_eq!(open_peers(&window), [BOB]);
@@ -224,7 +238,7 @@ fn days_are_separated_and_messages_grouped_by_sender() {
         .and_then(|d| d.pred_opt())
         .expect("earlier");
     window.emit(Event::HistoryLoaded {
-        peer: BOB.into(),
+        peer: bare(BOB),
         messages: vec![
             message_at("a", Direction::Incoming, at(long_ago, 9, 0), "back then"),
             message_at("b", Direction::Incoming, at(yesterday, 12, 0), "lunch?"),
@@ -283,7 +297,7 @@ fn the_nudge_button_sends_a_nudge() {
     open(&mut window, "Bob");
     window.sent();
     window.click("Nudge");
-    assert_eq!(window.sent(), vec![Command::SendNudge { to: BOB.into() }]);
+    assert_eq!(window.sent(), vec![Command::SendNudge { to: bare(BOB) }]);
     assert!(window.harness.query_by_label("You sent a nudge.").is_some());
 
     // Right after, the button is greyed out and a timer, not polling, brings it back.
@@ -309,7 +323,7 @@ fn the_nudge_button_sends_a_nudge() {
         .accesskit_node()
         .is_disabled());
     window.click("Nudge");
-    assert_eq!(window.sent(), vec![Command::SendNudge { to: BOB.into() }]);
+    assert_eq!(window.sent(), vec![Command::SendNudge { to: bare(BOB) }]);
 }
 
 #[test]
@@ -321,7 +335,7 @@ fn a_nudge_shows_a_line_and_shakes_once_in_ten_seconds_then_is_quiet() {
         .get_by_role_and_label(Role::Window, BOB_TITLE)
         .rect()
         .min;
-    window.queue(Event::NudgeReceived { jid: BOB.into() });
+    window.queue(Event::NudgeReceived { jid: bare(BOB) });
     window.harness.run_steps(2);
     assert!(window
         .harness
@@ -351,7 +365,7 @@ fn a_nudge_shows_a_line_and_shakes_once_in_ten_seconds_then_is_quiet() {
     }
 
     // A second nudge within ten seconds is a line, without a shake or a sound.
-    window.emit(Event::NudgeReceived { jid: BOB.into() });
+    window.emit(Event::NudgeReceived { jid: bare(BOB) });
     assert_eq!(
         window
             .harness
@@ -361,7 +375,10 @@ fn a_nudge_shows_a_line_and_shakes_once_in_ten_seconds_then_is_quiet() {
     );
     let view = window.harness.state().view();
     // (Whether a sound plays is decided in src/ui/sounds.rs, with its own tests.)
-    assert!(view.windows.get(BOB).is_some_and(|c| c.shake.is_none()));
+    assert!(view
+        .windows
+        .get(&bare(BOB))
+        .is_some_and(|c| c.shake.is_none()));
     assert_eq!(repaint_delay(&window), Duration::MAX);
 }
 

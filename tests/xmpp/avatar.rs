@@ -2,19 +2,18 @@
 
 use nudge::command::Command;
 use nudge::event::Event;
-use nudge::model::Avatar;
+use nudge::model::{Avatar, BareJid};
 use nudge::problem::Problem;
 use nudge::xmpp::avatar::{check_png, sha1_hex};
 use nudge_testkit::client::Client;
 use nudge_testkit::{account, befriend, Prosody};
 
 /// Waits for `jid`'s picture to be reported and returns it (`None`: removed).
-async fn picture_of(client: &mut Client, jid: &str, what: &str) -> Option<Avatar> {
-    let jid = jid.to_owned();
+async fn picture_of(client: &mut Client, jid: &BareJid, what: &str) -> Option<Avatar> {
     match client
         .wait_for(
             what,
-            |e| matches!(e, Event::AvatarChanged { jid: j, .. } if *j == jid),
+            |e| matches!(e, Event::AvatarChanged { jid: j, .. } if j == jid),
         )
         .await
     {
@@ -43,7 +42,7 @@ async fn a_picture_reaches_contacts_and_other_devices_survives_a_restart_and_can
     let mut bob = Client::online(&server, "bob").await;
     befriend(&mut alice, &mut bob).await;
     let mut alice_phone =
-        Client::online_as(&server, &alice.jid.clone(), alice.password.clone(), "phone").await;
+        Client::online_as(&server, alice.jid.as_str(), alice.password.clone(), "phone").await;
     let files = tempfile::tempdir().expect("temp dir");
     let file = files.path().join("holiday.png");
     photo(&file);
@@ -85,7 +84,7 @@ async fn a_picture_reaches_contacts_and_other_devices_survives_a_restart_and_can
     assert!(cache.join("notes.txt").exists());
     assert!(cache.join(format!("{}.png", mine.sha1)).exists());
     bob.send(Command::SignIn {
-        account: account(&server, &bob.jid),
+        account: account(&server, bob.jid.as_str()),
         password: bob.password.as_str().into(),
         remember_password: false,
     });

@@ -172,7 +172,8 @@ async fn subscription_approval_makes_contacts_trusted_and_shares_presence() {
 async fn carbons_copy_messages_to_the_users_other_device() {
     let server = Prosody::start();
     let mut desk = Client::online(&server, "carol").await;
-    let mut laptop = Client::online_as(&server, &desk.jid, desk.password.clone(), "laptop").await;
+    let mut laptop =
+        Client::online_as(&server, desk.jid.as_str(), desk.password.clone(), "laptop").await;
     let mut bob = Client::online(&server, "bob").await;
 
     let id = new_message_id();
@@ -381,7 +382,7 @@ async fn registering_fills_in_the_servers_own_form() {
     let Event::RegistrationForm { jid, form } = answer else {
         unreachable!()
     };
-    assert_eq!(jid, account.jid);
+    assert_eq!(jid.as_str(), account.jid);
     let extra: Vec<(&str, bool)> = form
         .extra_fields()
         .map(|f| (f.var.as_str(), f.required))
@@ -634,7 +635,7 @@ async fn signing_in_uses_the_chosen_presence() {
             )
         })
         .await;
-    let account = nudge_testkit::account(&server, &bob.jid);
+    let account = nudge_testkit::account(&server, bob.jid.as_str());
     bob.send(Command::SignIn {
         account,
         password: bob.password.as_str().into(),
@@ -662,7 +663,8 @@ async fn a_display_name_reaches_contacts_and_the_users_other_devices() {
     let mut alice = Client::online(&server, "alice").await;
     let mut bob = Client::online(&server, "bob").await;
     nudge_testkit::befriend(&mut alice, &mut bob).await;
-    let mut phone = Client::online_as(&server, &alice.jid, alice.password.clone(), "phone").await;
+    let mut phone =
+        Client::online_as(&server, alice.jid.as_str(), alice.password.clone(), "phone").await;
 
     alice.send(Command::SetNickname {
         nick: Some("  Alice in\nWonderland".into()),

@@ -337,7 +337,7 @@ async fn two_servers_run_side_by_side_with_separate_accounts() {
 fn account_points_at_the_starttls_port_with_the_certificate_pinned() {
     let prosody = Prosody::start();
     let config = account(&prosody, "dave");
-    assert_eq!(config.jid, "dave@localhost");
+    assert_eq!(config.jid.as_str(), "dave@localhost");
     assert_eq!(config.host.as_deref(), Some("127.0.0.1"));
     assert_eq!(config.port, Some(prosody.c2s_port()));
     assert_eq!(config.tls, TlsMode::StartTls);

@@ -13,7 +13,7 @@ use nudge::invite::{EndReason, Origin, Role, SessionEvent, SessionState};
 use nudge::problem::Problem;
 use nudge_testkit::client::Client;
 use nudge_testkit::recorder::{make_executable, recorder};
-use nudge_testkit::Prosody;
+use nudge_testkit::{bare, Prosody};
 
 const GUID: &str = "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}";
 const URL: &str = "https://example.org/get/tictactoe";
@@ -149,8 +149,14 @@ async fn accepting_launches_the_app_on_both_sides_and_context_flows() {
     ] {
         assert_eq!(recorded(out.path(), role, "SESSION_ID").await, id);
         assert_eq!(recorded(out.path(), role, "APP_GUID").await, GUID);
-        assert_eq!(&recorded(out.path(), role, "LOCAL_JID").await, local);
-        assert_eq!(&recorded(out.path(), role, "REMOTE_JID").await, remote);
+        assert_eq!(
+            recorded(out.path(), role, "LOCAL_JID").await,
+            local.as_str()
+        );
+        assert_eq!(
+            recorded(out.path(), role, "REMOTE_JID").await,
+            remote.as_str()
+        );
         assert_eq!(recorded(out.path(), role, "CONTEXT_DATA").await, hostile);
         assert_eq!(recorded(out.path(), role, "COOKIE").await.len(), 64);
         assert!(recorded(out.path(), role, "API_SOCKET")
@@ -498,7 +504,7 @@ async fn inviting_yourself_or_with_an_unregistered_app_is_an_error() {
         .await;
     alice.send(Command::Invite {
         session: new_message_id(),
-        to: "bob@localhost".into(),
+        to: bare("bob@localhost"),
         app_guid: GUID.into(),
         context: None,
         local_address: None,

@@ -99,8 +99,12 @@ async fn stanzas_too_deep_or_with_overlong_values_are_dropped_and_the_next_messa
     let mut mallory = RawClient::connect(&server, "mallory").await;
 
     // Within Prosody's 256 KiB limit: about 10,000 levels of <a>..</a>.
-    mallory.send(&nested_message(&bob.jid, 10_000)).await;
-    mallory.send(&plain_message(&bob.jid, "still-here")).await;
+    mallory
+        .send(&nested_message(bob.jid.as_str(), 10_000))
+        .await;
+    mallory
+        .send(&plain_message(bob.jid.as_str(), "still-here"))
+        .await;
     receives(&mut bob, "still-here").await;
 
     // An attribute longer than the parser takes would end the whole stream.
@@ -115,15 +119,17 @@ async fn stanzas_too_deep_or_with_overlong_values_are_dropped_and_the_next_messa
         )
         .await;
     mallory
-        .send(&plain_message(&bob.jid, "after-the-long-id"))
+        .send(&plain_message(bob.jid.as_str(), "after-the-long-id"))
         .await;
     receives(&mut bob, "after-the-long-id").await;
 
     // Just within the limit is still read (its payload is simply unknown to Nudge).
     mallory
-        .send(&nested_message(&bob.jid, MAX_STANZA_DEPTH - 1))
+        .send(&nested_message(bob.jid.as_str(), MAX_STANZA_DEPTH - 1))
         .await;
-    mallory.send(&plain_message(&bob.jid, "and-again")).await;
+    mallory
+        .send(&plain_message(bob.jid.as_str(), "and-again"))
+        .await;
     receives(&mut bob, "and-again").await;
 }
 
@@ -139,8 +145,10 @@ async fn a_stanza_over_the_size_limit_is_dropped_and_the_next_message_arrives() 
     let mut mallory = RawClient::connect(&server, "mallory").await;
 
     let huge = "x".repeat(MAX_STANZA_BYTES + 1);
-    mallory.send(&plain_message(&bob.jid, &huge)).await;
-    mallory.send(&plain_message(&bob.jid, "still-here")).await;
+    mallory.send(&plain_message(bob.jid.as_str(), &huge)).await;
+    mallory
+        .send(&plain_message(bob.jid.as_str(), "still-here"))
+        .await;
     receives(&mut bob, "still-here").await;
     assert!(
         !bob.state

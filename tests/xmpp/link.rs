@@ -29,7 +29,7 @@ async fn a_cut_link_resumes_the_stream_and_loses_nothing() {
     let mut alice = Client::new();
     let mut account = nudge_testkit::account(&server, &user);
     account.port = Some(relay.port());
-    alice.jid = account.jid.clone();
+    alice.jid = nudge_testkit::bare(&account.jid);
     alice.send(Command::SignIn {
         account,
         password: "pw".into(),

@@ -31,7 +31,7 @@ async fn sign_in_and_sync(
     server: &Prosody,
     resource: &str,
 ) -> (Vec<ChatMessage>, usize, Vec<Event>) {
-    let user = client.jid.split('@').next().expect("jid").to_string();
+    let user = client.jid.node().expect("a user part").to_string();
     let mut account = nudge_testkit::account(server, &user);
     account.resource = Some(resource.into());
     client.send(Command::SignIn {
@@ -71,7 +71,8 @@ async fn a_device_catches_up_with_what_another_device_saw() {
 
     bob.sign_out().await;
     // Bob's other device is in use meanwhile: nothing is kept offline for the first one.
-    let mut phone = Client::online_as(&server, &bob.jid, bob.password.clone(), "phone").await;
+    let mut phone =
+        Client::online_as(&server, bob.jid.as_str(), bob.password.clone(), "phone").await;
     // More than a page, so the catch-up has to follow the archive's paging.
     let missed = nudge::xmpp::mam::PAGE_SIZE + 10;
     chat(&alice, &mut phone, "missed", missed).await;

@@ -7,7 +7,7 @@ use nudge::config::Profile;
 use nudge::core::{AccountOptions, CommandSender, Core, EventReceiver};
 use nudge::event::Event;
 use nudge::invite::cookies::LaunchCookies;
-use nudge::model::ConnectionState;
+use nudge::model::{BareJid, ConnectionState};
 use nudge::platform::keyring::Passwords;
 use nudge::state::AppState;
 use tokio_xmpp::xmlstream::Timeouts;
@@ -19,8 +19,8 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 /// One running core with its own profile in a temp dir.
 pub struct Client {
-    /// The account's bare JID (empty until signed in).
-    pub jid: String,
+    /// The account's bare JID (`nobody@localhost` until signed in).
+    pub jid: BareJid,
     /// The account's password.
     pub password: String,
     /// Everything the core reported so far.
@@ -71,7 +71,7 @@ impl Client {
     ) -> Self {
         let (core, events) = start_core(Profile::under(&dir, "test"), timeouts, passwords);
         Self {
-            jid: String::new(),
+            jid: super::bare("nobody@localhost"),
             password: String::new(),
             state: AppState::default(),
             commands: core.commands(),
@@ -120,7 +120,7 @@ impl Client {
 
     /// Sends `SignIn` for `account` with `password` (not remembered) and notes who this is.
     pub fn sign_in_with(&mut self, account: nudge::config::AccountConfig, password: String) {
-        self.jid = account.jid.clone();
+        self.jid = super::bare(&account.jid);
         self.password = password.clone();
         self.send(Command::SignIn {
             account,

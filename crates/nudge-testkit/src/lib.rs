@@ -23,8 +23,19 @@ pub mod ui;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use nudge::config::{AccountConfig, TlsMode};
+use nudge::model::{BareJid, FullJid};
 
 pub use prosody::{Prosody, ProsodyOptions};
+
+/// A bare JID written in a test, e.g. `bare("bob@example.org")`.
+pub fn bare(text: &str) -> BareJid {
+    BareJid::new(text).unwrap_or_else(|e| panic!("{text:?} is not a bare JID: {e}"))
+}
+
+/// A full JID written in a test, e.g. `full("bob@example.org/phone")`.
+pub fn full(text: &str) -> FullJid {
+    FullJid::new(text).unwrap_or_else(|e| panic!("{text:?} is not a full JID: {e}"))
+}
 
 /// Numbers the names handed out by [`unique_name`] within one test process.
 static NAME_COUNTER: AtomicU32 = AtomicU32::new(0);

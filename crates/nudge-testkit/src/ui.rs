@@ -8,7 +8,9 @@ use nudge::config::AccountConfig;
 use nudge::core::{CommandSender, EventReceiver};
 use nudge::event::Event;
 use nudge::invite::{InviteSession, Origin, Role, SessionState};
-use nudge::model::{Availability, ChatMessage, ConnectionState, Contact, Delivery, Direction};
+use nudge::model::{
+    Availability, BareJid, ChatMessage, ConnectionState, Contact, Delivery, Direction,
+};
 use tokio::sync::mpsc;
 
 /// The contact list window's usual size.
@@ -122,8 +124,8 @@ impl Window {
 
     /// Answers the window's requests to mark conversations read as the core does, and returns
     /// the conversations it asked for (other commands sent meanwhile are dropped).
-    pub fn answer_reads(&mut self) -> Vec<String> {
-        let asked: Vec<String> = self
+    pub fn answer_reads(&mut self) -> Vec<BareJid> {
+        let asked: Vec<BareJid> = self
             .sent()
             .into_iter()
             .filter_map(|c| match c {
@@ -137,14 +139,24 @@ impl Window {
         asked
     }
 
-    /// Clicks the widget with this accessible label and lets the window settle.
+    /// Scrolls the widget with this accessible label into view, as a user would before
+    /// reaching for it.
+    pub fn scroll_to(&mut self, label: &str) {
+        self.harness.get_by_label(label).scroll_to_me();
+        self.harness.run();
+    }
+
+    /// Clicks the widget with this accessible label (scrolled into view first) and lets the
+    /// window settle.
     pub fn click(&mut self, label: &str) {
+        self.scroll_to(label);
         self.harness.get_by_label(label).click();
         self.harness.run();
     }
 
     /// Focuses the field with this accessible label and types `text` into it.
     pub fn type_into(&mut self, label: &str, text: &str) {
+        self.scroll_to(label);
         self.harness.get_by_label(label).focus();
         self.harness.run();
         self.harness.get_by_label(label).type_text(text);
@@ -173,7 +185,7 @@ impl Window {
     pub fn online_with(&mut self, contacts: &[Contact]) {
         self.emit(Event::ConnectionChanged {
             state: ConnectionState::Online {
-                jid: "alice@example.org/laptop".into(),
+                jid: crate::full("alice@example.org/laptop"),
             },
         });
         self.emit(Event::OwnPresenceChanged {
@@ -188,7 +200,7 @@ impl Window {
     /// Reports a contact's presence.
     pub fn presence(&mut self, jid: &str, availability: Availability, status: Option<&str>) {
         self.emit(Event::PresenceChanged {
-            jid: jid.into(),
+            jid: crate::bare(jid),
             resource: "phone".into(),
             availability,
             status: status.map(String::from),
@@ -205,7 +217,7 @@ impl Window {
 /// A roster contact with a name.
 pub fn contact(jid: &str, name: &str) -> Contact {
     Contact {
-        jid: jid.into(),
+        jid: crate::bare(jid),
         name: Some(name.into()),
         groups: vec![],
         subscription: nudge::model::Subscription::Both,
@@ -217,7 +229,7 @@ pub fn contact(jid: &str, name: &str) -> Contact {
 pub fn incoming(id: &str, peer: &str, body: &str) -> ChatMessage {
     ChatMessage {
         id: id.into(),
-        peer: peer.into(),
+        peer: crate::bare(peer),
         direction: Direction::Incoming,
         body: body.into(),
         timestamp_ms: 1_704_112_496_000,

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tokio_xmpp::parsers::iq::Iq;
-use tokio_xmpp::parsers::jid::Jid;
+use tokio_xmpp::parsers::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::message::Message;
 
 use super::effect::PictureSource;
@@ -42,8 +42,8 @@ pub(super) enum Pending {
     Removal,
     /// Fetching `jid`'s picture with this hash.
     Fetch {
-        /// Bare JID of the owner.
-        jid: String,
+        /// The owner.
+        jid: BareJid,
         /// The hash asked for.
         sha1: String,
     },
@@ -54,35 +54,38 @@ pub(super) enum Pending {
 #[derive(Debug, Default)]
 pub(super) struct Pictures {
     /// (bare JID, hash) being looked up in the cache or fetched.
-    fetching: HashSet<(String, String)>,
+    fetching: HashSet<(BareJid, String)>,
     /// Bare JID → hash of the picture reported to subscribers in this run.
-    reported: HashMap<String, String>,
+    reported: HashMap<BareJid, String>,
 }
 
 impl Account {
     /// Records and reports `jid`'s picture, unless it is the one already reported (the server
     /// repeats the current picture at each sign-in, and echoes the user's own publications).
-    fn picture_changed(&mut self, jid: &str, avatar: Option<Avatar>) {
+    fn picture_changed(&mut self, jid: &BareJid, avatar: Option<Avatar>) {
         let sha1 = avatar.as_ref().map(|a| a.sha1.clone());
         if self.pictures.reported.get(jid) == sha1.as_ref() {
             return;
         }
         self.store(StoreOp::SetAvatarHash {
-            jid: jid.to_owned(),
+            jid: jid.clone(),
             sha1: sha1.clone(),
         });
         match sha1 {
-            Some(sha1) => self.pictures.reported.insert(jid.to_owned(), sha1),
+            Some(sha1) => self.pictures.reported.insert(jid.clone(), sha1),
             None => self.pictures.reported.remove(jid),
         };
         self.emit(Event::AvatarChanged {
-            jid: jid.to_owned(),
+            jid: jid.clone(),
             avatar,
         });
     }
 
     /// The remembered hashes at start: drop cached files nobody has, and read the others.
-    pub(super) fn on_avatar_hashes(&mut self, result: Result<Vec<(String, String)>, super::Fault>) {
+    pub(super) fn on_avatar_hashes(
+        &mut self,
+        result: Result<Vec<(BareJid, String)>, super::Fault>,
+    ) {
         let known = match result {
             Ok(known) => known,
             Err(detail) => {
@@ -98,33 +101,27 @@ impl Account {
     }
 
     /// Asks the cache for `jid`'s picture `sha1`; a miss fetches it when online.
-    fn look_up_picture(&mut self, jid: String, sha1: String) {
+    fn look_up_picture(&mut self, jid: BareJid, sha1: String) {
         if self.pictures.fetching.insert((jid.clone(), sha1.clone())) {
             self.store(StoreOp::CachedPicture { jid, sha1 });
         }
     }
 
-    pub(super) fn on_cached_picture(&mut self, jid: String, sha1: String, png: Option<Arc<[u8]>>) {
+    pub(super) fn on_cached_picture(&mut self, jid: BareJid, sha1: String, png: Option<Arc<[u8]>>) {
         if let Some(png) = png {
             self.pictures.fetching.remove(&(jid.clone(), sha1.clone()));
             return self.picture_changed(&jid, Some(Avatar { sha1, png }));
         }
-        let owner = match (
-            self.is_online(),
-            jid.parse::<tokio_xmpp::parsers::jid::BareJid>(),
-        ) {
-            (true, Ok(owner)) => owner,
-            _ => {
-                self.pictures.fetching.remove(&(jid, sha1));
-                return;
-            }
-        };
-        let responder = Responder::Peer(Jid::from(owner.clone()));
+        if !self.is_online() {
+            self.pictures.fetching.remove(&(jid, sha1));
+            return;
+        }
+        let responder = Responder::Peer(Jid::from(jid.clone()));
         let purpose = Purpose::Avatar(Pending::Fetch {
-            jid,
+            jid: jid.clone(),
             sha1: sha1.clone(),
         });
-        self.request(responder, purpose, |id| wire::fetch(id, &owner, &sha1));
+        self.request(responder, purpose, |id| wire::fetch(id, &jid, &sha1));
     }
 
     /// `Command::SetBuiltinAvatar`.
@@ -209,7 +206,7 @@ impl Account {
             }
         };
         let jid = match &notice {
-            Notice::Set { jid, .. } | Notice::Removed { jid } => jid.to_string(),
+            Notice::Set { jid, .. } | Notice::Removed { jid } => jid.clone(),
         };
         if !self.is_own(&jid) && !self.roster.contains_key(&jid) {
             tracing::info!("ignored a display picture from {jid}, who is not a contact");
@@ -224,7 +221,7 @@ impl Account {
 
     /// Handles the answer to one of our avatar requests.
     pub(super) fn on_picture_answer(&mut self, pending: Pending, iq: &Iq) {
-        let own = self.own_bare().map(|own| own.to_string());
+        let own = self.own_bare();
         match pending {
             Pending::Data(prepared)
                 if prepared.with_options && wire::is_precondition_failure(iq) =>

@@ -39,10 +39,11 @@ impl Account {
                 availability,
                 status,
             } => self.set_presence(availability, status),
-            Command::SendMessage { id, to, body } => self.queue_message(id, &to, body),
+            Command::SendMessage { id, to, body } => self.queue_message(id, to, body),
             Command::SendChatState { to, state } => self.send_chat_state(&to, state),
-            Command::LoadHistory { peer, limit } => self.load_history(&peer, limit),
-            Command::MarkRead { peer } => self.mark_read(&peer),
+            Command::LoadHistory { peer, limit } => self.load_history(peer, limit),
+            Command::MarkRead { peer } => self.mark_read(peer),
+            Command::Open { link } => self.emit(crate::event::Event::OpenRequested { link }),
             Command::AddContact { jid, name, groups } => self.add_contact(&jid, name, &groups),
             Command::UpdateContact { jid, name, groups } => {
                 self.update_contact(&jid, name, &groups)
@@ -144,7 +145,7 @@ fn needs_link(command: &Command) -> Option<OfflineAction> {
 
 fn invite_request(
     session: String,
-    to: String,
+    to: crate::model::BareJid,
     app_guid: String,
     context: Option<String>,
     local_address: Option<String>,

@@ -9,110 +9,76 @@ use super::{Account, Purpose, Responder};
 use crate::event::Event;
 use crate::model::Availability;
 use crate::problem::Problem;
-use crate::xmpp::address::parse_bare;
 use crate::xmpp::presence::{self, PresenceFact, SubscriptionKind};
 use crate::xmpp::roster::{self, RosterChange};
 
 impl Account {
-    /// A bare JID typed by the user, or a problem saying what is wrong with it.
-    fn valid(&mut self, jid: &str) -> Option<BareJid> {
-        match parse_bare(jid) {
-            Ok(jid) => Some(jid),
-            Err(error) => {
-                self.problem(Problem::InvalidAddress {
-                    address: jid.to_string(),
-                    detail: error.to_string(),
-                });
-                None
-            }
-        }
-    }
-
     /// `Command::AddContact`: into the roster, and ask to see their presence.
-    pub(super) fn add_contact(&mut self, jid: &str, name: Option<String>, groups: &[String]) {
-        let Some(to) = self.valid(jid) else {
-            return;
-        };
-        self.roster_set(&to, name.as_deref(), groups);
+    pub(super) fn add_contact(&mut self, to: &BareJid, name: Option<String>, groups: &[String]) {
+        self.roster_set(to, name.as_deref(), groups);
         self.send(presence::build_subscription(
-            &to,
+            to,
             SubscriptionKind::Subscribe,
         ));
     }
 
     /// `Command::UpdateContact`: rename or regroup.
-    pub(super) fn update_contact(&mut self, jid: &str, name: Option<String>, groups: &[String]) {
-        if let Some(to) = self.valid(jid) {
-            self.roster_set(&to, name.as_deref(), groups);
-        }
+    pub(super) fn update_contact(&mut self, to: &BareJid, name: Option<String>, groups: &[String]) {
+        self.roster_set(to, name.as_deref(), groups);
     }
 
     fn roster_set(&mut self, jid: &BareJid, name: Option<&str>, groups: &[String]) {
-        let purpose = Purpose::RosterChange(jid.to_string());
+        let purpose = Purpose::RosterChange(jid.clone());
         self.request(Responder::Account, purpose, |id| {
             roster::set_item(id, jid, name, groups)
         });
     }
 
     /// `Command::RemoveContact`.
-    pub(super) fn remove_contact(&mut self, jid: &str) {
-        let Some(to) = self.valid(jid) else {
-            return;
-        };
-        let purpose = Purpose::RosterChange(to.to_string());
+    pub(super) fn remove_contact(&mut self, to: &BareJid) {
+        let purpose = Purpose::RosterChange(to.clone());
         self.request(Responder::Account, purpose, |id| {
-            roster::remove_item(id, &to)
+            roster::remove_item(id, to)
         });
     }
 
     /// `Command::ApproveSubscription`: allow, and ask back so trust becomes mutual.
-    pub(super) fn approve_subscription(&mut self, jid: &str) {
-        let Some(to) = self.valid(jid) else {
-            return;
-        };
+    pub(super) fn approve_subscription(&mut self, to: &BareJid) {
         self.send(presence::build_subscription(
-            &to,
+            to,
             SubscriptionKind::Subscribed,
         ));
         self.send(presence::build_subscription(
-            &to,
+            to,
             SubscriptionKind::Subscribe,
         ));
     }
 
     /// `Command::DenySubscription`.
-    pub(super) fn deny_subscription(&mut self, jid: &str) {
-        if let Some(to) = self.valid(jid) {
-            self.send(presence::build_subscription(
-                &to,
-                SubscriptionKind::Unsubscribed,
-            ));
-        }
+    pub(super) fn deny_subscription(&mut self, to: &BareJid) {
+        self.send(presence::build_subscription(
+            to,
+            SubscriptionKind::Unsubscribed,
+        ));
     }
 
     /// `Command::SendNudge`: at most one every few seconds per contact.
-    pub(super) fn send_nudge(&mut self, to: &str) {
-        let Some(to) = self.valid(to) else {
-            return;
-        };
+    pub(super) fn send_nudge(&mut self, to: &BareJid) {
         if !self.nudges_sent.try_send(to.as_str(), self.now_ms) {
             return self.problem(Problem::NudgeTooSoon {
-                jid: to.to_string(),
+                jid: to.clone(),
                 seconds: crate::xmpp::attention::SEND_INTERVAL_MS / 1000,
             });
         }
-        self.send(crate::xmpp::attention::nudge(&to));
+        self.send(crate::xmpp::attention::nudge(to));
     }
 
     /// `Command::BlockContact` / `UnblockContact`; the server's push reports the new list.
-    pub(super) fn change_block(&mut self, jid: &str, block: bool) {
-        let Some(to) = self.valid(jid) else {
-            return;
-        };
-        let purpose = Purpose::BlockChange(to.to_string());
+    pub(super) fn change_block(&mut self, to: &BareJid, block: bool) {
+        let purpose = Purpose::BlockChange(to.clone());
         self.request(Responder::Account, purpose, |id| match block {
-            true => crate::xmpp::blocking::block(id, &to),
-            false => crate::xmpp::blocking::unblock(id, &to),
+            true => crate::xmpp::blocking::block(id, to),
+            false => crate::xmpp::blocking::unblock(id, to),
         });
     }
 
@@ -131,7 +97,7 @@ impl Account {
         }
     }
 
-    pub(super) fn on_roster_change_answer(&mut self, jid: String, iq: &Iq) {
+    pub(super) fn on_roster_change_answer(&mut self, jid: BareJid, iq: &Iq) {
         if let Iq::Error { error, .. } = iq {
             let reason = crate::xmpp::error::describe(error);
             self.problem(Problem::ContactChangeRefused { jid, reason });
@@ -176,7 +142,7 @@ impl Account {
         }
     }
 
-    pub(super) fn on_block_change_answer(&mut self, jid: String, iq: &Iq) {
+    pub(super) fn on_block_change_answer(&mut self, jid: BareJid, iq: &Iq) {
         if let Iq::Error { error, .. } = iq {
             let reason = crate::xmpp::error::describe(error);
             self.problem(Problem::BlockChangeRefused { jid, reason });
@@ -268,7 +234,7 @@ impl Account {
         if !self.roster.contains_key(jid) {
             return;
         }
-        let Ok(device) = FullJid::new(&format!("{jid}/{resource}")) else {
+        let Ok(device) = jid.with_resource_str(resource) else {
             return;
         };
         if let Some(apps) = node.as_ref().and_then(|n| self.caps_cache.get(n)).cloned() {
@@ -309,7 +275,7 @@ impl Account {
             }
         }
         self.emit(Event::ContactAppsKnown {
-            jid: device.to_bare().to_string(),
+            jid: device.to_bare(),
             resource: device.resource().to_string(),
             apps,
         });
@@ -344,9 +310,7 @@ impl Account {
             return true;
         };
         let bare = from.to_bare();
-        bare == own
-            || bare.as_str() == own.domain().as_str()
-            || self.roster.contains_key(bare.as_str())
+        bare == own || bare.as_str() == own.domain().as_str() || self.roster.contains_key(&bare)
     }
 
     /// Answers a disco#info query for this client's own caps `node#ver` (XEP-0115 §6.2).

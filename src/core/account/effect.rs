@@ -11,7 +11,7 @@ use tokio_xmpp::Stanza;
 use crate::config::{AccountConfig, Settings};
 use crate::core::sm::Tracked;
 use crate::event::Event;
-use crate::model::{ChatMessage, Delivery, NotificationTarget, Sound};
+use crate::model::{BareJid, ChatMessage, Delivery, NotificationTarget, Sound};
 use crate::secret::Secret;
 
 /// One thing to do, in order.
@@ -150,21 +150,21 @@ pub enum StoreOp {
     /// Count a send attempt of an outbox message.
     NoteAttempt {
         /// The conversation.
-        peer: String,
+        peer: BareJid,
         /// The message.
         id: String,
     },
     /// The server has the message: it leaves the outbox.
     MarkSent {
         /// The conversation.
-        peer: String,
+        peer: BareJid,
         /// The message.
         id: String,
     },
     /// The message could not be delivered: it leaves the outbox.
     MarkFailed {
         /// The conversation.
-        peer: String,
+        peer: BareJid,
         /// The message.
         id: String,
         /// Why.
@@ -173,7 +173,7 @@ pub enum StoreOp {
     /// Record a delivery state (a receipt).
     SetDelivery {
         /// The conversation.
-        peer: String,
+        peer: BareJid,
         /// The message.
         id: String,
         /// The new state.
@@ -189,14 +189,14 @@ pub enum StoreOp {
     /// Read the newest `limit` messages of a conversation: [`StoreAnswer::History`].
     RecentMessages {
         /// The conversation.
-        peer: String,
+        peer: BareJid,
         /// How many.
         limit: usize,
     },
     /// Remember whose display picture has which hash (`None`: no picture).
     SetAvatarHash {
         /// Whose.
-        jid: String,
+        jid: BareJid,
         /// The PNG's SHA-1.
         sha1: Option<String>,
     },
@@ -205,7 +205,7 @@ pub enum StoreOp {
     /// Read a cached picture: [`StoreAnswer::CachedPicture`].
     CachedPicture {
         /// Whose.
-        jid: String,
+        jid: BareJid,
         /// Its hash.
         sha1: String,
     },
@@ -298,16 +298,16 @@ pub enum StoreAnswer {
     /// [`StoreOp::RecentMessages`].
     History {
         /// The conversation.
-        peer: String,
+        peer: BareJid,
         /// Its newest messages, oldest first.
         result: Result<Vec<ChatMessage>, Fault>,
     },
     /// [`StoreOp::AvatarHashes`].
-    AvatarHashes(Result<Vec<(String, String)>, Fault>),
+    AvatarHashes(Result<Vec<(BareJid, String)>, Fault>),
     /// [`StoreOp::CachedPicture`].
     CachedPicture {
         /// Whose.
-        jid: String,
+        jid: BareJid,
         /// The hash asked for.
         sha1: String,
         /// The picture, when cached and intact.

@@ -195,9 +195,7 @@ impl Account {
             self.send_presence();
             self.start_sync();
         }
-        self.set_connection(ConnectionState::Online {
-            jid: jid.to_string(),
-        });
+        self.set_connection(ConnectionState::Online { jid });
         self.emit(Event::OwnPresenceChanged {
             availability: self.availability,
             status: self.status.clone(),
@@ -299,12 +297,14 @@ impl Account {
         account: AccountConfig,
         result: Result<RegistrationForm, RegisterError>,
     ) {
-        match result {
-            Ok(form) => self.emit(Event::RegistrationForm {
-                jid: crate::model::bare_jid(&account.jid),
-                form,
+        // The executor checked the address before asking, so a form comes only for a valid one.
+        let jid = crate::core::connect::account_jid(&account);
+        match (result, jid) {
+            (Ok(form), Ok(jid)) => self.emit(Event::RegistrationForm { jid, form }),
+            (Err(error), _) => self.emit(Event::RegistrationFailed {
+                message: error.to_string(),
             }),
-            Err(error) => self.emit(Event::RegistrationFailed {
+            (Ok(_), Err(error)) => self.emit(Event::RegistrationFailed {
                 message: error.to_string(),
             }),
         }
@@ -330,14 +330,17 @@ impl Account {
         password: Secret,
         result: Result<(), RegisterError>,
     ) {
-        match result {
-            Ok(()) => {
-                self.emit(Event::AccountRegistered {
-                    jid: crate::model::bare_jid(&account.jid),
-                });
+        // The executor checked the address before registering it.
+        let jid = crate::core::connect::account_jid(&account);
+        match (result, jid) {
+            (Ok(()), Ok(jid)) => {
+                self.emit(Event::AccountRegistered { jid });
                 self.sign_in(account, password, false);
             }
-            Err(error) => self.emit(Event::RegistrationFailed {
+            (Err(error), _) => self.emit(Event::RegistrationFailed {
+                message: error.to_string(),
+            }),
+            (Ok(()), Err(error)) => self.emit(Event::RegistrationFailed {
                 message: error.to_string(),
             }),
         }

@@ -3,9 +3,8 @@
 
 use super::{Account, StoreOp};
 use crate::event::Event;
-use crate::model::{ChatMessage, ChatState, Delivery, Direction};
+use crate::model::{BareJid, ChatMessage, ChatState, Delivery, Direction};
 use crate::problem::Problem;
-use crate::xmpp::address::parse_bare;
 use crate::xmpp::message::{self, MessageFact};
 
 impl Account {
@@ -21,18 +20,7 @@ impl Account {
                 timestamp_ms,
                 receipt_id,
             } => {
-                let message = ChatMessage {
-                    id,
-                    peer,
-                    direction,
-                    body,
-                    // Never later than now, whoever stamped it.
-                    timestamp_ms: timestamp_ms.map_or(self.now_ms, |t| t.min(self.now_ms)),
-                    delivery: match direction {
-                        Direction::Incoming => Delivery::Received,
-                        Direction::Outgoing => Delivery::Sent,
-                    },
-                };
+                let message = chat_message(self.now_ms, id, peer, direction, body, timestamp_ms);
                 let server_id = self.live_archive_id(server_id);
                 self.store(StoreOp::InsertMessage { message, server_id });
                 if let Some(receipt_id) = receipt_id.filter(|_| !self.is_stranger(&from)) {
@@ -72,17 +60,17 @@ impl Account {
     }
 
     /// A contact nudged the user; strangers cannot shake the window.
-    pub(super) fn on_nudge(&mut self, jid: String) {
+    pub(super) fn on_nudge(&mut self, jid: BareJid) {
         if self.roster.contains_key(&jid) {
             self.emit(Event::NudgeReceived { jid });
         }
     }
 
     /// A display name was published; only contacts (and the user) name themselves here.
-    pub(super) fn on_nickname(&mut self, jid: &str, nick: Option<String>) {
+    pub(super) fn on_nickname(&mut self, jid: &BareJid, nick: Option<String>) {
         if self.is_own(jid) || self.roster.contains_key(jid) {
             self.emit(Event::NicknameChanged {
-                jid: jid.to_string(),
+                jid: jid.clone(),
                 nick,
             });
         }
@@ -90,27 +78,20 @@ impl Account {
 
     /// `Command::SendChatState`: typing notifications go out only while online (they are
     /// worthless later).
-    pub(super) fn send_chat_state(&mut self, to: &str, state: ChatState) {
-        if !self.is_online() {
-            return;
-        }
-        if let Ok(to) = parse_bare(to) {
-            self.send(message::build_chat_state(&to, state));
+    pub(super) fn send_chat_state(&mut self, to: &BareJid, state: ChatState) {
+        if self.is_online() {
+            self.send(message::build_chat_state(to, state));
         }
     }
 
     /// `Command::MarkRead`: the core owns read positions; the window shows what it says.
-    pub(super) fn mark_read(&mut self, peer: &str) {
-        let peer = crate::model::bare_jid(peer);
+    pub(super) fn mark_read(&mut self, peer: BareJid) {
         self.emit(Event::ConversationRead { peer });
     }
 
     /// `Command::LoadHistory`: the newest `limit` stored messages of a conversation.
-    pub(super) fn load_history(&mut self, peer: &str, limit: usize) {
-        self.store(StoreOp::RecentMessages {
-            peer: crate::model::bare_jid(peer),
-            limit,
-        });
+    pub(super) fn load_history(&mut self, peer: BareJid, limit: usize) {
+        self.store(StoreOp::RecentMessages { peer, limit });
     }
 
     /// `Command::SetNickname`: publish the display name (XEP-0172), or clear it.
@@ -136,10 +117,30 @@ impl Account {
         }
         // The server also pushes it back to the user's devices; this one knows at once.
         if let Some(own) = self.own_bare() {
-            self.emit(Event::NicknameChanged {
-                jid: own.to_string(),
-                nick,
-            });
+            self.emit(Event::NicknameChanged { jid: own, nick });
         }
+    }
+}
+
+/// A chat message as received live or from the archive at `now_ms`: never dated later than now,
+/// whoever stamped it; incoming ones are received, the user's own (from another device) sent.
+pub(super) fn chat_message(
+    now_ms: i64,
+    id: String,
+    peer: BareJid,
+    direction: Direction,
+    body: String,
+    timestamp_ms: Option<i64>,
+) -> ChatMessage {
+    ChatMessage {
+        id,
+        peer,
+        direction,
+        body,
+        timestamp_ms: timestamp_ms.map_or(now_ms, |t| t.min(now_ms)),
+        delivery: match direction {
+            Direction::Incoming => Delivery::Received,
+            Direction::Outgoing => Delivery::Sent,
+        },
     }
 }

@@ -31,7 +31,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 use tokio_xmpp::parsers::iq::Iq;
-use tokio_xmpp::parsers::jid::FullJid;
+use tokio_xmpp::parsers::jid::{BareJid, FullJid, Jid};
 use tokio_xmpp::xmlstream::Timeouts;
 use tokio_xmpp::Stanza;
 
@@ -135,9 +135,9 @@ pub struct Account {
     requests: Requests,
     /// Subscription of every roster contact: only they may learn what this client supports
     /// (disco), and only mutual ones may send invitations by default.
-    roster: HashMap<String, Subscription>,
+    roster: HashMap<BareJid, Subscription>,
     /// Blocked addresses (XEP-0191).
-    blocked: BTreeSet<String>,
+    blocked: BTreeSet<Jid>,
     /// Contact devices asked for their features on this stream, with the caps node asked.
     discovered: HashMap<FullJid, Option<String>>,
     /// Applications behind each verified capabilities `node#ver` (XEP-0115 cache).
@@ -343,27 +343,25 @@ impl Account {
     }
 
     /// The user's bare JID while online.
-    fn own_bare(&self) -> Option<tokio_xmpp::parsers::jid::BareJid> {
+    fn own_bare(&self) -> Option<BareJid> {
         self.own.as_ref().map(|own| own.to_bare())
     }
 
     /// Whether `from` is nobody the user knows: not a roster contact, not the user's own
     /// account or server. Strangers are sent nothing, not even refusals: any answer would tell
     /// them this device is here, even while the user appears offline.
-    fn is_stranger(&self, from: &tokio_xmpp::parsers::jid::Jid) -> bool {
+    fn is_stranger(&self, from: &Jid) -> bool {
         let Some(own) = self.own_bare() else {
             return true;
         };
         let bare = from.to_bare();
         bare != own
             && !(from.node().is_none() && from.domain() == own.domain())
-            && !self.roster.contains_key(bare.as_str())
+            && !self.roster.contains_key(&bare)
     }
 
     /// Whether `jid` (bare) is the user's own account.
-    fn is_own(&self, jid: &str) -> bool {
-        self.own
-            .as_ref()
-            .is_some_and(|own| own.to_bare().as_str() == jid)
+    fn is_own(&self, jid: &BareJid) -> bool {
+        self.own.as_ref().is_some_and(|own| own.to_bare() == *jid)
     }
 }

@@ -7,24 +7,13 @@
 use super::{Account, Effect, StoreOp};
 use crate::core::sm::Tracked;
 use crate::event::Event;
-use crate::model::{ChatMessage, Delivery, Direction};
+use crate::model::{BareJid, ChatMessage, Delivery, Direction};
 use crate::problem::Problem;
-use crate::xmpp::address::parse_bare;
 use crate::xmpp::message;
 
 impl Account {
     /// `Command::SendMessage`: into the outbox first; it is sent once the store has it.
-    pub(super) fn queue_message(&mut self, id: String, to: &str, body: String) {
-        let peer = match parse_bare(to) {
-            Ok(peer) => peer.to_string(),
-            Err(error) => {
-                return self.problem(Problem::MessageNotSent {
-                    to: to.to_string(),
-                    detail: error.to_string(),
-                    text: body,
-                })
-            }
-        };
+    pub(super) fn queue_message(&mut self, id: String, peer: BareJid, body: String) {
         if body.trim().is_empty() {
             return;
         }
@@ -59,17 +48,11 @@ impl Account {
 
     /// Sends an outbox message, tracked so its acknowledgement takes it out of the outbox.
     fn send_chat(&mut self, message: &ChatMessage) {
-        let to = match parse_bare(&message.peer) {
-            Ok(to) => to,
-            Err(error) => {
-                return self.mark_failed(&message.peer, &message.id, error.to_string());
-            }
-        };
         self.store(StoreOp::NoteAttempt {
             peer: message.peer.clone(),
             id: message.id.clone(),
         });
-        let stanza = message::build_chat(&to, &message.id, &message.body);
+        let stanza = message::build_chat(&message.peer, &message.id, &message.body);
         let tracked: Tracked = (message.peer.clone(), message.id.clone());
         self.out.push(Effect::Send {
             stanza: Box::new(stanza.into()),
@@ -173,31 +156,31 @@ impl Account {
         });
     }
 
-    fn mark_failed(&mut self, peer: &str, id: &str, reason: String) {
+    fn mark_failed(&mut self, peer: &BareJid, id: &str, reason: String) {
         self.store(StoreOp::MarkFailed {
-            peer: peer.to_string(),
+            peer: peer.clone(),
             id: id.to_string(),
             reason: reason.clone(),
         });
         self.emit(Event::DeliveryChanged {
-            peer: peer.to_string(),
+            peer: peer.clone(),
             id: id.to_string(),
             delivery: Delivery::Failed { reason },
         });
     }
 
     /// Records a receipt or a bounce.
-    pub(super) fn set_delivery(&mut self, peer: &str, id: &str, delivery: Delivery) {
+    pub(super) fn set_delivery(&mut self, peer: &BareJid, id: &str, delivery: Delivery) {
         if let Delivery::Failed { reason } = &delivery {
             return self.mark_failed(peer, id, reason.clone());
         }
         self.store(StoreOp::SetDelivery {
-            peer: peer.to_string(),
+            peer: peer.clone(),
             id: id.to_string(),
             delivery: delivery.clone(),
         });
         self.emit(Event::DeliveryChanged {
-            peer: peer.to_string(),
+            peer: peer.clone(),
             id: id.to_string(),
             delivery,
         });

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use tokio_xmpp::parsers::iq::Iq;
-use tokio_xmpp::parsers::jid::{FullJid, Jid};
+use tokio_xmpp::parsers::jid::{BareJid, FullJid, Jid};
 
 use super::avatar;
 
@@ -21,7 +21,7 @@ pub(super) enum Purpose {
     /// The roster.
     Roster,
     /// Adding, changing or removing this contact.
-    RosterChange(String),
+    RosterChange(BareJid),
     /// Enabling carbons.
     Carbons,
     /// Checking the link is alive.
@@ -33,7 +33,7 @@ pub(super) enum Purpose {
     /// The block list.
     BlockList,
     /// Blocking or unblocking this address.
-    BlockChange(String),
+    BlockChange(BareJid),
     /// What a contact's device supports (which Session Invite apps it has), for a caps node.
     Disco(FullJid, Option<String>),
     /// The end of a page of the message archive (XEP-0313).

@@ -31,7 +31,7 @@ impl Account {
             return;
         }
         if let Some((jid, nick)) = crate::xmpp::nick::classify_notification(&message) {
-            return self.on_nickname(jid.as_str(), nick);
+            return self.on_nickname(&jid, nick);
         }
         // Nudges count only from contacts: a stranger cannot shake the window.
         if let Some(jid) = crate::xmpp::attention::nudged_by(&message) {

@@ -17,7 +17,7 @@ use tokio_xmpp::parsers::message::Message;
 
 use super::{Account, ArchivePurpose, Purpose, Responder, StoreOp};
 use crate::event::Event;
-use crate::model::{ChatMessage, Delivery, Direction};
+use crate::model::ChatMessage;
 use crate::problem::Problem;
 use crate::xmpp::mam::{self, ArchiveError, Cursor};
 use crate::xmpp::message::{self, MessageFact};
@@ -160,17 +160,8 @@ impl Account {
             ..
         }) = fact
         {
-            let message = ChatMessage {
-                id,
-                peer,
-                direction,
-                body,
-                timestamp_ms: timestamp_ms.map_or(self.now_ms, |t| t.min(self.now_ms)),
-                delivery: match direction {
-                    Direction::Incoming => Delivery::Received,
-                    Direction::Outgoing => Delivery::Sent,
-                },
-            };
+            let message =
+                super::messages::chat_message(self.now_ms, id, peer, direction, body, timestamp_ms);
             sync.page.push((message, archived.archive_id));
         }
         true
@@ -269,7 +260,7 @@ impl Account {
 
     /// Shows new archived messages in their conversations, in archive order (oldest first).
     fn show_archived(&mut self, new: Vec<ChatMessage>) {
-        let mut by_peer: BTreeMap<String, Vec<ChatMessage>> = BTreeMap::new();
+        let mut by_peer: BTreeMap<crate::model::BareJid, Vec<ChatMessage>> = BTreeMap::new();
         for message in new {
             by_peer
                 .entry(message.peer.clone())

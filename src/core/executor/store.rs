@@ -75,7 +75,7 @@ pub fn run(store: &mut Store, avatars: &Path, op: StoreOp) -> Option<StoreAnswer
         StoreOp::SetAvatarHash { jid, sha1 } => {
             log_failure(
                 "remember the picture of",
-                &jid,
+                jid.as_str(),
                 store.set_avatar_hash(&jid, sha1.as_deref()),
             );
             None

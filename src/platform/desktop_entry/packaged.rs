@@ -19,10 +19,15 @@ fn element<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 }
 
 #[test]
-fn the_desktop_file_names_the_windows_app_id_and_icon() {
+fn the_desktop_file_names_the_windows_app_id_and_icon_and_takes_xmpp_links() {
     assert_eq!(value(DESKTOP_FILE, "StartupWMClass"), Some(APP_ID));
     assert_eq!(value(DESKTOP_FILE, "Icon"), Some(APP_ID));
-    assert_eq!(value(DESKTOP_FILE, "Exec"), Some("nudge"));
+    // `%u`: the desktop passes the clicked link, which `nudge XMPP_LINK` takes (src/cli.rs).
+    assert_eq!(value(DESKTOP_FILE, "Exec"), Some("nudge %u"));
+    assert_eq!(
+        value(DESKTOP_FILE, "MimeType"),
+        Some("x-scheme-handler/xmpp;")
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::groups::GroupKey;
 use crate::command::Command;
-use crate::model::Contact;
+use crate::model::{BareJid, Contact};
 
 /// The contact list's own view state.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,16 +38,16 @@ pub enum ContactDialog {
     Move(MoveForm),
     /// "Remove…": asks before removing.
     Remove {
-        /// Bare JID.
-        jid: String,
+        /// Who.
+        jid: BareJid,
     },
 }
 
 /// The rename dialog's field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenameForm {
-    /// Bare JID.
-    pub jid: String,
+    /// Who.
+    pub jid: BareJid,
     /// The new name; empty goes back to showing the address.
     pub name: String,
 }
@@ -74,8 +74,8 @@ impl RenameForm {
 /// The move dialog's choice: an existing group (or none), or a new group's name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MoveForm {
-    /// Bare JID.
-    pub jid: String,
+    /// Who.
+    pub jid: BareJid,
     /// The existing group chosen; empty means no group.
     pub group: String,
     /// A new group's name; when filled in, it wins over `group`.
@@ -120,7 +120,7 @@ mod tests {
 
     fn bob() -> Contact {
         Contact {
-            jid: "bob@x".into(),
+            jid: crate::model::bare("bob@x"),
             name: Some("Bob".into()),
             groups: vec!["Friends".into(), "Work".into()],
             subscription: Subscription::Both,
@@ -136,7 +136,7 @@ mod tests {
         assert_eq!(
             form.command(&bob()),
             Command::UpdateContact {
-                jid: "bob@x".into(),
+                jid: crate::model::bare("bob@x"),
                 name: Some("Bobby".into()),
                 groups: vec!["Friends".into(), "Work".into()],
             }

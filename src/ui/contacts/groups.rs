@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::Availability;
+use crate::model::{Availability, BareJid};
 use crate::state::{AppState, ContactEntry};
 
 /// A section of the contact list.
@@ -69,7 +69,7 @@ pub enum Row<'a> {
 pub fn matches(entry: &ContactEntry, query: &str) -> bool {
     let query = query.trim().to_lowercase();
     query.is_empty()
-        || entry.contact.jid.to_lowercase().contains(&query)
+        || entry.contact.jid.as_str().to_lowercase().contains(&query)
         || entry.display_name().to_lowercase().contains(&query)
 }
 
@@ -164,7 +164,7 @@ pub struct RowCache {
 #[derive(Clone, Debug, PartialEq)]
 enum CachedRow {
     Header(Header),
-    Contact { jid: String, section: usize },
+    Contact { jid: BareJid, section: usize },
 }
 
 impl RowCache {
@@ -246,7 +246,7 @@ mod tests {
 
     fn contact(jid: &str, name: &str, groups: &[&str]) -> Contact {
         Contact {
-            jid: jid.into(),
+            jid: crate::model::bare(jid),
             name: Some(name.into()),
             groups: groups.iter().map(|g| g.to_string()).collect(),
             subscription: Subscription::Both,
@@ -256,7 +256,7 @@ mod tests {
 
     fn online(state: &mut AppState, jid: &str, availability: Availability) {
         state.apply(Event::PresenceChanged {
-            jid: jid.into(),
+            jid: crate::model::bare(jid),
             resource: "r".into(),
             availability,
             status: None,
@@ -364,7 +364,7 @@ mod tests {
         );
         online(&mut state, "dave@x", Availability::Online);
         state.apply(Event::ContactRemoved {
-            jid: "zed@x".into(),
+            jid: crate::model::bare("zed@x"),
         });
         let len = cache.update(&state, "", &collapsed);
         assert_eq!(

@@ -2,12 +2,12 @@
 //! presence selector and status message, which is edited in place (click it, type, Enter
 //! saves, Escape cancels).
 
-use egui::{Button, ComboBox, Key, RichText, TextEdit, Ui};
+use egui::{Button, ComboBox, Key, RichText, Role, TextEdit, Ui, WidgetInfo};
 
 use super::super::{avatar, send, theme};
 use crate::command::Command;
 use crate::core::CommandSender;
-use crate::model::{bare_jid, Availability, ConnectionState};
+use crate::model::Availability;
 use crate::state::AppState;
 use crate::ui::view::ViewState;
 
@@ -35,29 +35,37 @@ pub fn own_name(jid: &str) -> &str {
     jid.split_once('@').map_or(jid, |(local, _)| local)
 }
 
+/// The user's bare JID: the bound one, or (while reconnecting) the account typed on the
+/// sign-in screen, when it is a valid address.
+pub fn own_jid(state: &AppState, view: &ViewState) -> Option<jid::BareJid> {
+    state
+        .own_jid()
+        .or_else(|| crate::xmpp::parse_bare(view.sign_in.jid.trim()).ok())
+}
+
 /// Draws the user's picture, name, the Settings and Sign out buttons, presence and status
 /// message, and the "Change display picture" dialog while it is open.
 pub fn show(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
-    let me = match &state.connection {
-        ConnectionState::Online { jid } => bare_jid(jid),
-        _ => view.sign_in.jid.trim().to_string(),
-    };
-    let picture = state.avatars.get(&me);
-    // As in Messenger: the picture, with the name and the personal message beside it.
+    let own = own_jid(state, view);
+    let me = own
+        .as_ref()
+        .map_or_else(|| view.sign_in.jid.trim().to_string(), ToString::to_string);
+    let picture = own.as_ref().and_then(|own| state.avatars.get(own));
+    // As in Messenger: the picture in its presence frame, with the name and the personal
+    // message beside it.
     ui.horizontal(|ui| {
-        if avatar::own_button(ui, picture) {
+        if avatar::own_button(ui, picture, state.own_availability) {
             avatar::open_dialog(ui.ctx());
         }
         ui.vertical(|ui| {
-            ui.horizontal(|ui| {
-                own_display_name(ui, state, view, commands, &me);
-                ui.label(RichText::new(&me).small().color(theme::HINT));
-            });
+            ui.spacing_mut().item_spacing.y = 0.0;
+            own_display_name(ui, state, view, commands, &me);
+            ui.label(RichText::new(&me).small().color(theme::colours(ui).muted));
             status_message(ui, state, view, commands);
         });
     });
-    buttons(ui, state, view, commands);
     ui.add_space(theme::SMALL_GAP);
+    buttons(ui, state, view, commands);
     avatar::dialog(ui.ctx(), picture, commands);
 }
 
@@ -83,10 +91,14 @@ fn buttons(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &Comma
     });
 }
 
+/// The label of the presence menu: its name for screen readers and tests, and its tooltip (the
+/// menu shows only the presence, as Messenger's did).
+pub const PRESENCE_MENU_LABEL: &str = "My status";
+
 /// The "My status" menu; returns a newly chosen availability.
 fn presence_selector(ui: &mut Ui, current: Availability) -> Option<Availability> {
     let mut chosen = None;
-    ComboBox::from_label("My status")
+    let menu = ComboBox::from_id_salt(PRESENCE_MENU_LABEL)
         .selected_text(own_label(current))
         .show_ui(ui, |ui| {
             for availability in OWN_CHOICES {
@@ -100,6 +112,9 @@ fn presence_selector(ui: &mut Ui, current: Availability) -> Option<Availability>
                 }
             }
         });
+    menu.response
+        .widget_info(|| WidgetInfo::labeled(Role::ComboBox, true, PRESENCE_MENU_LABEL));
+    menu.response.on_hover_text(PRESENCE_MENU_LABEL);
     chosen
 }
 
@@ -179,7 +194,7 @@ fn own_display_name(
     let name = state.own_nickname.as_deref().unwrap_or(own_name(me));
     let line = InPlace {
         which: EditingOwn::Name,
-        shown: RichText::new(name).strong(),
+        shown: theme::semibold(name).size(theme::TEXT_OWN_NAME),
         hover: "Click to change the name your contacts see",
         field_label: NAME_FIELD_LABEL,
         hint: "Your name",
@@ -193,8 +208,8 @@ fn own_display_name(
 fn status_message(ui: &mut Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     let current = state.own_status.as_deref().filter(|s| !s.is_empty());
     let (text, colour) = match current {
-        Some(status) => (status, theme::STATUS_TEXT),
-        None => (STATUS_PLACEHOLDER, theme::HINT),
+        Some(status) => (status, theme::colours(ui).status_text),
+        None => (STATUS_PLACEHOLDER, theme::colours(ui).muted),
     };
     let line = InPlace {
         which: EditingOwn::Status,

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::Delivery;
+use crate::model::{bare, Delivery};
 
 const MINUTE: i64 = 60_000;
 
@@ -15,7 +15,7 @@ fn noon() -> i64 {
 fn message(id: &str, direction: Direction, at: i64, body: &str) -> ChatMessage {
     ChatMessage {
         id: id.into(),
-        peer: "bob@b".into(),
+        peer: bare("bob@b"),
         direction,
         body: body.into(),
         timestamp_ms: at,

@@ -29,19 +29,17 @@ pub fn line(
         Line::Day(day) => {
             ui.vertical_centered(|ui| {
                 ui.label(
-                    RichText::new(lines::day_label(day, today))
+                    theme::semibold(lines::day_label(day, today))
                         .small()
-                        .strong()
-                        .color(theme::HINT),
+                        .color(theme::colours(ui).muted),
                 );
             });
         }
         Line::Nudge(index) => {
             if let Some(nudge) = nudges.get(index) {
                 ui.label(
-                    RichText::new(lines::nudge_text(nudge, names.peer))
-                        .strong()
-                        .color(theme::NUDGE),
+                    theme::semibold(lines::nudge_text(nudge, names.peer))
+                        .color(theme::colours(ui).nudge),
                 );
             }
         }
@@ -59,8 +57,8 @@ pub fn line(
 fn message(ui: &mut Ui, message: &ChatMessage, first_of_group: bool, names: &Names<'_>) {
     let time = words::clock_time(message.timestamp_ms);
     let (who, colour) = match message.direction {
-        Direction::Outgoing => (names.me, theme::OWN_SENDER),
-        Direction::Incoming => (names.peer, theme::PEER_SENDER),
+        Direction::Outgoing => (names.me, theme::colours(ui).own_sender),
+        Direction::Incoming => (names.peer, theme::colours(ui).peer_sender),
     };
     if let Some(action) = lines::action(&message.body) {
         let text = RichText::new(lines::action_line(who, &words::plain(action, true)))
@@ -68,7 +66,7 @@ fn message(ui: &mut Ui, message: &ChatMessage, first_of_group: bool, names: &Nam
             .color(colour);
         with_mark(ui, message, |ui| {
             ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(&time).small().color(theme::HINT));
+                ui.label(RichText::new(&time).small().color(theme::colours(ui).muted));
                 copyable(ui, text, &message.body);
             });
         });
@@ -77,8 +75,8 @@ fn message(ui: &mut Ui, message: &ChatMessage, first_of_group: bool, names: &Nam
     if first_of_group {
         ui.horizontal(|ui| {
             // "Bob says:", as in MSN Messenger.
-            ui.label(RichText::new(lines::says(who)).strong().color(colour));
-            ui.label(RichText::new(&time).small().color(theme::HINT));
+            ui.label(theme::semibold(lines::says(who)).color(colour));
+            ui.label(RichText::new(&time).small().color(theme::colours(ui).muted));
         });
     }
     with_mark(ui, message, |ui| {
@@ -100,7 +98,7 @@ fn with_mark(ui: &mut Ui, message: &ChatMessage, contents: impl FnOnce(&mut Ui))
         return;
     };
     ui.with_layout(Layout::right_to_left(Align::Min), |ui| {
-        ui.label(RichText::new(mark).small().color(theme::HINT))
+        ui.label(RichText::new(mark).small().color(theme::colours(ui).muted))
             .on_hover_text(explanation);
         ui.with_layout(Layout::top_down(Align::Min), contents);
     });

@@ -19,7 +19,7 @@ use egui::{
 use crate::command::Command;
 use crate::config::ConversationLayout;
 use crate::core::CommandSender;
-use crate::model::ChatState;
+use crate::model::{BareJid, ChatState};
 use crate::state::AppState;
 use crate::ui::view::{ViewState, HISTORY_LIMIT};
 use crate::ui::windows::{self, shake_step, Shake, ShakeStep, WindowRequest};
@@ -31,7 +31,7 @@ pub fn show_all(ctx: &Context, state: &AppState, view: &mut ViewState, commands:
     load_history(view, commands);
     match state.settings.conversations {
         ConversationLayout::Windows => {
-            let peers: Vec<String> = view
+            let peers: Vec<BareJid> = view
                 .windows
                 .open_conversations()
                 .iter()
@@ -72,12 +72,15 @@ fn load_history(view: &mut ViewState, commands: &CommandSender) {
     }
 }
 
-fn unread(state: &AppState, peer: &str) -> usize {
+fn unread(state: &AppState, peer: &BareJid) -> usize {
     state.conversations.get(peer).map_or(0, |c| c.unread)
 }
 
-fn name<'a>(state: &'a AppState, peer: &'a str) -> &'a str {
-    state.contacts.get(peer).map_or(peer, |e| e.display_name())
+fn name<'a>(state: &'a AppState, peer: &'a BareJid) -> &'a str {
+    state
+        .contacts
+        .get(peer)
+        .map_or(peer.as_str(), |e| e.display_name())
 }
 
 fn show_window(
@@ -85,18 +88,18 @@ fn show_window(
     state: &AppState,
     view: &mut ViewState,
     commands: &CommandSender,
-    peer: &str,
+    peer: &BareJid,
 ) {
     let Some(open) = view.windows.get(peer) else {
         return;
     };
     let spec = Spec {
         key: windows::window_key(peer),
-        title: windows::title(name(state, peer), peer, unread(state, peer)),
+        title: windows::title(name(state, peer), peer.as_str(), unread(state, peer)),
         slot: open.slot,
         background: open.opened_in_background,
         requests: view.windows.take_requests(peer),
-        shaking: Some(peer.to_string()),
+        shaking: Some(peer.clone()),
     };
     let shown = {
         frame(ctx, view, spec, |ui, view| {
@@ -110,7 +113,7 @@ fn show_window(
 }
 
 fn show_tabs(ctx: &Context, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
-    let peers: Vec<String> = view
+    let peers: Vec<BareJid> = view
         .windows
         .open_conversations()
         .iter()
@@ -173,9 +176,9 @@ fn tab_strip(
     ui: &mut Ui,
     state: &AppState,
     view: &mut ViewState,
-    peers: &[String],
-    active: &str,
-) -> Option<String> {
+    peers: &[BareJid],
+    active: &BareJid,
+) -> Option<BareJid> {
     let mut closed = None;
     ui.horizontal_wrapped(|ui| {
         for peer in peers {
@@ -192,7 +195,7 @@ fn tab_strip(
                 ui.label(
                     RichText::new(format!("{unread} new"))
                         .strong()
-                        .color(theme::UNREAD),
+                        .color(theme::colours(ui).accent_text),
                 );
             }
             let close = ui
@@ -214,23 +217,18 @@ fn looked_at(
     state: &AppState,
     view: &mut ViewState,
     commands: &CommandSender,
-    peer: &str,
+    peer: &BareJid,
     focused: bool,
 ) {
     let unread = unread(state, peer);
     let looking = view.windows.observe_focus(peer, focused, unread);
     if view.windows.ask_read(peer, unread, looking) {
-        send(
-            commands,
-            Command::MarkRead {
-                peer: peer.to_string(),
-            },
-        );
+        send(commands, Command::MarkRead { peer: peer.clone() });
     }
 }
 
 /// Closes one conversation; the contact learns the user left it (XEP-0085 `gone`).
-fn close(view: &mut ViewState, commands: &CommandSender, peer: &str) {
+fn close(view: &mut ViewState, commands: &CommandSender, peer: &BareJid) {
     view.windows.close(peer);
     view.row_heights.remove(peer);
     let told = view
@@ -252,7 +250,7 @@ struct Spec {
     background: bool,
     requests: Vec<WindowRequest>,
     /// The conversation whose shake moves this window, if any.
-    shaking: Option<String>,
+    shaking: Option<BareJid>,
 }
 
 /// What a window reported after its frame.
@@ -325,7 +323,7 @@ fn native(
 fn shake(
     ctx: &Context,
     view: &mut ViewState,
-    peer: &str,
+    peer: &BareJid,
     home: impl FnOnce() -> Option<Pos2>,
 ) -> Option<Pos2> {
     let now = ctx.input(|i| i.time);

@@ -5,7 +5,7 @@ use egui::{Context, ViewportCommand};
 
 use super::Notifier;
 use crate::core::CommandSender;
-use crate::model::NotificationTarget;
+use crate::model::{BareJid, NotificationTarget};
 use crate::state::AppState;
 use crate::ui::send;
 use crate::ui::view::{Screen, ViewState};
@@ -13,8 +13,8 @@ use crate::ui::view::{Screen, ViewState};
 /// What a click on a desktop notification does in the window.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClickAction {
-    /// Open the conversation with this contact (bare JID), or bring its window forward.
-    OpenConversation(String),
+    /// Open the conversation with this contact, or bring its window forward.
+    OpenConversation(BareJid),
     /// Open the dialog of this invitation (session id), which still rings.
     OpenInvitation(String),
     /// Only bring the contact list forward: signed out, or the invitation is not known.
@@ -44,10 +44,11 @@ pub fn click_action(
                 .unanswered(state)
                 .iter()
                 .any(|s| s.id == *session);
-            if ringing {
-                ClickAction::OpenInvitation(session.clone())
-            } else {
-                ClickAction::OpenConversation(known.peer.clone())
+            // The core makes sessions only with valid addresses.
+            match BareJid::new(&known.peer) {
+                _ if ringing => ClickAction::OpenInvitation(session.clone()),
+                Ok(peer) => ClickAction::OpenConversation(peer),
+                Err(_) => ClickAction::ShowWindow,
             }
         }
     }

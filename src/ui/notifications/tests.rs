@@ -1,6 +1,8 @@
 use super::*;
 use crate::invite::{InviteSession, Origin};
-use crate::model::{Availability, ChatMessage, ConnectionState, Contact, Delivery, Direction};
+use crate::model::{
+    bare, Availability, ChatMessage, ConnectionState, Contact, Delivery, Direction,
+};
 
 const BOB: &str = "bob@example.org";
 const CAROL: &str = "carol@example.org";
@@ -14,7 +16,7 @@ fn message(id: &str, peer: &str, body: &str) -> Event {
     Event::MessageReceived {
         message: ChatMessage {
             id: id.into(),
-            peer: peer.into(),
+            peer: bare(peer),
             direction: Direction::Incoming,
             body: body.into(),
             timestamp_ms: 1_704_112_496_000,
@@ -25,7 +27,7 @@ fn message(id: &str, peer: &str, body: &str) -> Event {
 
 fn presence(jid: &str, availability: Availability, status: Option<&str>) -> Event {
     Event::PresenceChanged {
-        jid: jid.into(),
+        jid: bare(jid),
         resource: "phone".into(),
         availability,
         status: status.map(String::from),
@@ -69,7 +71,7 @@ fn about(title: &str, body: &str, target: Option<NotificationTarget>) -> Command
 }
 
 fn chat(jid: &str) -> NotificationTarget {
-    NotificationTarget::Conversation { jid: jid.into() }
+    NotificationTarget::Conversation { jid: bare(jid) }
 }
 
 /// The window's order: the toasts and the notifier see each event before the state applies it.
@@ -90,7 +92,7 @@ impl Fixture {
         f.feed(
             Event::ConnectionChanged {
                 state: ConnectionState::Online {
-                    jid: "alice@example.org/pc".into(),
+                    jid: crate::model::full("alice@example.org/pc"),
                 },
             },
             false,
@@ -133,7 +135,7 @@ fn nothing_while_a_window_is_focused() {
         vec![]
     );
     assert_eq!(
-        f.feed(Event::NudgeReceived { jid: BOB.into() }, true, 100.0),
+        f.feed(Event::NudgeReceived { jid: bare(BOB) }, true, 100.0),
         vec![]
     );
     assert_eq!(
@@ -163,7 +165,7 @@ fn each_kind_notifies_while_away() {
     );
     let mut f = Fixture::new();
     assert_eq!(
-        f.away(Event::NudgeReceived { jid: BOB.into() }, 100.0),
+        f.away(Event::NudgeReceived { jid: bare(BOB) }, 100.0),
         vec![note("Bob sent you a nudge", BOB, BOB)]
     );
     assert_eq!(
@@ -196,7 +198,7 @@ fn not_news_is_not_notified() {
         message.delivery = Delivery::Sent;
     }
     assert_eq!(f.away(own, 100.0), vec![], "the user's own carbon copy");
-    f.state.blocked = vec![CAROL.into()];
+    f.state.blocked = vec![bare(CAROL).into()];
     assert_eq!(f.away(message("m2", CAROL, "spam"), 200.0), vec![]);
     assert_eq!(
         f.away(invitation("s1", SessionState::Invitation), 300.0)
@@ -227,7 +229,7 @@ fn settings_turn_each_kind_off() {
         vec![]
     );
     assert_eq!(
-        f.away(Event::NudgeReceived { jid: DAVE.into() }, 300.0),
+        f.away(Event::NudgeReceived { jid: bare(DAVE) }, 300.0),
         vec![]
     );
     assert_eq!(
@@ -236,7 +238,7 @@ fn settings_turn_each_kind_off() {
     );
     f.state.settings.notifications.nudges = true;
     assert_eq!(
-        f.away(Event::NudgeReceived { jid: DAVE.into() }, 500.0)
+        f.away(Event::NudgeReceived { jid: bare(DAVE) }, 500.0)
             .len(),
         1,
         "only the kind turned back on"
@@ -288,7 +290,7 @@ fn a_burst_from_many_contacts_is_summed_up() {
         vec![]
     );
     assert_eq!(f.away(message("m4", CAROL, "again"), at), vec![]);
-    assert_eq!(f.away(Event::NudgeReceived { jid: BOB.into() }, at), vec![]);
+    assert_eq!(f.away(Event::NudgeReceived { jid: bare(BOB) }, at), vec![]);
     assert_eq!(f.away(message("m5", DAVE, "again"), at), vec![]);
     assert_eq!(
         f.notifier.tick(false, at + PER_CONTACT_SECONDS),
@@ -359,7 +361,7 @@ fn a_click_opens_the_conversation_or_the_ringing_invitation() {
     let action = |f: &Fixture, target| click_action(&f.state, &f.view, &target);
     assert_eq!(
         action(&f, chat(CAROL)),
-        ClickAction::OpenConversation(CAROL.into())
+        ClickAction::OpenConversation(bare(CAROL))
     );
     assert_eq!(
         action(&f, invitation_target("s1")),
@@ -374,14 +376,14 @@ fn a_click_opens_the_conversation_or_the_ringing_invitation() {
     f.view.sessions.answer("s1", true);
     assert_eq!(
         action(&f, invitation_target("s1")),
-        ClickAction::OpenConversation(BOB.into()),
+        ClickAction::OpenConversation(bare(BOB)),
         "answered here: the conversation shows how it went"
     );
     f.away(invitation("s2", SessionState::Invitation), 200.0);
     f.away(invitation("s2", SessionState::Cancelled), 201.0);
     assert_eq!(
         action(&f, invitation_target("s2")),
-        ClickAction::OpenConversation(BOB.into()),
+        ClickAction::OpenConversation(bare(BOB)),
         "no longer ringing"
     );
 }
@@ -407,7 +409,7 @@ fn a_summary_about_one_contact_opens_their_conversation() {
     assert_eq!(f.away(message("m1", BOB, "one"), 100.0).len(), 1);
     assert_eq!(f.away(message("m2", BOB, "two"), 101.0), vec![]);
     assert_eq!(
-        f.away(Event::NudgeReceived { jid: BOB.into() }, 102.0),
+        f.away(Event::NudgeReceived { jid: bare(BOB) }, 102.0),
         vec![]
     );
     assert_eq!(

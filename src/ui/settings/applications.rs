@@ -44,7 +44,7 @@ pub fn unregister_label(name: &str) -> String {
 /// Draws the page.
 pub fn page(ui: &mut Ui, files: &mut SettingsFilesView) {
     if !files.available {
-        ui.label(RichText::new("Not available in this window.").color(theme::HINT));
+        ui.label(RichText::new("Not available in this window.").color(theme::colours(ui).muted));
         return;
     }
     ui.label(
@@ -55,10 +55,13 @@ pub fn page(ui: &mut Ui, files: &mut SettingsFilesView) {
     let page = &mut files.applications;
     match &page.apps {
         None => {
-            ui.label(RichText::new("Reading…").color(theme::HINT));
+            ui.label(RichText::new("Reading…").color(theme::colours(ui).muted));
         }
         Some(apps) if apps.is_empty() => {
-            ui.label(RichText::new("No applications are registered yet.").color(theme::HINT));
+            ui.label(
+                RichText::new("No applications are registered yet.")
+                    .color(theme::colours(ui).muted),
+            );
         }
         Some(apps) => {
             for app in apps {
@@ -69,12 +72,12 @@ pub fn page(ui: &mut Ui, files: &mut SettingsFilesView) {
         }
     }
     for problem in &page.problems {
-        ui.label(RichText::new(format!("Skipped {problem}")).color(theme::WARNING));
+        ui.label(RichText::new(format!("Skipped {problem}")).color(theme::colours(ui).warning));
     }
     if let Some(message) = &page.message {
         let (text, colour) = match message {
-            Ok(done) => (done.as_str(), theme::HINT),
-            Err(refused) => (refused.as_str(), theme::ERROR),
+            Ok(done) => (done.as_str(), theme::colours(ui).muted),
+            Err(refused) => (refused.as_str(), theme::colours(ui).error),
         };
         ui.label(RichText::new(sentence(text)).color(colour));
     }
@@ -92,7 +95,7 @@ pub fn page(ui: &mut Ui, files: &mut SettingsFilesView) {
 fn application(ui: &mut Ui, app: &Registration, enabled: bool) -> bool {
     let mut clicked = false;
     ui.group(|ui| {
-        ui.label(RichText::new(&app.name).strong());
+        ui.label(theme::semibold(&app.name));
         ui.label(format!("GUID: {}", app.guid));
         let program = app.path.display();
         if app.is_installed() {
@@ -118,7 +121,7 @@ fn register_form(ui: &mut Ui, files: &mut SettingsFilesView) {
         }
         return;
     }
-    ui.label(RichText::new("Register an application").strong());
+    ui.label(theme::semibold("Register an application"));
     let form = &mut page.form;
     let width = theme::FORM_FIELD_WIDTH;
     labelled_field(
@@ -161,7 +164,7 @@ fn register_form(ui: &mut Ui, files: &mut SettingsFilesView) {
     );
     ui.checkbox(&mut form.replace, REPLACE);
     if let Some(error) = &form.error {
-        ui.label(RichText::new(sentence(error)).color(theme::ERROR));
+        ui.label(RichText::new(sentence(error)).color(theme::colours(ui).error));
     }
     let mut send = false;
     let mut cancel = false;

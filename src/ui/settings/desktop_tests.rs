@@ -55,6 +55,7 @@ impl Window {
             // The worker's answers wake the window between frames: a few more frames to settle.
             .with_max_steps(32)
             .build_eframe(move |creation| {
+                crate::ui::theme::apply(&creation.egui_ctx);
                 let waker = crate::ui::repaint_waker(&creation.egui_ctx);
                 let files = SettingsFiles::start(places, waker).expect("worker");
                 NudgeApp::new(
@@ -75,7 +76,7 @@ impl Window {
         for event in [
             Event::ConnectionChanged {
                 state: ConnectionState::Online {
-                    jid: "alice@example.org/laptop".into(),
+                    jid: crate::model::full("alice@example.org/laptop"),
                 },
             },
             Event::OwnPresenceChanged {

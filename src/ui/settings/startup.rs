@@ -21,14 +21,14 @@ pub const START_HIDDEN: &str = "Start hidden in the tray";
 pub fn section(ui: &mut Ui, files: &mut SettingsFilesView) {
     super::section(ui, TITLE);
     if !files.available {
-        ui.label(RichText::new("Not available in this window.").color(theme::HINT));
+        ui.label(RichText::new("Not available in this window.").color(theme::colours(ui).muted));
         return;
     }
     let startup = &mut files.startup;
     let Some(current) = startup.state else {
         match &startup.error {
-            Some(error) => ui.label(RichText::new(error).color(theme::HINT)),
-            None => ui.label(RichText::new("Reading…").color(theme::HINT)),
+            Some(error) => ui.label(RichText::new(error).color(theme::colours(ui).muted)),
+            None => ui.label(RichText::new("Reading…").color(theme::colours(ui).muted)),
         };
         return;
     };
@@ -43,7 +43,7 @@ pub fn section(ui: &mut Ui, files: &mut SettingsFilesView) {
         });
     });
     if let Some(error) = &startup.error {
-        ui.label(RichText::new(error).color(theme::ERROR));
+        ui.label(RichText::new(error).color(theme::colours(ui).error));
     }
     if wanted != current {
         // Switching off forgets "hidden" too, so switching on again starts with the window.

@@ -1,6 +1,6 @@
 use super::*;
 use crate::config::Settings;
-use crate::model::{ChatMessage, Contact, Subscription};
+use crate::model::{bare, ChatMessage, Contact, Subscription};
 
 const BOB: &str = "bob@example.org";
 const EVE: &str = "eve@example.org";
@@ -9,7 +9,7 @@ const EVE: &str = "eve@example.org";
 fn signed_in() -> AppState {
     let mut state = AppState::default();
     let contact = |jid: &str| Contact {
-        jid: jid.into(),
+        jid: bare(jid),
         name: None,
         groups: vec![],
         subscription: Subscription::Both,
@@ -36,7 +36,7 @@ fn message(id: &str, from: &str, direction: Direction, delivery: Delivery) -> Ev
     Event::MessageReceived {
         message: ChatMessage {
             id: id.into(),
-            peer: from.into(),
+            peer: bare(from),
             direction,
             body: "hi :)".into(),
             timestamp_ms: 1_704_112_496_000,
@@ -51,7 +51,7 @@ fn incoming(id: &str, from: &str) -> Event {
 
 fn presence(jid: &str, availability: Availability) -> Event {
     Event::PresenceChanged {
-        jid: jid.into(),
+        jid: bare(jid),
         resource: "phone".into(),
         availability,
         status: None,
@@ -60,7 +60,7 @@ fn presence(jid: &str, availability: Availability) -> Event {
 }
 
 fn nudge(jid: &str) -> Event {
-    Event::NudgeReceived { jid: jid.into() }
+    Event::NudgeReceived { jid: bare(jid) }
 }
 
 #[test]
@@ -104,12 +104,12 @@ fn what_is_not_news_is_quiet() {
         ),
         (
             Event::ChatStateChanged {
-                jid: BOB.into(),
+                jid: bare(BOB),
                 state: crate::model::ChatState::Composing,
             },
             "typing",
         ),
-        (Event::ContactRemoved { jid: EVE.into() }, "a roster change"),
+        (Event::ContactRemoved { jid: bare(EVE) }, "a roster change"),
     ];
     for (event, why) in quiet {
         assert_eq!(sounds_for(&event, &state), None, "{why}");
@@ -156,7 +156,7 @@ fn mute_busy_and_blocked_silence_everything() {
     });
     let mut blocked = signed_in();
     blocked.apply(Event::BlockListChanged {
-        jids: vec![BOB.into()],
+        jids: vec![bare(BOB).into()],
     });
     for event in &events {
         assert_eq!(sounds_for(event, &muted), None, "muted: {event:?}");
@@ -194,11 +194,11 @@ fn commands_skip_the_conversation_being_read() {
     let state = signed_in();
     let mut gate = SoundGate::default();
     assert_eq!(
-        gate.command_for(&incoming("m1", BOB), &state, 0.0, Some(BOB)),
+        gate.command_for(&incoming("m1", BOB), &state, 0.0, Some(&bare(BOB))),
         None
     );
     assert_eq!(
-        gate.command_for(&incoming("m2", EVE), &state, 0.0, Some(BOB)),
+        gate.command_for(&incoming("m2", EVE), &state, 0.0, Some(&bare(BOB))),
         Some(Command::PlaySound {
             sound: Sound::NewMessage
         })
@@ -209,7 +209,7 @@ fn commands_skip_the_conversation_being_read() {
         "too soon after the last one"
     );
     assert_eq!(
-        gate.command_for(&nudge(BOB), &state, 0.5, Some(BOB)),
+        gate.command_for(&nudge(BOB), &state, 0.5, Some(&bare(BOB))),
         Some(Command::PlaySound {
             sound: Sound::Nudge
         }),

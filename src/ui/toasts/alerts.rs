@@ -4,7 +4,7 @@
 //! shows and when it goes is unit-tested without a window.
 
 use crate::event::Event;
-use crate::model::{Availability, ChatMessage, ConnectionState, Delivery, Direction};
+use crate::model::{Availability, BareJid, ChatMessage, ConnectionState, Delivery, Direction};
 use crate::state::AppState;
 use crate::ui::view::peer_name;
 use crate::ui::words;
@@ -31,8 +31,8 @@ pub struct Alert {
     pub id: u64,
     /// What it is about.
     pub kind: AlertKind,
-    /// Bare JID of the contact; clicking the toast opens their conversation.
-    pub peer: String,
+    /// The contact; clicking the toast opens their conversation.
+    pub peer: BareJid,
     /// The words shown.
     pub text: String,
     /// When it goes away (egui time, seconds); `None` until its first frame.
@@ -51,7 +51,13 @@ pub struct Alerts {
 impl Alerts {
     /// Learns from an event before `before` (the state) applies it, at `now` (egui time);
     /// `visible` is the conversation on screen, whose messages need no toast.
-    pub fn observe(&mut self, before: &AppState, visible: Option<&str>, event: &Event, now: f64) {
+    pub fn observe(
+        &mut self,
+        before: &AppState,
+        visible: Option<&BareJid>,
+        event: &Event,
+        now: f64,
+    ) {
         let wanted = before.settings.notifications;
         match event {
             Event::ConnectionChanged { state } => self.connection(before, state, now),
@@ -89,11 +95,11 @@ impl Alerts {
 
     /// Shows an alert, or refreshes the one of the same kind for the same contact (one toast
     /// per conversation: a second message replaces the first and restarts its clock).
-    fn put(&mut self, kind: AlertKind, peer: &str, text: String) {
+    fn put(&mut self, kind: AlertKind, peer: &BareJid, text: String) {
         if let Some(alert) = self
             .shown
             .iter_mut()
-            .find(|a| a.kind == kind && a.peer == peer)
+            .find(|a| a.kind == kind && a.peer == *peer)
         {
             alert.text = text;
             alert.expires_at = None;
@@ -102,7 +108,7 @@ impl Alerts {
         self.shown.push(Alert {
             id: self.next_id,
             kind,
-            peer: peer.to_string(),
+            peer: peer.clone(),
             text,
             expires_at: None,
         });
@@ -125,9 +131,9 @@ impl Alerts {
     }
 
     /// The conversation with `peer` is on screen: its message alert has done its job.
-    pub fn seen(&mut self, peer: &str) {
+    pub fn seen(&mut self, peer: &BareJid) {
         self.shown
-            .retain(|a| !(a.kind == AlertKind::Message && a.peer == peer));
+            .retain(|a| !(a.kind == AlertKind::Message && a.peer == *peer));
     }
 
     /// Starts the clock of new alerts and drops those whose time ran out at `now`.
@@ -159,7 +165,7 @@ pub fn is_news(before: &AppState, message: &ChatMessage) -> bool {
 }
 
 /// Whether a presence change takes a roster contact from offline to online.
-pub fn comes_online(before: &AppState, jid: &str, availability: Availability) -> bool {
+pub fn comes_online(before: &AppState, jid: &BareJid, availability: Availability) -> bool {
     availability != Availability::Offline
         && before
             .contacts

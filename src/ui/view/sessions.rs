@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::command::Command;
 use crate::event::Event;
 use crate::invite::{InviteSession, Role, SessionEvent, SessionState};
+use crate::model::BareJid;
 use crate::state::AppState;
 use crate::ui::words;
 
@@ -43,7 +44,7 @@ impl SessionView {
             }
             Event::SessionUpdated { session } => {
                 let previous = before.sessions.get(&session.id);
-                self.updated(previous, session, peer_name(before, &session.peer))
+                self.updated(previous, session, session_peer_name(before, session))
             }
             _ => None,
         }
@@ -137,14 +138,29 @@ impl SessionView {
 }
 
 /// A contact's name for sentences: the roster name, else the address.
-pub fn peer_name<'a>(state: &'a AppState, jid: &'a str) -> &'a str {
-    state.contacts.get(jid).map_or(jid, |e| e.display_name())
+pub fn peer_name<'a>(state: &'a AppState, jid: &'a BareJid) -> &'a str {
+    state
+        .contacts
+        .get(jid)
+        .map_or(jid.as_str(), |e| e.display_name())
+}
+
+/// The name shown for the other side of `session`, whose address is text (as applications
+/// see it): the contact's name, else the address.
+pub fn session_peer_name<'a>(state: &'a AppState, session: &'a InviteSession) -> &'a str {
+    BareJid::new(&session.peer)
+        .ok()
+        .and_then(|jid| state.contacts.get(&jid))
+        .map_or(session.peer.as_str(), |e| e.display_name())
 }
 
 /// The newest [`SESSIONS_SHOWN`] sessions with `peer`, oldest of them first.
-pub fn sessions_with<'a>(state: &'a AppState, peer: &str) -> Vec<&'a InviteSession> {
-    let mut list: Vec<&InviteSession> =
-        state.sessions.values().filter(|s| s.peer == peer).collect();
+pub fn sessions_with<'a>(state: &'a AppState, peer: &BareJid) -> Vec<&'a InviteSession> {
+    let mut list: Vec<&InviteSession> = state
+        .sessions
+        .values()
+        .filter(|s| s.peer == peer.as_str())
+        .collect();
     list.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then(a.id.cmp(&b.id)));
     let skip = list.len().saturating_sub(SESSIONS_SHOWN);
     list.split_off(skip)
@@ -295,7 +311,7 @@ mod tests {
                 ..ringing("e", 9)
             },
         });
-        let ids: Vec<&str> = sessions_with(&state, "bob@example.org")
+        let ids: Vec<&str> = sessions_with(&state, &crate::model::bare("bob@example.org"))
             .iter()
             .map(|s| s.id.as_str())
             .collect();

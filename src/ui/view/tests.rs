@@ -1,5 +1,6 @@
 use super::*;
 use crate::event::Event;
+use crate::model::bare;
 
 fn form(jid: &str) -> SignInForm {
     SignInForm {
@@ -147,7 +148,7 @@ fn the_screen_follows_the_connection() {
         &mut state,
         &mut view,
         ConnectionState::Online {
-            jid: "a@b/c".into(),
+            jid: crate::model::full("a@b/c"),
         },
     );
     assert_eq!(view.screen(&state), Screen::Contacts);
@@ -167,11 +168,11 @@ fn the_screen_follows_the_connection() {
         Screen::Contacts,
         "a reconnect keeps the list"
     );
-    view.open("bob@b");
+    view.open(&bare("bob@b"));
     connect(&mut state, &mut view, ConnectionState::Connecting);
     assert_eq!(view.screen(&state), Screen::Contacts);
     assert!(
-        view.windows.is_open("bob@b"),
+        view.windows.is_open(&bare("bob@b")),
         "a reconnect keeps the window"
     );
 
@@ -181,7 +182,7 @@ fn the_screen_follows_the_connection() {
     connect(&mut state, &mut view, failed);
     assert_eq!(view.screen(&state), Screen::SignIn);
     assert!(
-        !view.windows.is_open("bob@b"),
+        !view.windows.is_open(&bare("bob@b")),
         "the session's windows close"
     );
     connect(&mut state, &mut view, ConnectionState::Connecting);
@@ -192,24 +193,27 @@ fn the_screen_follows_the_connection() {
 fn opening_a_conversation_loads_its_history() {
     let mut view = ViewState::default();
     assert_eq!(
-        view.open("bob@b"),
+        view.open(&bare("bob@b")),
         Command::LoadHistory {
-            peer: "bob@b".into(),
+            peer: bare("bob@b"),
             limit: HISTORY_LIMIT
         }
     );
-    assert_eq!(view.selected.as_deref(), Some("bob@b"));
+    assert_eq!(view.selected, Some(bare("bob@b")));
 }
 
 #[test]
 fn only_real_text_is_taken_as_a_message() {
     let mut view = ViewState::default();
-    assert_eq!(view.take_message("bob@b"), None);
-    view.drafts.insert("bob@b".into(), " \n".into());
-    assert_eq!(view.take_message("bob@b"), None);
-    view.drafts.insert("bob@b".into(), "hi\nthere\n".into());
-    assert_eq!(view.take_message("bob@b").as_deref(), Some("hi\nthere"));
-    assert_eq!(view.drafts["bob@b"], "", "the draft is emptied");
+    assert_eq!(view.take_message(&bare("bob@b")), None);
+    view.drafts.insert(bare("bob@b"), " \n".into());
+    assert_eq!(view.take_message(&bare("bob@b")), None);
+    view.drafts.insert(bare("bob@b"), "hi\nthere\n".into());
+    assert_eq!(
+        view.take_message(&bare("bob@b")).as_deref(),
+        Some("hi\nthere")
+    );
+    assert_eq!(view.drafts[&bare("bob@b")], "", "the draft is emptied");
 }
 
 #[test]
@@ -217,11 +221,11 @@ fn typing_deadlines_cover_every_contact() {
     let mut view = ViewState::default();
     assert_eq!(view.next_typing_deadline(), None);
     view.typing
-        .entry("a@b".into())
+        .entry(bare("a@b"))
         .or_default()
         .edited(3.0, false);
     view.typing
-        .entry("c@d".into())
+        .entry(bare("c@d"))
         .or_default()
         .edited(1.0, false);
     assert_eq!(
@@ -230,7 +234,7 @@ fn typing_deadlines_cover_every_contact() {
     );
     assert_eq!(
         view.due_chat_states(1.0 + PAUSED_AFTER_SECONDS),
-        vec![("c@d".to_string(), ChatState::Paused)]
+        vec![(bare("c@d"), ChatState::Paused)]
     );
     assert_eq!(
         view.next_typing_deadline(),
@@ -243,11 +247,11 @@ fn answered_requests_are_hidden() {
     let mut state = AppState::default();
     let mut view = ViewState::default();
     for jid in ["x@y", "z@y"] {
-        state.apply(Event::SubscriptionRequested { jid: jid.into() });
+        state.apply(Event::SubscriptionRequested { jid: bare(jid) });
     }
-    assert_eq!(view.pending_request(&state), Some("x@y"));
-    view.answered_requests.insert("x@y".into());
-    assert_eq!(view.pending_request(&state), Some("z@y"));
+    assert_eq!(view.pending_request(&state), Some(&bare("x@y")));
+    view.answered_requests.insert(bare("x@y"));
+    assert_eq!(view.pending_request(&state), Some(&bare("z@y")));
 }
 
 #[test]
@@ -263,11 +267,34 @@ fn add_contact_validates_and_drops_an_empty_name() {
     assert_eq!(
         form.command(),
         Some(Command::AddContact {
-            jid: "bob@example.org".into(),
+            jid: bare("bob@example.org"),
             name: None,
             groups: vec![]
         })
     );
+}
+
+#[test]
+fn add_contact_sends_the_address_normalised_or_says_what_is_wrong_with_it() {
+    let mut form = AddContactForm {
+        jid: "bob@@example.org".into(),
+        ..AddContactForm::default()
+    };
+    assert_eq!(form.command(), None, "nothing reaches the core");
+    assert_eq!(
+        form.error,
+        Some(FormError::InvalidJid(crate::xmpp::AddressError::TooManyAts))
+    );
+    assert_eq!(
+        form.error.as_ref().map(ToString::to_string).as_deref(),
+        Some("That is not an address Nudge can use: an address has only one @.")
+    );
+    form.jid = " xmpp:Bob@Example.ORG/phone ".into();
+    assert!(matches!(
+        form.command(),
+        Some(Command::AddContact { jid, .. }) if jid == bare("bob@example.org")
+    ));
+    assert_eq!(form.error, None);
 }
 
 #[test]
@@ -276,16 +303,16 @@ fn a_message_that_was_not_sent_goes_back_into_an_empty_composer() {
     let state = AppState::default();
     let refused = |text: &str| Event::Problem {
         problem: crate::problem::Problem::MessageNotSent {
-            to: "Bob@Example.org".into(),
+            to: bare("Bob@Example.org"),
             detail: "disk full".into(),
             text: text.into(),
         },
     };
     view.observe_event(&state, &refused("first try"));
-    assert_eq!(view.drafts["bob@example.org"], "first try");
+    assert_eq!(view.drafts[&bare("bob@example.org")], "first try");
     // Something typed since is never overwritten.
     view.drafts
-        .insert("bob@example.org".into(), "new words".into());
+        .insert(bare("bob@example.org"), "new words".into());
     view.observe_event(&state, &refused("second try"));
-    assert_eq!(view.drafts["bob@example.org"], "new words");
+    assert_eq!(view.drafts[&bare("bob@example.org")], "new words");
 }

@@ -4,7 +4,7 @@ use jid::{BareJid, Jid};
 use xmpp_parsers::ns;
 
 use super::{element, fixture, message, own, round_trip, wire};
-use crate::model::{ChatState, Direction};
+use crate::model::{bare, ChatState, Direction};
 use crate::xmpp::message::{
     build_chat, build_chat_state, build_receipt, classify, enable_carbons, MessageFact,
 };
@@ -65,7 +65,7 @@ fn build_chat_is_understood_by_the_receiving_side() {
         received,
         vec![
             MessageFact::Chat {
-                peer: "bob@example.net".into(),
+                peer: bare("bob@example.net"),
                 from: Jid::new("bob@example.net/phone").unwrap(),
                 id: "round-1".into(),
                 server_id: None,
@@ -75,7 +75,7 @@ fn build_chat_is_understood_by_the_receiving_side() {
                 receipt_id: Some("round-1".into()),
             },
             MessageFact::ChatState {
-                peer: "bob@example.net".into(),
+                peer: bare("bob@example.net"),
                 state: ChatState::Active
             },
         ]
@@ -128,7 +128,7 @@ fn full_chat_message_gives_chat_and_chat_state() {
         facts,
         vec![
             MessageFact::Chat {
-                peer: "bob@example.net".into(),
+                peer: bare("bob@example.net"),
                 from: Jid::new("bob@example.net/phone").unwrap(),
                 id: "origin-1".into(),
                 server_id: Some("archive-7".into()),
@@ -138,7 +138,7 @@ fn full_chat_message_gives_chat_and_chat_state() {
                 receipt_id: Some("stanza-1".into()),
             },
             MessageFact::ChatState {
-                peer: "bob@example.net".into(),
+                peer: bare("bob@example.net"),
                 state: ChatState::Active
             },
         ]
@@ -322,7 +322,7 @@ fn message_without_sender_is_from_the_own_account() {
     let MessageFact::Chat { peer, from, .. } = chat(&facts) else {
         unreachable!()
     };
-    assert_eq!(peer, "alice@example.org");
+    assert_eq!(peer.as_str(), "alice@example.org");
     assert_eq!(from, &Jid::new("alice@example.org").unwrap());
 }
 
@@ -333,7 +333,7 @@ fn error_message_reports_which_message_failed_and_why() {
     let MessageFact::Failed { peer, id, reason } = &facts[0] else {
         panic!("{facts:?}")
     };
-    assert_eq!(peer, "nobody@example.net");
+    assert_eq!(peer.as_str(), "nobody@example.net");
     assert_eq!(id, "out-9");
     assert!(reason.contains("cannot receive"), "{reason}");
     assert!(reason.contains("User does not exist"), "{reason}");
@@ -347,7 +347,7 @@ fn error_messages_without_id_or_error_element() {
     assert_eq!(
         facts(no_error),
         vec![MessageFact::Failed {
-            peer: "bob@example.net".into(),
+            peer: bare("bob@example.net"),
             id: "e1".into(),
             reason: "the message could not be delivered".into(),
         }]
@@ -371,7 +371,7 @@ fn receipts_and_chat_states_from_the_contact() {
         (
             "<received xmlns='urn:xmpp:receipts' id='out-1'/>",
             vec![MessageFact::Receipt {
-                peer: "bob@example.net".into(),
+                peer: bare("bob@example.net"),
                 id: "out-1".into(),
             }],
         ),
@@ -380,7 +380,7 @@ fn receipts_and_chat_states_from_the_contact() {
         (
             "<composing xmlns='http://jabber.org/protocol/chatstates'/>",
             vec![MessageFact::ChatState {
-                peer: "bob@example.net".into(),
+                peer: bare("bob@example.net"),
                 state: ChatState::Composing,
             }],
         ),
@@ -402,7 +402,7 @@ fn carbon_received_is_unwrapped_without_asking_for_a_receipt() {
         facts,
         vec![
             MessageFact::Chat {
-                peer: "bob@example.net".into(),
+                peer: bare("bob@example.net"),
                 from: Jid::new("bob@example.net/phone").unwrap(),
                 id: "c-origin-1".into(),
                 server_id: None,
@@ -412,7 +412,7 @@ fn carbon_received_is_unwrapped_without_asking_for_a_receipt() {
                 receipt_id: None,
             },
             MessageFact::ChatState {
-                peer: "bob@example.net".into(),
+                peer: bare("bob@example.net"),
                 state: ChatState::Composing
             },
         ]
@@ -425,7 +425,7 @@ fn carbon_sent_is_an_outgoing_message_to_the_inner_recipient() {
     assert_eq!(
         facts,
         vec![MessageFact::Chat {
-            peer: "carol@example.com".into(),
+            peer: bare("carol@example.com"),
             from: Jid::new("alice@example.org/desktop").unwrap(),
             id: "s-origin-1".into(),
             server_id: None,
@@ -472,14 +472,14 @@ fn carbon_copies_of_receipts_and_chat_states() {
         (
             carbon("received", receipt),
             vec![MessageFact::Receipt {
-                peer: "bob@example.net".into(),
+                peer: bare("bob@example.net"),
                 id: "out-5".into(),
             }],
         ),
         (
             carbon("received", typing),
             vec![MessageFact::ChatState {
-                peer: "bob@example.net".into(),
+                peer: bare("bob@example.net"),
                 state: ChatState::Paused,
             }],
         ),

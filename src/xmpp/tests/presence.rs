@@ -4,7 +4,7 @@ use jid::BareJid;
 use xmpp_parsers::ns;
 
 use super::{own, presence, round_trip};
-use crate::model::Availability;
+use crate::model::{bare, Availability};
 use crate::xmpp::presence::{
     build_own, build_subscription, classify, PresenceFact, SubscriptionKind,
 };
@@ -22,7 +22,7 @@ fn available(
     priority: i8,
 ) -> Option<PresenceFact> {
     Some(PresenceFact::Availability {
-        jid: "bob@example.net".into(),
+        jid: bare("bob@example.net"),
         resource: resource.into(),
         availability,
         status: status.map(Into::into),
@@ -132,7 +132,7 @@ fn presence_from_an_unknown_resource_or_stranger_is_still_reported() {
     assert_eq!(
         fact(xml),
         Some(PresenceFact::Availability {
-            jid: "stranger@elsewhere.example".into(),
+            jid: bare("stranger@elsewhere.example"),
             resource: "never-seen-before".into(),
             availability: Availability::Away,
             status: None,
@@ -147,19 +147,19 @@ fn subscription_presences() {
         (
             "subscribe",
             Some(PresenceFact::SubscribeRequest {
-                jid: "bob@example.net".into(),
+                jid: bare("bob@example.net"),
             }),
         ),
         (
             "subscribed",
             Some(PresenceFact::Subscribed {
-                jid: "bob@example.net".into(),
+                jid: bare("bob@example.net"),
             }),
         ),
         (
             "unsubscribed",
             Some(PresenceFact::Unsubscribed {
-                jid: "bob@example.net".into(),
+                jid: bare("bob@example.net"),
             }),
         ),
         ("unsubscribe", None),
@@ -191,7 +191,7 @@ fn own_other_devices_are_reported() {
     assert_eq!(
         fact(xml),
         Some(PresenceFact::Availability {
-            jid: "alice@example.org".into(),
+            jid: bare("alice@example.org"),
             resource: "phone".into(),
             availability: Availability::Away,
             status: None,

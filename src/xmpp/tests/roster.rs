@@ -5,7 +5,7 @@ use xmpp_parsers::iq::Iq;
 use xmpp_parsers::ns;
 
 use super::{fixture, iq, own, round_trip};
-use crate::model::{Contact, Subscription};
+use crate::model::{bare, Contact, Subscription};
 use crate::xmpp::roster::{
     classify_push, parse_result, remove_item, request, set_item, RosterChange,
 };
@@ -20,7 +20,7 @@ fn contact(
     ask: bool,
 ) -> Contact {
     Contact {
-        jid: jid.into(),
+        jid: bare(jid),
         name: name.map(Into::into),
         groups: groups.iter().map(|g| (*g).to_owned()).collect(),
         subscription: sub,
@@ -114,7 +114,7 @@ fn push_with_subscription_remove_is_a_removal() {
     let pushed = classify_push(&iq(fixture!("roster_push_remove")), &own()).unwrap();
     assert_eq!(
         pushed.change,
-        RosterChange::Removed("bob@example.net".into())
+        RosterChange::Removed(bare("bob@example.net"))
     );
     assert_eq!(pushed.ver.as_deref(), Some("ver15"));
 }

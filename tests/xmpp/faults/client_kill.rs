@@ -33,7 +33,7 @@ fn database(home: &Path, profile: &str) -> PathBuf {
 
 /// How many times each incoming body is stored in `profile`'s history (none if it has no
 /// history yet).
-fn incoming(home: &Path, profile: &str, peer: &str) -> HashMap<String, usize> {
+fn incoming(home: &Path, profile: &str, peer: &nudge::model::BareJid) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     let path = database(home, profile);
     if !path.exists() {
@@ -55,12 +55,13 @@ async fn a_client_killed_during_its_catch_up_starts_again_and_misses_nothing() {
     let server = Prosody::start();
     let home = tempfile::tempdir().expect("temp dir");
     let home = home.path();
-    let bob = configure(&server, home, "b");
+    let bob = nudge_testkit::bare(&configure(&server, home, "b"));
     let mut alice = Client::online(&server, "alice").await;
     let mut instance = start_headless(home, "b", "pw");
     wait_online(home, "b");
     // Bob adds Alice; she allows.
-    ctl(home, "b", &["ctl", "contact", "add", &alice.jid]);
+    let alice_jid = alice.jid.to_string();
+    ctl(home, "b", &["ctl", "contact", "add", &alice_jid]);
     alice
         .wait_for("Bob's request", |e| {
             matches!(e, Event::SubscriptionRequested { .. })
@@ -161,7 +162,7 @@ async fn a_client_killed_during_its_catch_up_starts_again_and_misses_nothing() {
     // What the window would show: each message once.
     let history = json(&run(
         home,
-        &["--profile", "b", "ctl", "history", &alice.jid],
+        &["--profile", "b", "ctl", "history", &alice_jid],
     ));
     let shown = history["messages"].as_array().expect("messages");
     let mut bodies: Vec<_> = shown.iter().filter_map(|m| m["body"].as_str()).collect();

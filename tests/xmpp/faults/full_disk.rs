@@ -66,7 +66,7 @@ impl Drop for SmallDisk {
 }
 
 /// Polls the store of `client` until a message with `body` is there.
-async fn wait_stored(client: &Client, peer: &str, body: &str) {
+async fn wait_stored(client: &Client, peer: &nudge::model::BareJid, body: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let store = Store::open(&client.profile().database_path()).expect("the history opens");

@@ -80,7 +80,7 @@ impl Account {
     /// The live session `sid` if `from` is its peer and this side has `role`.
     fn peer_session(&mut self, sid: &str, from: &FullJid, role: Role) -> Option<&mut Live> {
         let live = self.sessions.get_mut(sid)?;
-        let same_peer = live.session.peer == from.to_bare().as_str();
+        let same_peer = live.peer == from.to_bare();
         let same_device = live.peer_device.as_ref().is_none_or(|d| d == from);
         (live.session.role == role && same_peer && same_device).then_some(live)
     }
@@ -89,9 +89,7 @@ impl Account {
         match self.settings.invite_policy {
             InvitePolicy::Anyone => true,
             InvitePolicy::Nobody => false,
-            InvitePolicy::TrustedContacts => {
-                self.roster.get(from.as_str()) == Some(&Subscription::Both)
-            }
+            InvitePolicy::TrustedContacts => self.roster.get(from) == Some(&Subscription::Both),
         }
     }
 
@@ -109,7 +107,7 @@ impl Account {
             let reason = Reason::not_accepting();
             return self.send(wire::reject(&Jid::from(from), &invitation.sid, &reason));
         }
-        if !self.sessions.may_ring(peer.as_str()) {
+        if !self.sessions.may_ring(&peer) {
             tracing::info!("refused an invitation from {peer}: too many are ringing");
             let reason = Reason::new(EndReason::Busy);
             return self.send(wire::reject(&Jid::from(from), &invitation.sid, &reason));
@@ -122,23 +120,27 @@ impl Account {
             .map(|r| r.name.clone())
             .unwrap_or(invitation.name);
         let id = invitation.sid.clone();
-        let mut live = Live::new(InviteSession {
-            id: id.clone(),
-            role: Role::Invitee,
-            origin: Origin::Menu,
-            app_guid: invitation.guid,
-            app_name,
-            download_url: invitation.download_url,
-            peer: peer.to_string(),
-            state: SessionState::Invitation,
-            context: invitation.context,
-            local_address: None,
-            remote_address: invitation.address,
-            app_present,
-            end_reason: None,
-            end_text: None,
-            created_ms: self.now_ms,
-        });
+        let mut live = Live::new(
+            peer.clone(),
+            InviteSession {
+                id: id.clone(),
+                role: Role::Invitee,
+                origin: Origin::Menu,
+                app_guid: invitation.guid,
+                app_name,
+                download_url: invitation.download_url,
+                // Written by `Live::new` from the typed address.
+                peer: String::new(),
+                state: SessionState::Invitation,
+                context: invitation.context,
+                local_address: None,
+                remote_address: invitation.address,
+                app_present,
+                end_reason: None,
+                end_text: None,
+                created_ms: self.now_ms,
+            },
+        );
         live.peer_device = Some(from.clone());
         let deadline = self.now_ms + self.ringing_ms();
         self.sessions.insert(live, Some(deadline));

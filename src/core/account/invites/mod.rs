@@ -20,7 +20,6 @@ use crate::invite::{
 };
 use crate::model::AppInfo;
 use crate::problem::Problem;
-use crate::xmpp::address::parse_bare;
 use crate::xmpp::invite::{self as wire, Invitation, Reason};
 pub(super) use sessions::{Live, Sessions};
 
@@ -35,8 +34,8 @@ pub(super) const KEEP_ENDED_MS: i64 = 10 * 60 * 1000;
 pub(super) struct InviteRequest {
     /// The new session's id.
     pub session: String,
-    /// Bare JID of the contact.
-    pub to: String,
+    /// The contact.
+    pub to: BareJid,
     /// GUID of a registered application.
     pub app_guid: String,
     /// Context data.
@@ -147,15 +146,6 @@ impl Account {
             };
             return self.problem(Problem::Invitation { error });
         }
-        let to = match parse_bare(&to) {
-            Ok(to) => to,
-            Err(error) => {
-                return self.problem(Problem::InvalidAddress {
-                    address: to,
-                    detail: error.to_string(),
-                })
-            }
-        };
         if self.own_bare().as_ref() == Some(&to) {
             return self.session_error(None, SessionError::InvitedSelf);
         }
@@ -192,23 +182,27 @@ impl Account {
                 return self.problem(Problem::Invitation { error });
             }
         };
-        let mut live = Live::new(InviteSession {
-            id: id.clone(),
-            role: Role::Inviter,
-            origin,
-            app_guid: invitation.guid.clone(),
-            app_name: invitation.name.clone(),
-            download_url: invitation.download_url.clone(),
-            peer: to.to_string(),
-            state: SessionState::Ready,
-            context,
-            local_address,
-            remote_address: None,
-            app_present: registration.is_installed(),
-            end_reason: None,
-            end_text: None,
-            created_ms: self.now_ms,
-        });
+        let mut live = Live::new(
+            to.clone(),
+            InviteSession {
+                id: id.clone(),
+                role: Role::Inviter,
+                origin,
+                app_guid: invitation.guid.clone(),
+                app_name: invitation.name.clone(),
+                download_url: invitation.download_url.clone(),
+                // Written by `Live::new` from the typed address.
+                peer: String::new(),
+                state: SessionState::Ready,
+                context,
+                local_address,
+                remote_address: None,
+                app_present: registration.is_installed(),
+                end_reason: None,
+                end_text: None,
+                created_ms: self.now_ms,
+            },
+        );
         let events = live
             .session
             .move_to(SessionState::Invitation, "inviting")
@@ -366,18 +360,12 @@ impl Account {
         let Some(live) = self.live_session(id) else {
             return;
         };
-        let (role, state, peer) = (
-            live.session.role,
-            live.session.state,
-            live.session.peer.clone(),
-        );
+        let (role, state, peer) = (live.session.role, live.session.state, live.peer.clone());
         if role != Role::Inviter || state != SessionState::Invitation {
             return self.wrong_state(id, state, "cancelling");
         }
         let reason = Reason::new(condition);
-        if let Ok(peer) = BareJid::new(&peer) {
-            self.send(wire::retract(&peer, id, &reason));
-        }
+        self.send(wire::retract(&peer, id, &reason));
         let next = match condition {
             EndReason::Cancel => SessionState::Cancelled,
             _ => SessionState::Terminated,

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use tokio_xmpp::parsers::jid::FullJid;
+use tokio_xmpp::parsers::jid::{BareJid, FullJid};
 
 use crate::invite::{InviteSession, Role, SessionState};
 
@@ -15,6 +15,8 @@ const MAX_SESSIONS: usize = 256;
 pub(in crate::core::account) struct Live {
     /// The session as the UI and the API see it.
     pub session: InviteSession,
+    /// The other side (`session.peer` is the same address as text, for applications).
+    pub peer: BareJid,
     /// The other side's device, once known.
     pub peer_device: Option<FullJid>,
     /// This side's program was asked to start (a session launches at most once).
@@ -24,10 +26,12 @@ pub(in crate::core::account) struct Live {
 }
 
 impl Live {
-    /// A new live session; its deadline is set when it is inserted.
-    pub fn new(session: InviteSession) -> Self {
+    /// A new live session with `peer`; its deadline is set when it is inserted.
+    pub fn new(peer: BareJid, mut session: InviteSession) -> Self {
+        session.peer = peer.to_string();
         Self {
             session,
+            peer,
             peer_device: None,
             launched: false,
             deadline: None,
@@ -94,12 +98,12 @@ impl Sessions {
     /// Whether another invitation from `peer` (bare JID) may ring: fewer than
     /// [`super::MAX_RINGING_PER_CONTACT`] of theirs ring, and fewer than [`MAX_SESSIONS`] are
     /// kept in all.
-    pub fn may_ring(&self, peer: &str) -> bool {
+    pub fn may_ring(&self, peer: &BareJid) -> bool {
         let ringing = self
             .live
             .values()
             .filter(|l| {
-                l.session.peer == peer
+                l.peer == *peer
                     && l.session.role == Role::Invitee
                     && l.session.state == SessionState::Invitation
             })

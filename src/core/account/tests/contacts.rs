@@ -2,7 +2,7 @@
 //! presence and the block list.
 
 use super::*;
-use crate::model::Availability;
+use crate::model::{bare, Availability};
 
 const BOB: &str = "bob@example.org";
 const BOB_PHONE: &str = "bob@example.org/phone";
@@ -28,7 +28,7 @@ fn is_contact(script: &mut Script, jid: &str) -> bool {
     script
         .events()
         .iter()
-        .any(|e| matches!(e, Event::NudgeReceived { jid: j } if j == jid))
+        .any(|e| matches!(e, Event::NudgeReceived { jid: j } if j.as_str() == jid))
 }
 
 /// The one stanza sent, with its type.
@@ -121,7 +121,7 @@ fn a_roster_push_from_the_server_adds_a_contact_and_is_acknowledged() {
         script.events(),
         [Event::ContactUpdated {
             contact: Contact {
-                jid: CAROL.into(),
+                jid: bare(CAROL),
                 name: Some("Carol".into()),
                 groups: vec!["Friends".into()],
                 subscription: Subscription::Both,
@@ -148,7 +148,7 @@ fn a_roster_push_from_the_users_bare_jid_updates_a_contact() {
     let events = script.events();
     assert!(
         matches!(&events[..], [Event::ContactUpdated { contact }]
-            if contact.jid == BOB && contact.name.as_deref() == Some("Bobby")
+            if contact.jid.as_str() == BOB && contact.name.as_deref() == Some("Bobby")
                 && contact.subscription == Subscription::To && contact.pending_out),
         "{events:?}"
     );
@@ -165,7 +165,7 @@ fn a_roster_push_removing_a_contact_makes_them_a_stranger() {
         "push3",
         &format!("<item jid='{BOB}' subscription='remove'/>"),
     ));
-    assert_eq!(script.events(), [Event::ContactRemoved { jid: BOB.into() }]);
+    assert_eq!(script.events(), [Event::ContactRemoved { jid: bare(BOB) }]);
     assert_eq!(only_sent(&mut script).attr("type"), Some("result"));
     assert!(!is_contact(&mut script, BOB));
 }
@@ -203,7 +203,7 @@ fn a_roster_push_forged_by_a_stranger_changes_nothing_and_gets_no_answer() {
 fn adding_a_contact_sets_the_roster_item_and_asks_to_see_their_presence() {
     let mut script = Script::online();
     script.command(Command::AddContact {
-        jid: "Carol@Example.net".into(),
+        jid: bare("Carol@Example.net"),
         name: Some("Carol".into()),
         groups: vec!["Work".into(), " Friends ".into()],
     });
@@ -229,16 +229,16 @@ fn adding_a_contact_sets_the_roster_item_and_asks_to_see_their_presence() {
 fn a_roster_change_the_server_refuses_is_reported_with_its_reason() {
     let changes = [
         Command::AddContact {
-            jid: CAROL.into(),
+            jid: bare(CAROL),
             name: None,
             groups: vec![],
         },
         Command::UpdateContact {
-            jid: CAROL.into(),
+            jid: bare(CAROL),
             name: Some("Caz".into()),
             groups: vec![],
         },
-        Command::RemoveContact { jid: CAROL.into() },
+        Command::RemoveContact { jid: bare(CAROL) },
     ];
     for change in changes {
         let mut script = Script::online();
@@ -252,7 +252,7 @@ fn a_roster_change_the_server_refuses_is_reported_with_its_reason() {
         let problems = script.problems();
         assert!(
             matches!(&problems[..], [Problem::ContactChangeRefused { jid, reason }]
-                if jid == CAROL && !reason.is_empty()),
+                if jid.as_str() == CAROL && !reason.is_empty()),
             "{change:?}: {problems:?}"
         );
     }
@@ -261,7 +261,7 @@ fn a_roster_change_the_server_refuses_is_reported_with_its_reason() {
 #[test]
 fn a_roster_change_the_server_accepts_reports_nothing_until_the_push() {
     let mut script = Script::online();
-    script.command(Command::RemoveContact { jid: BOB.into() });
+    script.command(Command::RemoveContact { jid: bare(BOB) });
     let id = script.request_id(ROSTER).expect("a roster set");
     script.stanza(&format!("<iq type='result' id='{id}'/>"));
     assert!(script.events().is_empty(), "the push reports the change");
@@ -271,7 +271,7 @@ fn a_roster_change_the_server_accepts_reports_nothing_until_the_push() {
 fn updating_a_contact_renames_it_without_asking_for_presence_again() {
     let mut script = Script::online();
     script.command(Command::UpdateContact {
-        jid: BOB.into(),
+        jid: bare(BOB),
         name: Some("Robert".into()),
         groups: vec![],
     });
@@ -290,7 +290,7 @@ fn updating_a_contact_renames_it_without_asking_for_presence_again() {
 #[test]
 fn removing_a_contact_asks_the_server_to_remove_the_item() {
     let mut script = Script::online();
-    script.command(Command::RemoveContact { jid: BOB.into() });
+    script.command(Command::RemoveContact { jid: bare(BOB) });
     let sent = only_sent(&mut script);
     assert_eq!(sent.attr("type"), Some("set"));
     let item = sent
@@ -304,24 +304,9 @@ fn removing_a_contact_asks_the_server_to_remove_the_item() {
 }
 
 #[test]
-fn an_invalid_address_is_refused_in_words_and_nothing_is_sent() {
-    let mut script = Script::online();
-    script.command(Command::AddContact {
-        jid: "not an address".into(),
-        name: None,
-        groups: vec![],
-    });
-    assert!(matches!(
-        &script.problems()[..],
-        [Problem::InvalidAddress { address, .. }] if address == "not an address"
-    ));
-    assert!(script.sent().is_empty());
-}
-
-#[test]
 fn approving_a_subscription_allows_it_and_asks_back() {
     let mut script = Script::online();
-    script.command(Command::ApproveSubscription { jid: CAROL.into() });
+    script.command(Command::ApproveSubscription { jid: bare(CAROL) });
     let sent: Vec<(Option<String>, Option<String>)> = script
         .sent()
         .iter()
@@ -345,7 +330,7 @@ fn approving_a_subscription_allows_it_and_asks_back() {
 #[test]
 fn denying_a_subscription_says_unsubscribed() {
     let mut script = Script::online();
-    script.command(Command::DenySubscription { jid: CAROL.into() });
+    script.command(Command::DenySubscription { jid: bare(CAROL) });
     let sent = only_sent(&mut script);
     assert_eq!(
         (sent.name(), sent.attr("to"), sent.attr("type")),
@@ -359,7 +344,7 @@ fn a_subscription_request_is_reported() {
     script.stanza(&format!("<presence from='{CAROL}' type='subscribe'/>"));
     assert_eq!(
         script.events(),
-        [Event::SubscriptionRequested { jid: CAROL.into() }]
+        [Event::SubscriptionRequested { jid: bare(CAROL) }]
     );
     assert!(script.sent().is_empty(), "the user decides");
 }
@@ -378,14 +363,14 @@ fn a_contacts_presence_is_reported_per_device() {
         script.events(),
         [
             Event::PresenceChanged {
-                jid: BOB.into(),
+                jid: bare(BOB),
                 resource: "phone".into(),
                 availability: Availability::Away,
                 status: Some("on the bus".into()),
                 priority: 5,
             },
             Event::PresenceChanged {
-                jid: BOB.into(),
+                jid: bare(BOB),
                 resource: "laptop".into(),
                 availability: Availability::Offline,
                 status: None,
@@ -416,7 +401,7 @@ fn the_block_list_answer_is_reported_sorted() {
     assert_eq!(
         script.events(),
         [Event::BlockListChanged {
-            jids: vec!["eve@example.net".into(), MALLORY.into()]
+            jids: vec![bare("eve@example.net").into(), bare(MALLORY).into()]
         }]
     );
 }
@@ -424,9 +409,7 @@ fn the_block_list_answer_is_reported_sorted() {
 #[test]
 fn blocking_asks_the_server_and_a_refusal_is_reported() {
     let mut script = Script::online();
-    script.command(Command::BlockContact {
-        jid: MALLORY.into(),
-    });
+    script.command(Command::BlockContact { jid: bare(MALLORY) });
     let sent = only_sent(&mut script);
     let item = sent
         .get_child("block", BLOCKING)
@@ -440,16 +423,14 @@ fn blocking_asks_the_server_and_a_refusal_is_reported() {
     ));
     assert!(matches!(
         &script.problems()[..],
-        [Problem::BlockChangeRefused { jid, .. }] if jid == MALLORY
+        [Problem::BlockChangeRefused { jid, .. }] if jid.as_str() == MALLORY
     ));
 }
 
 #[test]
 fn unblocking_asks_the_server_to_unblock_that_address() {
     let mut script = Script::online();
-    script.command(Command::UnblockContact {
-        jid: MALLORY.into(),
-    });
+    script.command(Command::UnblockContact { jid: bare(MALLORY) });
     let sent = only_sent(&mut script);
     let item = sent
         .get_child("unblock", BLOCKING)
@@ -475,7 +456,9 @@ fn a_block_push_from_the_users_account_changes_the_list_and_is_acknowledged() {
         .events()
         .into_iter()
         .filter_map(|e| match e {
-            Event::BlockListChanged { jids } => Some(jids),
+            Event::BlockListChanged { jids } => {
+                Some(jids.iter().map(ToString::to_string).collect())
+            }
             _ => None,
         })
         .collect();
@@ -548,7 +531,7 @@ fn a_block_push_forged_by_someone_else_changes_nothing() {
     assert_eq!(
         script.events(),
         [Event::BlockListChanged {
-            jids: vec!["eve@example.net".into(), MALLORY.into()]
+            jids: vec![bare("eve@example.net").into(), bare(MALLORY).into()]
         }]
     );
 }

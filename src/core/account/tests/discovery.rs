@@ -63,7 +63,7 @@ fn apps_known(events: &[Event]) -> Vec<(String, String, Vec<String>)> {
                 jid,
                 resource,
                 apps,
-            } => Some((jid.clone(), resource.clone(), apps.clone())),
+            } => Some((jid.to_string(), resource.clone(), apps.clone())),
             _ => None,
         })
         .collect()

@@ -12,6 +12,7 @@ use super::*;
 use crate::apps::{Guid, Registration};
 use crate::invite::EndReason;
 use crate::invite::{Origin, SessionState};
+use crate::model::bare;
 use crate::xmpp::invite::{self as wire, Invitation, Reason};
 
 const GAME: &str = "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}";
@@ -64,7 +65,7 @@ fn invite(script: &mut Script) -> String {
     let sid = "s1".to_string();
     script.command(Command::Invite {
         session: sid.clone(),
-        to: BOB.into(),
+        to: bare(BOB),
         app_guid: GAME.into(),
         context: None,
         local_address: None,

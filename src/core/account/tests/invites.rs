@@ -9,6 +9,7 @@ use crate::config::InvitePolicy;
 use crate::invite::{
     EndReason, InviteSession, Origin, Role, SessionError, SessionEvent, SessionState,
 };
+use crate::model::bare;
 
 pub(super) const CHESS: &str = "{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}";
 pub(super) const BOB: &str = "bob@example.org";
@@ -65,7 +66,7 @@ fn online_with_policy(policy: InvitePolicy, installed: bool, bob: Subscription) 
 pub(super) fn invite(script: &mut Script, context: Option<&str>, origin: Origin) {
     script.command(Command::Invite {
         session: SID.into(),
-        to: BOB.into(),
+        to: bare(BOB),
         app_guid: CHESS.into(),
         context: context.map(String::from),
         local_address: Some("192.0.2.1:4000".into()),
@@ -205,7 +206,7 @@ fn inviting_yourself_is_refused() {
     let mut script = online(true);
     script.command(Command::Invite {
         session: SID.into(),
-        to: ALICE.into(),
+        to: bare(ALICE),
         app_guid: CHESS.into(),
         context: None,
         local_address: None,

@@ -30,7 +30,7 @@ use crate::command::Command;
 use crate::config::{AccountConfig, Profile, Settings};
 use crate::core::executor::run_store_op;
 use crate::event::Event;
-use crate::model::{Contact, Subscription};
+use crate::model::{bare, Contact, Subscription};
 use crate::problem::Problem;
 use crate::store::Store;
 
@@ -337,7 +337,7 @@ impl Script {
 
     /// The stored messages of a conversation, oldest first.
     pub fn stored(&self, peer: &str) -> Vec<crate::model::ChatMessage> {
-        self.store.recent_messages(peer, 1000).expect("read")
+        self.store.recent_messages(&bare(peer), 1000).expect("read")
     }
 }
 
@@ -372,7 +372,7 @@ pub(super) fn element_of(stanza: &Stanza) -> Element {
 /// A contact with this subscription.
 pub(super) fn contact(jid: &str, subscription: Subscription) -> Contact {
     Contact {
-        jid: jid.into(),
+        jid: bare(jid),
         name: None,
         groups: vec![],
         subscription,

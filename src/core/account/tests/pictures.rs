@@ -5,7 +5,7 @@ use base64::Engine;
 
 use super::*;
 use crate::core::account::{prepare_builtin, PictureSource, Prepared};
-use crate::model::Avatar;
+use crate::model::{bare, Avatar};
 
 const BOB: &str = "bob@example.org";
 const STRANGER: &str = "stranger@example.net";
@@ -69,7 +69,7 @@ fn pictures(events: &[Event]) -> Vec<(String, Option<Avatar>)> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::AvatarChanged { jid, avatar } => Some((jid.clone(), avatar.clone())),
+            Event::AvatarChanged { jid, avatar } => Some((jid.to_string(), avatar.clone())),
             _ => None,
         })
         .collect()
@@ -113,7 +113,7 @@ fn cached_pictures_are_reported_at_start_from_the_store() {
     let mut script = Script::new();
     script
         .store
-        .set_avatar_hash(BOB, Some(&beach().sha1))
+        .set_avatar_hash(&bare(BOB), Some(&beach().sha1))
         .expect("seed");
     cache(&script, &beach());
     let mut script = script.restarted();
@@ -129,7 +129,7 @@ fn cached_pictures_nobody_has_any_more_are_deleted_at_start() {
     let mut script = Script::new();
     script
         .store
-        .set_avatar_hash(BOB, Some(&beach().sha1))
+        .set_avatar_hash(&bare(BOB), Some(&beach().sha1))
         .expect("seed");
     cache(&script, &beach());
     cache(&script, &flower());
@@ -178,7 +178,7 @@ fn a_fetched_picture_matching_its_hash_is_cached_remembered_and_reported() {
     let cached = std::fs::read(cache_file(&script, &beach().sha1)).expect("cached");
     assert_eq!(cached, &beach().png[..]);
     assert_eq!(
-        script.store.avatar_hash(BOB).expect("read"),
+        script.store.avatar_hash(&bare(BOB)).expect("read"),
         Some(beach().sha1)
     );
 }
@@ -193,7 +193,7 @@ fn a_fetched_picture_that_does_not_match_its_hash_is_dropped() {
     assert!(pictures(&script.events()).is_empty());
     assert!(!cache_file(&script, &beach().sha1).exists());
     assert!(!cache_file(&script, &flower().sha1).exists());
-    assert_eq!(script.store.avatar_hash(BOB).expect("read"), None);
+    assert_eq!(script.store.avatar_hash(&bare(BOB)).expect("read"), None);
 }
 
 #[test]
@@ -263,7 +263,7 @@ fn a_removed_picture_is_reported_and_forgotten() {
     script.events();
     script.stanza(&removal(BOB));
     assert_eq!(pictures(&script.events()), [(BOB.to_string(), None)]);
-    assert_eq!(script.store.avatar_hash(BOB).expect("read"), None);
+    assert_eq!(script.store.avatar_hash(&bare(BOB)).expect("read"), None);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::core::account::StoreAnswer;
-use crate::model::{ChatMessage, Delivery, Direction};
+use crate::model::{bare, ChatMessage, Delivery, Direction};
 use crate::xmpp::mam::{FIRST_SYNC_SIZE, PAGE_SIZE};
 
 const BOB: &str = "bob@example.org";
@@ -114,7 +114,7 @@ fn page(script: &mut Script, query: &Query, range: std::ops::RangeInclusive<usiz
 fn stored_message(n: usize) -> ChatMessage {
     ChatMessage {
         id: format!("m{n}"),
-        peer: BOB.into(),
+        peer: bare(BOB),
         direction: Direction::Incoming,
         body: format!("message {n}"),
         timestamp_ms: sent_at(n),
@@ -330,7 +330,7 @@ fn archived_messages_are_shown_as_history_per_conversation_and_do_not_ring() {
         .iter()
         .filter_map(|e| match e {
             Event::HistoryLoaded { peer, messages } => Some((
-                peer.clone(),
+                peer.to_string(),
                 messages.iter().map(|m| m.id.clone()).collect(),
             )),
             _ => None,

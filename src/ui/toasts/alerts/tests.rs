@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::Contact;
+use crate::model::{bare, Contact};
 
 const BOB: &str = "bob@example.org";
 const CAROL: &str = "carol@example.org";
@@ -12,7 +12,7 @@ fn message(id: &str, peer: &str, direction: Direction, body: &str) -> Event {
     Event::MessageReceived {
         message: ChatMessage {
             id: id.into(),
-            peer: peer.into(),
+            peer: bare(peer),
             direction,
             body: body.into(),
             timestamp_ms: 1_704_112_496_000,
@@ -26,7 +26,7 @@ fn message(id: &str, peer: &str, direction: Direction, body: &str) -> Event {
 
 fn presence(jid: &str, availability: Availability) -> Event {
     Event::PresenceChanged {
-        jid: jid.into(),
+        jid: bare(jid),
         resource: "phone".into(),
         availability,
         status: None,
@@ -50,7 +50,7 @@ impl Fixture {
         fixture.feed(
             Event::ConnectionChanged {
                 state: ConnectionState::Online {
-                    jid: "alice@example.org/pc".into(),
+                    jid: crate::model::full("alice@example.org/pc"),
                 },
             },
             now,
@@ -69,7 +69,9 @@ impl Fixture {
     }
 
     fn feed_seen(&mut self, event: Event, visible: Option<&str>, now: f64) {
-        self.alerts.observe(&self.state, visible, &event, now);
+        let visible = visible.map(bare);
+        self.alerts
+            .observe(&self.state, visible.as_ref(), &event, now);
         self.state.apply(event);
     }
 
@@ -169,7 +171,7 @@ fn a_reconnect_is_quiet_again() {
     f.feed(
         Event::ConnectionChanged {
             state: ConnectionState::Online {
-                jid: "alice@example.org/pc".into(),
+                jid: crate::model::full("alice@example.org/pc"),
             },
         },
         61.0,
@@ -200,7 +202,7 @@ fn alerts_live_their_time_from_their_first_frame_and_go_when_seen() {
     assert_eq!(f.alerts.next_deadline(), None, "no clock before a frame");
     f.alerts.tick(20.0);
     assert_eq!(f.alerts.next_deadline(), Some(20.0 + ALERT_SECONDS));
-    f.alerts.seen(BOB);
+    f.alerts.seen(&bare(BOB));
     assert_eq!(
         f.texts(),
         ["Bob has just signed in"],
