@@ -42,7 +42,7 @@ async fn messages_survive_a_server_crash_and_a_link_cut_mid_stanza() {
 }
 
 /// The figures of docs/reliability.md: 1,000 messages each way, five server crashes and five
-/// links cut mid-stanza. `cargo test --test xmpp faults:: -- --ignored --nocapture`
+/// links cut mid-stanza. `cargo test --test xmpp faults:: -- --ignored --nocapture --test-threads=1`
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "about a minute; its figures are in docs/reliability.md"]
 async fn a_thousand_messages_each_way_survive_five_crashes_and_five_cuts() {
