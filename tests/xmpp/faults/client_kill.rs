@@ -220,6 +220,16 @@ fn a_client_killed_while_an_invitation_rings_starts_again_and_rings_once() {
     std::thread::sleep(Duration::from_secs(2));
     let sessions = json(&run(home, &["--profile", "b", "ctl", "sessions"]));
     println!("Bob's sessions after the restart: {sessions}");
+    let theirs = json(&run(home, &["--profile", "a", "ctl", "sessions"]));
+    println!("Alice's sessions after Bob's restart: {theirs}");
+    // Alice still waits for an answer (until the invitation times out): listed once.
+    let waiting = theirs["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .filter(|s| s["id"] == first.as_str())
+        .count();
+    assert_eq!(waiting, 1, "{theirs}");
     let ringing: Vec<_> = sessions["sessions"]
         .as_array()
         .expect("sessions")
