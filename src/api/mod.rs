@@ -20,6 +20,9 @@ pub mod sessions;
 #[cfg(unix)]
 mod connection;
 #[cfg(unix)]
+#[path = "listener_unix.rs"]
+mod listener;
+#[cfg(unix)]
 pub mod server;
 #[cfg(not(unix))]
 #[path = "server_elsewhere.rs"]
