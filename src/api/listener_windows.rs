@@ -52,7 +52,12 @@ impl Listener {
             None => self.instance(false).map_err(AcceptError::Failed)?,
         };
         let waiting = self.waiting.insert(waiting);
-        waiting.connect().await.map_err(AcceptError::Failed)?;
+        if let Err(error) = waiting.connect().await {
+            // A client that went before it was connected leaves the instance unusable: the next
+            // accept makes a fresh one instead of failing on it forever.
+            self.waiting = None;
+            return Err(AcceptError::Failed(error));
+        }
         let connected = match self.instance(false) {
             Ok(next) => self.waiting.replace(next),
             Err(error) => {
