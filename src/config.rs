@@ -330,9 +330,27 @@ impl Profile {
         self.data_dir.join("nudge.sqlite3")
     }
 
-    /// The local API socket.
+    /// The local API socket. On Windows nothing is made at this path: the API listens on the
+    /// named pipe made from it ([`Profile::api_address`]), and the ctl token is beside it.
     pub fn socket_path(&self) -> PathBuf {
         self.runtime_dir.join("api.sock")
+    }
+
+    /// Where programs reach the local API (`NUDGE_API_SOCKET`): the socket, or on Windows the
+    /// name of its named pipe (`\\.\pipe\nudge-<user SID>-<profile>`, see
+    /// [`nudge_api::pipe`]).
+    pub fn api_address(&self) -> PathBuf {
+        #[cfg(windows)]
+        {
+            // Without the user's SID no pipe can be made either; the socket path still names
+            // the profile to Nudge's own client.
+            nudge_api::pipe::pipe_address(&self.socket_path())
+                .unwrap_or_else(|_| self.socket_path())
+        }
+        #[cfg(not(windows))]
+        {
+            self.socket_path()
+        }
     }
 
     /// The cache of display pictures: `<sha1>.png` files, in the data folder.

@@ -101,9 +101,9 @@ fn limit_malloc_arenas() {}
 /// Runs the core and the local API with no window until Ctrl-C or SIGTERM. `env_password` is
 /// what [`take_environment_password`] found.
 pub fn run_headless(profile: Profile, env_password: Option<String>) -> anyhow::Result<()> {
-    if cfg!(not(unix)) {
+    if cfg!(not(any(unix, windows))) {
         anyhow::bail!(
-            "headless mode serves the local API, which needs Unix sockets: {}",
+            "headless mode serves the local API, which needs Unix sockets or named pipes: {}",
             crate::api::ApiError::Unsupported
         );
     }
@@ -113,7 +113,7 @@ pub fn run_headless(profile: Profile, env_password: Option<String>) -> anyhow::R
         println!(
             "Nudge is running headless for profile {:?}; local API at {}",
             profile.name,
-            profile.socket_path().display()
+            profile.api_address().display()
         );
         wait_for_termination().await;
         api.shutdown().await;
@@ -151,7 +151,7 @@ fn ask_running(
     method: &str,
     params: serde_json::Value,
 ) -> anyhow::Result<HandOver> {
-    #[cfg(unix)]
+    #[cfg(any(unix, windows))]
     {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -175,7 +175,7 @@ fn ask_running(
             )),
         }
     }
-    #[cfg(not(unix))]
+    #[cfg(not(any(unix, windows)))]
     {
         let _ = (profile, method, params);
         Ok(HandOver::NoneRunning)

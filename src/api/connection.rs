@@ -3,13 +3,14 @@
 //! Requests are handled in the order they arrive, so commands reach the core in the order the
 //! client sent them. Only waiting for the core's answer (`history`) runs beside the loop; its
 //! response may therefore come after later responses, which the ids tell apart.
+//!
+//! The connection is any pair of byte-stream halves: a Unix socket's, or a named pipe's on
+//! Windows; everything here is the same code for both.
 
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
-use tokio::net::unix::OwnedWriteHalf;
-use tokio::net::UnixStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinSet;
 
@@ -42,13 +43,14 @@ struct Connection {
     desk: SessionDesk,
 }
 
-/// Serves one client until it disconnects or the server stops.
+/// Serves one client, which sends on `reader` and is answered on `writer`, until it
+/// disconnects or the server stops.
 pub(super) async fn run(
-    stream: UnixStream,
+    mut reader: impl AsyncRead + Unpin,
+    writer: impl AsyncWrite + Unpin + Send + 'static,
     shared: Arc<Shared>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let (mut reader, writer) = stream.into_split();
     let (out, lines) = mpsc::channel(OUTBOX_LINES);
     let writer = tokio::spawn(write_lines(writer, lines));
     let mut connection = Connection {
@@ -97,7 +99,7 @@ pub(super) async fn run(
     writer.abort();
 }
 
-async fn write_lines(writer: OwnedWriteHalf, mut lines: mpsc::Receiver<String>) {
+async fn write_lines(writer: impl AsyncWrite + Unpin, mut lines: mpsc::Receiver<String>) {
     let mut writer = BufWriter::new(writer);
     while let Some(line) = lines.recv().await {
         let written = async {
@@ -326,3 +328,7 @@ fn refusal(denied: Denied) -> ErrorBody {
 fn to_value(view: impl serde::Serialize) -> Value {
     serde_json::to_value(view).unwrap_or(Value::Null)
 }
+
+#[cfg(test)]
+#[path = "connection_tests.rs"]
+mod tests;

@@ -208,7 +208,7 @@ impl CtlCommand {
 
 /// Runs `nudge [--profile P] ctl COMMAND` against the profile's running Nudge, printing to stdout.
 pub async fn run(profile: &Profile, command: CtlCommand) -> Result<(), ApiError> {
-    #[cfg(unix)]
+    #[cfg(any(unix, windows))]
     {
         let path = profile.socket_path();
         let mut stdout = std::io::stdout();
@@ -228,7 +228,7 @@ pub async fn run(profile: &Profile, command: CtlCommand) -> Result<(), ApiError>
             other => other,
         })
     }
-    #[cfg(not(unix))]
+    #[cfg(not(any(unix, windows)))]
     {
         let _ = (profile, command);
         Err(ApiError::Unsupported)
@@ -236,7 +236,7 @@ pub async fn run(profile: &Profile, command: CtlCommand) -> Result<(), ApiError>
 }
 
 /// Runs `command` against the socket at `path`, writing its output to `out`.
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 pub async fn run_at(
     path: &std::path::Path,
     command: &CtlCommand,

@@ -1,8 +1,11 @@
-//! The API server: owns the profile's socket file and accepts clients on it.
+//! The API server: owns the profile's socket (or, on Windows, named pipe) and accepts clients
+//! on it.
 //!
 //! The socket lives in the profile's runtime folder (0700) and is itself 0600, so only the user
-//! reaches it. Each client gets its own task ([`super::connection`]); `status` and `roster` are
-//! answered from an [`AppState`] the server keeps from its own [`EventBus`] subscription.
+//! reaches it ([`super::listener`]; on Windows the pipe's security descriptor lets the user
+//! alone in). Each client gets its own task ([`super::connection`]), the same code over either
+//! transport; `status` and `roster` are answered from an [`AppState`] the server keeps from its
+//! own [`EventBus`] subscription.
 //!
 //! Beside the socket the server writes `ctl.token` (0600), the secret `nudge ctl` unlocks the
 //! session methods with; it is new at every start and removed at shutdown. The server also
@@ -11,17 +14,16 @@
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{watch, Notify};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::access::{ctl_token_path, random_secret};
+use super::listener::{AcceptError, Leftover, Listener};
 use super::sessions::HeldSessions;
 use super::ApiError;
 use crate::config::Profile;
@@ -83,8 +85,8 @@ impl ServeContext {
 #[derive(Debug)]
 pub struct ApiServer {
     socket_path: PathBuf,
-    /// Device and inode of the socket we bound, so we never delete someone else's socket.
-    identity: Option<(u64, u64)>,
+    /// The socket file to remove, if it is still the one bound.
+    leftover: Leftover,
     /// The ctl token file and what we wrote in it, so we only remove our own.
     token: (PathBuf, String),
     stop: watch::Sender<bool>,
@@ -115,12 +117,7 @@ impl ApiServer {
 impl Drop for ApiServer {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-        let ours = fs::symlink_metadata(&self.socket_path)
-            .map(|m| Some((m.dev(), m.ino())) == self.identity)
-            .unwrap_or(false);
-        if ours {
-            let _ = fs::remove_file(&self.socket_path);
-        }
+        self.leftover.remove();
         let (path, token) = &self.token;
         if fs::read_to_string(path).is_ok_and(|written| written.trim() == token) {
             let _ = fs::remove_file(path);
@@ -161,42 +158,27 @@ pub async fn serve_context(
     options: ServerOptions,
 ) -> Result<ApiServer, ApiError> {
     let socket_path = context.socket_path.as_path();
-    let io_error = |source| ApiError::Io {
-        path: socket_path.to_path_buf(),
-        source,
-    };
     create_private_parent(socket_path)?;
-    let listener = bind(socket_path).await?;
-    fs::set_permissions(socket_path, fs::Permissions::from_mode(0o600)).map_err(io_error)?;
-    let identity = fs::symlink_metadata(socket_path)
-        .map(|m| (m.dev(), m.ino()))
-        .map_err(io_error)?;
+    let (listener, leftover) = super::listener::bind(socket_path).await?;
     let token_path = ctl_token_path(socket_path);
     let token = write_token(&token_path)?;
 
     let notify = Arc::new(Notify::new());
     let waker_notify = notify.clone();
     let receiver = events.subscribe(Some(Arc::new(move || waker_notify.notify_one())));
-    let shared = Arc::new(Shared {
+    let shared = Arc::new(Shared::new(
+        &context,
         commands,
         events,
         options,
-        apps_dir: context.apps_dir,
-        cookies: context.cookies,
-        token: token.clone(),
-        owner: crate::platform::private::current_uid(),
-        mirror: Mutex::new(Mirror {
-            state: AppState::default(),
-            receiver,
-        }),
-        held: Mutex::new(HeldSessions::default()),
-        connections: AtomicU64::new(0),
-    });
+        token.clone(),
+        receiver,
+    ));
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, shared, notify, stopped));
     Ok(ApiServer {
         socket_path: socket_path.to_path_buf(),
-        identity: Some(identity),
+        leftover,
         token: (token_path, token),
         stop,
         task: Some(task),
@@ -241,36 +223,8 @@ fn create_private_parent(socket_path: &Path) -> Result<(), ApiError> {
     })
 }
 
-/// Binds the socket, replacing a stale socket file but never a live one or a non-socket.
-async fn bind(path: &Path) -> Result<UnixListener, ApiError> {
-    let io_error = |source| ApiError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    match UnixListener::bind(path) {
-        Ok(listener) => return Ok(listener),
-        Err(e) if e.kind() == io::ErrorKind::AddrInUse => {}
-        Err(e) => return Err(io_error(e)),
-    }
-    let metadata = fs::symlink_metadata(path).map_err(io_error)?;
-    if !metadata.file_type().is_socket() {
-        return Err(ApiError::NotASocket {
-            path: path.to_path_buf(),
-        });
-    }
-    if UnixStream::connect(path).await.is_ok() {
-        return Err(ApiError::AlreadyRunning {
-            path: path.to_path_buf(),
-        });
-    }
-    // Nobody answers: an instance that crashed left it behind.
-    tracing::info!(path = %path.display(), "replacing a stale API socket");
-    fs::remove_file(path).map_err(io_error)?;
-    UnixListener::bind(path).map_err(io_error)
-}
-
 async fn accept_loop(
-    listener: UnixListener,
+    mut listener: Listener,
     shared: Arc<Shared>,
     notify: Arc<Notify>,
     mut stopped: watch::Receiver<bool>,
@@ -282,14 +236,12 @@ async fn accept_loop(
             () = notify.notified() => shared.drain(),
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => match super::peer::check_peer(&stream, shared.owner) {
-                    Ok(()) => {
-                        connections.spawn(super::connection::run(stream, shared.clone(), stopped.clone()));
-                    }
-                    // The socket is private; only a loosened folder lets anyone else this far.
-                    Err(error) => tracing::warn!("refused a local API client: {error}"),
-                },
-                Err(e) => {
+                Ok((reader, writer)) => {
+                    connections.spawn(super::connection::run(reader, writer, shared.clone(), stopped.clone()));
+                }
+                // The socket is private; only a loosened folder lets anyone else this far.
+                Err(AcceptError::Refused(error)) => tracing::warn!("refused a local API client: {error}"),
+                Err(AcceptError::Failed(e)) => {
                     // Usually out of file descriptors: wait instead of spinning.
                     tracing::warn!("the API could not accept a client: {e}");
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -321,8 +273,6 @@ pub(super) struct Shared {
     pub(super) cookies: LaunchCookies,
     /// The ctl token of this run.
     pub(super) token: String,
-    /// The user whose processes may connect (the one Nudge runs as).
-    owner: u32,
     mirror: Mutex<Mirror>,
     held: Mutex<HeldSessions>,
     /// Numbers connections, so held sessions know their creator.
@@ -330,6 +280,32 @@ pub(super) struct Shared {
 }
 
 impl Shared {
+    /// What the connections of a server started as `context` says share; `receiver` feeds the
+    /// server's copy of the state.
+    pub(super) fn new(
+        context: &ServeContext,
+        commands: CommandSender,
+        events: EventBus,
+        options: ServerOptions,
+        token: String,
+        receiver: EventReceiver,
+    ) -> Self {
+        Self {
+            commands,
+            events,
+            options,
+            apps_dir: context.apps_dir.clone(),
+            cookies: context.cookies.clone(),
+            token,
+            mirror: Mutex::new(Mirror {
+                state: AppState::default(),
+                receiver,
+            }),
+            held: Mutex::new(HeldSessions::default()),
+            connections: AtomicU64::new(0),
+        }
+    }
+
     /// Applies waiting events to the mirror.
     fn drain(&self) {
         if let Ok(mut mirror) = self.mirror.lock() {

@@ -1,4 +1,4 @@
-//! The local API's server on platforms without Unix sockets (Windows): not available.
+//! The local API's server on platforms with neither Unix sockets nor named pipes: not available.
 //!
 //! The same names as the Unix server, so starting Nudge reads the same everywhere: the window
 //! runs without the API (logged once), and headless mode, which is nothing but the API,

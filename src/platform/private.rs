@@ -147,6 +147,8 @@ pub fn check_strict_private_dir(dir: &Path) -> Result<(), PrivateError> {
 /// Creates one folder with mode `0700` (its parent exists); an existing one is left for the
 /// checks that follow.
 fn make_dir(dir: &Path) -> Result<(), PrivateError> {
+    // Only Unix sets a mode on it.
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut builder = fs::DirBuilder::new();
     #[cfg(unix)]
     {

@@ -1,4 +1,7 @@
 //! The API client: used by applications, by `nudge ctl` and by Nudge's tests.
+//!
+//! It speaks over the profile's Unix socket, or on Windows over its named pipe
+//! ([`crate::pipe`]); everything above the connection is the same code.
 
 use std::collections::VecDeque;
 use std::io;
@@ -6,8 +9,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::UnixStream;
 
 use crate::protocol::{Frame, LineDecoder, Outcome, Request, RequestId, ServerLine};
 use crate::ApiError;
@@ -15,12 +16,25 @@ use crate::ApiError;
 /// The longest line the client accepts from the server; history answers can be large.
 const MAX_SERVER_LINE_BYTES: usize = 64 * 1024 * 1024;
 
+/// The reading half of a connection over a Unix socket.
+#[cfg(unix)]
+type Reader = tokio::net::unix::OwnedReadHalf;
+/// The writing half of a connection over a Unix socket.
+#[cfg(unix)]
+type Writer = tokio::net::unix::OwnedWriteHalf;
+/// The reading half of a connection over a named pipe.
+#[cfg(windows)]
+type Reader = tokio::io::ReadHalf<tokio::net::windows::named_pipe::NamedPipeClient>;
+/// The writing half of a connection over a named pipe.
+#[cfg(windows)]
+type Writer = tokio::io::WriteHalf<tokio::net::windows::named_pipe::NamedPipeClient>;
+
 /// One connection to a running Nudge.
 #[derive(Debug)]
 pub struct ApiClient {
     path: PathBuf,
-    reader: OwnedReadHalf,
-    writer: OwnedWriteHalf,
+    reader: Reader,
+    writer: Writer,
     decoder: LineDecoder,
     frames: VecDeque<Frame>,
     /// Events that arrived while a call waited for its response.
@@ -32,29 +46,34 @@ impl ApiClient {
     /// Connects to the socket; [`ApiError::NotRunning`] when nobody listens there, and
     /// [`ApiError::ForeignSocket`] (before anything is sent) when another user's process
     /// serves it.
+    ///
+    /// On Windows `socket_path` is the profile's socket path, whose pipe this connects to, or
+    /// the pipe's name itself (as `NUDGE_API_SOCKET` gives it); a pipe another user serves is
+    /// [`ApiError::ForeignPipe`].
+    #[cfg(unix)]
     pub async fn connect(socket_path: &Path) -> Result<Self, ApiError> {
         Self::connect_served_by(socket_path, crate::peer::current_uid()).await
     }
 
     /// Connects to the socket if the user `owner` serves it.
+    #[cfg(unix)]
     pub(crate) async fn connect_served_by(
         socket_path: &Path,
         owner: u32,
     ) -> Result<Self, ApiError> {
-        let stream =
-            UnixStream::connect(socket_path)
-                .await
-                .map_err(|source| match source.kind() {
-                    io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => {
-                        ApiError::NotRunning {
-                            path: socket_path.to_path_buf(),
-                        }
-                    }
-                    _ => ApiError::Io {
+        let stream = tokio::net::UnixStream::connect(socket_path)
+            .await
+            .map_err(|source| match source.kind() {
+                io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => {
+                    ApiError::NotRunning {
                         path: socket_path.to_path_buf(),
-                        source,
-                    },
-                })?;
+                    }
+                }
+                _ => ApiError::Io {
+                    path: socket_path.to_path_buf(),
+                    source,
+                },
+            })?;
         crate::peer::check_peer(&stream, owner).map_err(|error| match error {
             crate::peer::PeerError::OtherUser(owner) => ApiError::ForeignSocket {
                 path: socket_path.to_path_buf(),
@@ -65,16 +84,46 @@ impl ApiClient {
                 source,
             },
         })?;
-        let (reader, writer) = stream.into_split();
-        Ok(Self {
-            path: socket_path.to_path_buf(),
+        Ok(Self::over(socket_path, stream.into_split()))
+    }
+
+    /// Connects to the named pipe of `socket_path` (see the Unix version above).
+    #[cfg(windows)]
+    pub async fn connect(socket_path: &Path) -> Result<Self, ApiError> {
+        let io_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source: io::Error| ApiError::Io { path, source }
+        };
+        let pipe = crate::pipe::pipe_address(socket_path).map_err(io_error(socket_path))?;
+        let client = open_pipe(&pipe)
+            .await
+            .map_err(|source| match source.kind() {
+                io::ErrorKind::NotFound => ApiError::NotRunning { path: pipe.clone() },
+                _ => io_error(&pipe)(source),
+            })?;
+        let owner = crate::pipe::current_user_sid().map_err(io_error(&pipe))?;
+        let server = crate::pipe::server_user(&client);
+        crate::pipe::check_pipe_user(server, &owner).map_err(|error| match error {
+            crate::pipe::PipePeerError::OtherUser(owner) => ApiError::ForeignPipe {
+                path: pipe.clone(),
+                owner,
+            },
+            crate::pipe::PipePeerError::Unknown(source) => io_error(&pipe)(source),
+        })?;
+        Ok(Self::over(socket_path, tokio::io::split(client)))
+    }
+
+    /// A client speaking over a connection just made to the API at `path`.
+    fn over(path: &Path, (reader, writer): (Reader, Writer)) -> Self {
+        Self {
+            path: path.to_path_buf(),
             reader,
             writer,
             decoder: LineDecoder::new(MAX_SERVER_LINE_BYTES),
             frames: VecDeque::new(),
             events: VecDeque::new(),
             next_id: 1,
-        })
+        }
     }
 
     /// Connects and unlocks with the user's ctl token, which the running Nudge wrote beside
@@ -206,6 +255,23 @@ impl ApiClient {
     }
 }
 
+/// Opens the pipe `name`, waiting a little while every instance is busy (the server makes the
+/// next one as soon as a client takes the last).
+#[cfg(windows)]
+async fn open_pipe(name: &Path) -> io::Result<tokio::net::windows::named_pipe::NamedPipeClient> {
+    use windows_sys::Win32::Foundation::ERROR_PIPE_BUSY;
+    let mut waits = 0;
+    loop {
+        match tokio::net::windows::named_pipe::ClientOptions::new().open(name) {
+            Err(error) if error.raw_os_error() == Some(ERROR_PIPE_BUSY as i32) && waits < 100 => {
+                waits += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            opened => return opened,
+        }
+    }
+}
+
 /// The file in the runtime folder (beside the socket) that holds the ctl token.
 pub const CTL_TOKEN_FILE: &str = "ctl.token";
 
@@ -230,7 +296,7 @@ pub async fn events(socket_path: &Path) -> Result<ApiClient, ApiError> {
     Ok(client)
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use tokio::net::UnixListener;

@@ -19,7 +19,7 @@ pub const LOCAL_ADDRESS: &str = "NUDGE_LOCAL_ADDRESS";
 pub const REMOTE_ADDRESS: &str = "NUDGE_REMOTE_ADDRESS";
 /// The context data of the invitation (may be empty).
 pub const CONTEXT_DATA: &str = "NUDGE_CONTEXT_DATA";
-/// Path of the local API socket.
+/// Path of the local API socket (on Windows, the name of its named pipe).
 pub const API_SOCKET: &str = "NUDGE_API_SOCKET";
 /// The one-time cookie that unlocks the local API for this session.
 pub const COOKIE: &str = "NUDGE_COOKIE";

@@ -1,10 +1,10 @@
 //! Nudge's local API, as a Session Invite application sees it.
 //!
 //! Everything a third-party application needs to take part in a session: the JSON-lines wire
-//! format ([`protocol`]), a client for the per-profile Unix socket ([`client`]), the session
-//! types the API sends ([`session`]) and the events about them ([`events`]), the key
-//! challenge/response ([`key`]), and the names of the environment variables Nudge launches the
-//! application with ([`env`]). Nudge itself uses the same definitions, so the two sides
+//! format ([`protocol`]), a client for the per-profile Unix socket or, on Windows, named pipe
+//! ([`client`], [`pipe`]), the session types the API sends ([`session`]) and the events about
+//! them ([`events`]), the key challenge/response ([`key`]), and the names of the environment
+//! variables Nudge launches the application with ([`env`]). Nudge itself uses the same definitions, so the two sides
 //! cannot drift apart. The protocol is documented in `docs/api.md`.
 //!
 //! A launched application, start to end (the same example is in `docs/api.md`; Tic-Tac-Toe,
@@ -51,10 +51,11 @@ use std::path::PathBuf;
 pub mod env;
 pub mod events;
 pub mod key;
+pub mod pipe;
 pub mod protocol;
 pub mod session;
 
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 pub mod client;
 #[cfg(unix)]
 pub mod peer;
@@ -136,7 +137,17 @@ pub enum ApiError {
         /// The user id of the process serving it.
         owner: u32,
     },
-    /// The local API needs Unix sockets, which this platform lacks.
+    /// The named pipe is served by another user's process (Windows): nothing is sent to it.
+    #[error(
+        "{path} is served by another user ({owner}), not by your Nudge; nothing was sent to it"
+    )]
+    ForeignPipe {
+        /// The pipe.
+        path: PathBuf,
+        /// The security identifier of the user running the process that serves it.
+        owner: String,
+    },
+    /// The local API needs Unix sockets or Windows' named pipes, which this platform lacks.
     #[error("the local API is not available on this platform yet")]
     Unsupported,
 }

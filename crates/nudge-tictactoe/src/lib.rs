@@ -16,7 +16,7 @@ pub mod protocol;
 pub mod theme;
 pub mod window;
 
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 pub mod api;
 
 #[cfg(test)]

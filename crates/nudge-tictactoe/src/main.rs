@@ -30,7 +30,7 @@ fn main() -> ExitCode {
 }
 
 /// Plays the launched session until the window closes, then lets the worker end the session.
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 fn play(launch: Launch) -> anyhow::Result<()> {
     use nudge_tictactoe::link;
     use std::sync::Arc;
@@ -47,7 +47,7 @@ fn play(launch: Launch) -> anyhow::Result<()> {
     shown.map_err(|e| anyhow::anyhow!("the window could not be shown: {e}"))
 }
 
-#[cfg(not(unix))]
+#[cfg(not(any(unix, windows)))]
 fn play(_launch: Launch) -> anyhow::Result<()> {
     explain(LaunchError::Missing(nudge_api::env::API_SOCKET))
 }

@@ -63,7 +63,7 @@ impl Account {
             (env::CONTEXT_DATA, s.context.clone().unwrap_or_default()),
             (
                 env::API_SOCKET,
-                self.profile.socket_path().display().to_string(),
+                self.profile.api_address().display().to_string(),
             ),
         ];
         Ok(Launch {
