@@ -65,20 +65,20 @@ pub struct ParseError {
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
     /// The file could not be read, or is not a regular file, or is too large.
-    #[error("{file} {source}")]
+    #[error("{file} {problem}")]
     Read {
         /// The file.
         file: PathBuf,
-        /// Why.
-        source: ReadError,
+        /// Why (words that finish "the file ...").
+        problem: ReadError,
     },
     /// The file is not history Nudge can read.
-    #[error("{file}, {source}")]
+    #[error("{file}, {error}")]
     Parse {
         /// The file.
         file: PathBuf,
         /// Where and why.
-        source: ParseError,
+        error: ParseError,
     },
     /// The messages cannot be given to a conversation (who is who is unclear).
     #[error("{file}: {problem}")]
@@ -188,14 +188,14 @@ pub fn import_file(
     file: &Path,
     options: &ImportOptions,
 ) -> Result<ImportReport, HistoryError> {
-    let bytes = read_regular(file, MAX_IMPORT_BYTES).map_err(|source| HistoryError::Read {
+    let bytes = read_regular(file, MAX_IMPORT_BYTES).map_err(|problem| HistoryError::Read {
         file: file.to_path_buf(),
-        source,
+        problem,
     })?;
     let parsed = parse(&bytes, options, &local_to_ms).map_err(|error| match error {
-        ImportError::Parse(source) => HistoryError::Parse {
+        ImportError::Parse(error) => HistoryError::Parse {
             file: file.to_path_buf(),
-            source,
+            error,
         },
         ImportError::Sides(problem) => HistoryError::Sides {
             file: file.to_path_buf(),

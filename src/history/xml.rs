@@ -32,6 +32,9 @@ pub(super) struct XmlReader<'a> {
     source: &'a str,
     reader: Reader<&'a [u8]>,
     depth: usize,
+    /// The last offset whose line was asked for, and that line: lines are counted from there
+    /// on, so naming the line of every message costs one pass over the file, not one each.
+    counted: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -45,6 +48,7 @@ impl<'a> XmlReader<'a> {
             source,
             reader,
             depth: 0,
+            counted: std::cell::Cell::new((0, 1)),
         }
     }
 
@@ -53,10 +57,15 @@ impl<'a> XmlReader<'a> {
         let end = usize::try_from(offset)
             .unwrap_or(usize::MAX)
             .min(self.source.len());
-        1 + self.source.as_bytes()[..end]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
+        let newlines = |bytes: &[u8]| bytes.iter().filter(|b| **b == b'\n').count();
+        let (from, line) = self.counted.get();
+        let line = if end >= from {
+            line + newlines(&self.source.as_bytes()[from..end])
+        } else {
+            1 + newlines(&self.source.as_bytes()[..end])
+        };
+        self.counted.set((end, line));
+        line
     }
 
     /// The line the reader is on now.
@@ -143,10 +152,14 @@ impl<'a> XmlReader<'a> {
                 }
                 Event::PI(_) | Event::Comment(_) => {}
                 Event::Eof if self.depth > 0 => {
-                    return Err(self.error(
-                        "the file ends before its elements are closed; it may have been \
-                         cut short",
-                    ));
+                    // The last line with something on it, not the empty one after it.
+                    let end = self.source.trim_end().len() as u64;
+                    return Err(ParseError {
+                        line: self.line_of(end),
+                        problem: "the file ends before its elements are closed; it may have been \
+                         cut short"
+                            .into(),
+                    });
                 }
                 Event::Eof => return Ok(Item::Eof),
             }

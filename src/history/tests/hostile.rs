@@ -139,7 +139,7 @@ fn a_failed_import_adds_nothing_and_a_huge_file_is_not_read() {
     .expect("write");
     let error = import_file(&mut store, &broken, &sides).expect_err("refused");
     assert!(
-        matches!(&error, HistoryError::Parse { source, .. } if source.line == 5),
+        matches!(&error, HistoryError::Parse { error, .. } if error.line == 5),
         "{error}"
     );
     assert!(error.to_string().starts_with(&broken.display().to_string()));
