@@ -34,6 +34,8 @@ pub struct NudgeApp {
     quitting: bool,
     /// The settings window's file work (autostart entry, registered applications).
     files: Option<SettingsFiles>,
+    /// The conversation windows' history export and import.
+    history_files: Option<crate::platform::history_files::HistoryFiles>,
     /// Hide the contact list on the first frame (started hidden in the tray).
     hide_at_start: bool,
 }
@@ -57,6 +59,7 @@ impl NudgeApp {
             tray: None,
             quitting: false,
             files: None,
+            history_files: None,
             hide_at_start: false,
         }
     }
@@ -74,6 +77,17 @@ impl NudgeApp {
     pub fn with_settings_files(mut self, files: Option<SettingsFiles>) -> Self {
         self.view.settings.files.available = files.is_some();
         self.files = files;
+        self
+    }
+
+    /// The same app with a worker for history export and import: without one, the
+    /// conversation's History menu says they are not available.
+    pub fn with_history_files(
+        mut self,
+        files: Option<crate::platform::history_files::HistoryFiles>,
+    ) -> Self {
+        self.view.history_files.available = files.is_some();
+        self.history_files = files;
         self
     }
 
@@ -181,6 +195,31 @@ impl NudgeApp {
         }
     }
 
+    /// Starts the History menu's jobs and takes their outcomes in; the conversations an
+    /// import added to are loaded again, so the messages show.
+    fn follow_history_files(&mut self) {
+        let Some(files) = &self.history_files else {
+            return;
+        };
+        let view = &mut self.view.history_files;
+        for job in view.take_jobs() {
+            if let Err(error) = files.request(job.clone()) {
+                tracing::warn!("could not start the history work: {error}");
+                view.not_started(&job);
+            }
+        }
+        let mut reload = Vec::new();
+        for outcome in files.outcomes() {
+            reload.extend(view.observe(outcome));
+        }
+        for peer in reload {
+            self.send(crate::command::Command::LoadHistory {
+                peer,
+                limit: ui::view::HISTORY_LIMIT,
+            });
+        }
+    }
+
     /// Does what the tray asked and tells it what to show.
     fn follow_tray(&mut self, ctx: &egui::Context) {
         let Some(link) = self.tray.as_mut() else {
@@ -254,6 +293,7 @@ impl eframe::App for NudgeApp {
         );
         ui::settings::apply_looks(ctx, &self.state.settings, &mut self.view.settings);
         self.follow_settings_files();
+        self.follow_history_files();
         self.run_timers(ctx);
         self.follow_tray(ctx);
         self.follow_links(ctx);

@@ -1,5 +1,5 @@
 //! The command line: `nudge [--profile P] [--headless | --hidden] [XMPP_LINK]`, `account`, `ctl`,
-//! `apps`.
+//! `apps`, `history`.
 
 use std::path::PathBuf;
 
@@ -49,6 +49,12 @@ pub enum CliCommand {
         /// What to do with the applications.
         #[command(subcommand)]
         action: crate::apps::cli::AppsCommand,
+    },
+    /// Export conversations, or import Nudge exports and Messenger logs (docs/history.md).
+    History {
+        /// What to do with the history.
+        #[command(subcommand)]
+        action: crate::history::cli::HistoryCommand,
     },
 }
 

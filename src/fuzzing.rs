@@ -149,3 +149,18 @@ pub fn xmpp_link(data: &[u8]) -> bool {
         }
     }
 }
+
+/// A history file given to `nudge history import` or the History menu's Import…: the UTF-8
+/// check, quick-xml's reader with Nudge's refusals, both formats, the dates and who is who.
+/// Answers how many messages the file held.
+pub fn history_file(data: &[u8]) -> usize {
+    let options = crate::history::ImportOptions {
+        peer: BareJid::new("bob@example.org").ok(),
+        account: BareJid::new("alice@example.org").ok(),
+        own_names: vec!["Alice".into()],
+        keep_exported_peers: false,
+    };
+    // Local times as UTC: the same on every machine, and chrono's full range is exercised.
+    let utc = |at: chrono::NaiveDateTime| Some(at.and_utc().timestamp_millis());
+    crate::history::parse(data, &options, &utc).map_or(0, |parsed| parsed.messages.len())
+}

@@ -12,6 +12,7 @@ pub mod config;
 pub mod core;
 pub mod event;
 pub mod fuzzing;
+pub mod history;
 pub mod invite;
 pub mod model;
 pub mod platform;

@@ -1,4 +1,5 @@
-//! The `nudge` binary: the window, headless mode, account setup, `nudge ctl` and `nudge apps`.
+//! The `nudge` binary: the window, headless mode, account setup, `nudge ctl`, `nudge apps` and
+//! `nudge history`.
 
 use std::process::ExitCode;
 
@@ -34,6 +35,7 @@ fn run(cli: Cli, env_password: Option<String>) -> anyhow::Result<()> {
             Ok(())
         }
         Some(CliCommand::Apps { action }) => Ok(nudge::apps::cli::run(&profile, action)?),
+        Some(CliCommand::History { action }) => nudge::history::cli::run(&profile, action),
     }
 }
 

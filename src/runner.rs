@@ -211,6 +211,11 @@ pub fn run_window(
         core.commands().send(Command::Open { link });
     }
     let files = start_settings_files(&profile, waker.clone());
+    let history_files = crate::platform::history_files::HistoryFiles::new(
+        profile.database_path(),
+        crate::platform::history_files::desktop_chooser(),
+        waker.clone(),
+    );
     let tray = start_tray(waker);
     let result = crate::ui::run(
         core.commands(),
@@ -218,7 +223,10 @@ pub fn run_window(
         saved,
         ctx,
         tray,
-        files,
+        crate::ui::FileWorkers {
+            settings: files,
+            history: Some(history_files),
+        },
         start_hidden,
     );
     runtime.block_on(async {

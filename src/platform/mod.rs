@@ -9,6 +9,7 @@ pub mod autostart;
 pub mod desktop_entry;
 pub mod display;
 pub mod files;
+pub mod history_files;
 pub mod keyring;
 pub mod notify;
 pub mod opener;

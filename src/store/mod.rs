@@ -8,6 +8,7 @@
 //! has a total `ORDER BY`.
 
 mod avatars;
+mod history;
 mod messages;
 mod outbox;
 mod schema;

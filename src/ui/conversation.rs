@@ -1,6 +1,7 @@
 //! One conversation: the messages, whether the contact is typing, the composer and the
 //! Nudge button. It is drawn inside its own window or a tab; [`windows`] decides which.
 
+pub mod history_menu;
 pub mod lines;
 mod message;
 pub mod windows;
@@ -82,8 +83,10 @@ pub fn show(
                         send(commands, invite::invite_command(peer, guid));
                     }
                 });
+                history_menu::menu(ui, state, &mut view.history_files, peer);
             });
             invite::session_lines(ui, state, view, commands, peer);
+            history_menu::note(ui, &view.history_files, peer);
             connection_banner(ui, &state.connection);
         });
     Panel::bottom("composer").show(ui, |ui| {

@@ -43,15 +43,15 @@ use view::{Screen, ViewState};
 /// `ctx` is the context the window will use: build it first with `egui::Context::default()`
 /// and give the core [`repaint_waker`]`(&ctx)`, so events wake the window from the start.
 /// With a `tray`, its menu reaches the window and closing may keep Nudge in it; with
-/// `start_hidden` (and a tray shown) the window starts hidden in it. `files` does the settings
-/// window's file work.
+/// `start_hidden` (and a tray shown) the window starts hidden in it. `files` do the settings
+/// window's file work and the conversations' history export and import.
 pub fn run(
     commands: CommandSender,
     events: EventReceiver,
     saved_account: Option<AccountConfig>,
     ctx: egui::Context,
     tray: Option<crate::platform::tray::TrayLink>,
-    files: Option<crate::platform::settings_files::SettingsFiles>,
+    files: FileWorkers,
     start_hidden: bool,
 ) -> Result<(), eframe::Error> {
     let tray_shown = tray
@@ -82,7 +82,8 @@ pub fn run(
             emoticons::install_image_loaders(&creation.egui_ctx);
             let app = NudgeApp::new(commands, events, saved_account)
                 .with_tray(tray)
-                .with_settings_files(files)
+                .with_settings_files(files.settings)
+                .with_history_files(files.history)
                 .hidden_at_start(!visible);
             Ok(match std::env::var_os(frame_log::VARIABLE) {
                 Some(file) => Box::new(frame_log::FrameLog::new(app, file.into())),
@@ -90,6 +91,16 @@ pub fn run(
             })
         }),
     )
+}
+
+/// The workers that do the window's file work off its thread; without one, what it does is
+/// shown as not available.
+#[derive(Debug, Default)]
+pub struct FileWorkers {
+    /// The settings window's autostart entry, registered applications and program picker.
+    pub settings: Option<crate::platform::settings_files::SettingsFiles>,
+    /// The conversations' History menu.
+    pub history: Option<crate::platform::history_files::HistoryFiles>,
 }
 
 /// The waker to subscribe the window with: it asks `ctx` to repaint (from any thread).

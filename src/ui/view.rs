@@ -325,6 +325,8 @@ pub struct ViewState {
     pub contact_rows: crate::ui::contacts::RowCache,
     /// `xmpp:` links and requests to come to the front, waiting to be followed.
     pub links: crate::ui::links::Links,
+    /// The conversation windows' history export and import.
+    pub history_files: crate::ui::conversation::history_menu::HistoryFilesView,
 }
 
 impl ViewState {

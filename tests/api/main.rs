@@ -9,6 +9,7 @@
 mod apps_cli;
 mod cli_headless;
 mod docs;
+mod history_cli;
 mod open_links;
 mod server;
 mod sessions;

@@ -8,6 +8,7 @@ mod avatar;
 mod contacts;
 mod conversation;
 mod emoticons;
+mod history_menu;
 mod idle;
 mod invite;
 mod links;

@@ -47,6 +47,11 @@ const TOKENS: &[&[u8]] = &[
     b"HTTPS://",
     b"@",
     b"{6B2A1C44-0F3B-4D5E-9A7C-1E2D3F4A5B6C}",
+    b"<!DOCTYPE a [<!ENTITY e 'x'>]>",
+    b"&e;",
+    b"DateTime=\"2008-03-14T20:04:11.123Z\"",
+    b"Date=\"31/12/99\" Time=\"11:59:59 PM\"",
+    b"<From><User FriendlyName=\"Alice\"/></From>",
 ];
 
 /// xorshift64*: small, fast and the same everywhere.
@@ -224,6 +229,11 @@ fn xmpp_links_survive_the_corpus_and_mutations() {
     replay_and_mutate("xmpp_links", |data| {
         usize::from(nudge::fuzzing::xmpp_link(data))
     });
+}
+
+#[test]
+fn history_files_survive_the_corpus_and_mutations() {
+    replay_and_mutate("history_file", nudge::fuzzing::history_file);
 }
 
 #[test]

@@ -47,6 +47,17 @@ impl Window {
         Self::assemble(None, Harness::builder().with_size(USUAL_SIZE), Some(tray))
     }
 
+    /// A window whose History menus export and import with `files` (a stand-in file
+    /// dialog, a real database).
+    pub fn with_history_files(files: nudge::platform::history_files::HistoryFiles) -> Self {
+        Self::assemble_with(
+            None,
+            Harness::builder().with_size(USUAL_SIZE),
+            None,
+            Some(files),
+        )
+    }
+
     /// A window of this size whose frames are `step_dt` seconds apart, big enough to show
     /// conversation windows beside the contact list.
     pub fn sized(size: egui::Vec2, step_dt: f32) -> Self {
@@ -81,6 +92,15 @@ impl Window {
         builder: egui_kittest::HarnessBuilder<NudgeApp>,
         tray: Option<nudge::platform::tray::TrayLink>,
     ) -> Self {
+        Self::assemble_with(saved, builder, tray, None)
+    }
+
+    fn assemble_with(
+        saved: Option<AccountConfig>,
+        builder: egui_kittest::HarnessBuilder<NudgeApp>,
+        tray: Option<nudge::platform::tray::TrayLink>,
+        history_files: Option<nudge::platform::history_files::HistoryFiles>,
+    ) -> Self {
         let (command_tx, commands) = mpsc::unbounded_channel();
         let (events, event_rx) = mpsc::unbounded_channel();
         let harness = builder.build_eframe(move |creation| {
@@ -91,6 +111,7 @@ impl Window {
                 saved,
             )
             .with_tray(tray)
+            .with_history_files(history_files)
         });
         Self {
             harness,
